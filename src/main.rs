@@ -1,3 +1,138 @@
-fn main() {
-    println!("Hello, world!");
+//! The `planpub` command line. This is the one place that prints
+//! diagnostics and picks the exit code: 0 success, 1 content errors,
+//! 2 usage errors.
+
+use clap::{Parser, Subcommand};
+use planpub::diagnostics::{Diagnostics, Severity};
+use planpub::{BuildOptions, build_and_write, build_site};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "planpub",
+    version,
+    about = "Publish a government work plan as a bilingual, searchable website"
+)]
+struct Cli {
+    /// The site folder (holding site.toml and content/).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (default: <root>/public).
+    Build {
+        /// Where to write the site.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Overrides site.toml's base_url, e.g. https://example.gov.cn/plan/
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Check the content (every error and missing translation) without writing anything.
+    Check {
+        /// Overrides site.toml's base_url.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Build, serve on the local machine, rebuild on change and reload the browser.
+    Serve {
+        /// Port to listen on.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to bind; 127.0.0.1 unless told otherwise.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+    },
+}
+
+fn print_diagnostics(diags: &Diagnostics) {
+    for d in diags.sorted() {
+        eprintln!("{d}");
+    }
+    let (e, w) = (diags.error_count(), diags.warning_count());
+    if e > 0 || w > 0 {
+        eprintln!(
+            "{e} error{}, {w} warning{}",
+            if e == 1 { "" } else { "s" },
+            if w == 1 { "" } else { "s" }
+        );
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    let started = Instant::now();
+    let mut diags = Diagnostics::new();
+    match cli.command {
+        Command::Build { output, base_url } => {
+            let dest = output.unwrap_or_else(|| cli.root.join("public"));
+            let options = BuildOptions {
+                root: cli.root.clone(),
+                base_url,
+            };
+            let result = build_and_write(&options, &dest, &mut diags);
+            print_diagnostics(&diags);
+            match result {
+                Some(out) => {
+                    eprintln!(
+                        "built {} files into {} in {} ms",
+                        out.files.len(),
+                        dest.display(),
+                        started.elapsed().as_millis()
+                    );
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!("build failed; {} was left as it was", dest.display());
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Check { base_url } => {
+            let options = BuildOptions {
+                root: cli.root.clone(),
+                base_url,
+            };
+            let result = build_site(&options, &mut diags);
+            print_diagnostics(&diags);
+            let missing = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Warning && d.message.contains("translation"))
+                .count();
+            match result {
+                Some(out) => {
+                    eprintln!(
+                        "ok: {} files would be written; {missing} missing translation notice(s)",
+                        out.files.len()
+                    );
+                    ExitCode::SUCCESS
+                }
+                None => ExitCode::from(1),
+            }
+        }
+        Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+    }
 }

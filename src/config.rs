@@ -1,0 +1,305 @@
+//! `site.toml`: the site's configuration, read and checked (part of the
+//! load stage; see the content contract in docs/content-format.md).
+
+use crate::diagnostics::{Diagnostics, LineIndex, Location};
+use crate::toml_fields::{FieldReader, parse_toml};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One language of the site, in the order site.toml lists them.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct LanguageConfig {
+    pub code: String,
+    pub title: String,
+    pub description: String,
+}
+
+/// A topic tag: its slug (used in URLs) and its name per language.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TagConfig {
+    pub slug: String,
+    pub names: BTreeMap<String, String>,
+}
+
+/// The checked site configuration.
+#[derive(Clone, Debug)]
+pub struct SiteConfig {
+    /// Absolute base URL, always ending in `/`.
+    pub base_url: String,
+    /// The path part of `base_url`, starting and ending with `/` (`/plan/`).
+    pub base_path: String,
+    pub default_language: String,
+    pub theme: String,
+    pub languages: Vec<LanguageConfig>,
+    /// `[progress] illustrative = true`: the progress data is made up.
+    pub illustrative: bool,
+    pub tags: BTreeMap<String, TagConfig>,
+}
+
+impl SiteConfig {
+    pub fn language(&self, code: &str) -> Option<&LanguageConfig> {
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    pub fn is_language(&self, code: &str) -> bool {
+        self.language(code).is_some()
+    }
+
+    /// `""` for the default language, `"en/"` for the others: the URL
+    /// segment the contract gives each language.
+    pub fn language_prefix(&self, code: &str) -> String {
+        if code == self.default_language {
+            String::new()
+        } else {
+            format!("{code}/")
+        }
+    }
+
+    /// Replaces the base URL (the `--base-url` option, and `serve`).
+    pub fn set_base_url(&mut self, base_url: &str) -> Result<(), String> {
+        let (url, path) = split_base_url(base_url)?;
+        self.base_url = url;
+        self.base_path = path;
+        Ok(())
+    }
+}
+
+/// Normalizes a base URL and splits off its path:
+/// `https://host/plan` → (`https://host/plan/`, `/plan/`).
+pub fn split_base_url(raw: &str) -> Result<(String, String), String> {
+    let raw = raw.trim();
+    let rest = raw
+        .strip_prefix("https://")
+        .or_else(|| raw.strip_prefix("http://"))
+        .ok_or_else(|| format!("base_url `{raw}` must start with https:// or http://"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("base_url `{raw}` has no host"));
+    }
+    if raw.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err(format!(
+            "base_url `{raw}` must not contain a query, fragment, space or quote"
+        ));
+    }
+    let path = match rest.find('/') {
+        Some(i) => rest[i..].to_string(),
+        None => "/".to_string(),
+    };
+    let path = if path.ends_with('/') {
+        path
+    } else {
+        format!("{path}/")
+    };
+    let url = if raw.ends_with('/') {
+        raw.to_string()
+    } else {
+        format!("{raw}/")
+    };
+    Ok((url, path))
+}
+
+const SITE_FIELDS: &[&str] = &[
+    "base_url",
+    "default_language",
+    "theme",
+    "languages",
+    "progress",
+    "tags",
+];
+
+/// Reads `site.toml` from its text; every problem goes to `diags`.
+pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<SiteConfig> {
+    let lines = LineIndex::new(path, text, 1);
+    let doc = parse_toml(lines.clone(), text, diags)?;
+    let mut r = FieldReader::new(doc.table.get_ref(), doc.table.span(), &doc.lines);
+    let before = diags.error_count();
+
+    let base = r.required_string("base_url", "\"https://example.gov.cn/plan/\"", diags);
+    let (base_url, base_path) = match &base {
+        Some(b) => match split_base_url(b.get_ref()) {
+            Ok(v) => v,
+            Err(msg) => {
+                diags.error(lines.span(&b.span()), msg, Some("write the site's public address, e.g. \"https://jyj.example.gov.cn/plan/\"".into()));
+                (String::new(), "/".into())
+            }
+        },
+        None => (String::new(), "/".into()),
+    };
+    let default_language = r
+        .string("default_language", diags)
+        .map(|s| s.into_inner())
+        .unwrap_or_else(|| "zh".into());
+    let theme = r
+        .string("theme", diags)
+        .map(|s| s.into_inner())
+        .unwrap_or_else(|| "default".into());
+
+    let mut languages = Vec::new();
+    if let Some((table, span)) = r.table("languages", diags) {
+        for (code, value) in table.iter() {
+            let code_str: &str = code.get_ref();
+            let toml::de::DeValue::Table(lt) = value.get_ref() else {
+                diags.error(
+                    lines.span(&value.span()),
+                    format!("`languages.{code_str}` must be a table"),
+                    Some(format!(
+                        "write `[languages.{code_str}]` followed by `title = \"…\"`"
+                    )),
+                );
+                continue;
+            };
+            if !is_language_code(code_str) {
+                diags.error(
+                    lines.span(&code.span()),
+                    format!("`{code_str}` is not a language code"),
+                    Some("use a lowercase code such as zh or en".into()),
+                );
+                continue;
+            }
+            let mut lr = FieldReader::new(lt, value.span(), &doc.lines);
+            let title = lr
+                .required_string("title", "\"…\"", diags)
+                .map(|s| s.into_inner())
+                .unwrap_or_default();
+            let description = lr
+                .string("description", diags)
+                .map(|s| s.into_inner())
+                .unwrap_or_default();
+            lr.warn_unknown(
+                &format!("[languages.{code_str}]"),
+                &["title", "description"],
+                diags,
+            );
+            languages.push(LanguageConfig {
+                code: code_str.to_string(),
+                title,
+                description,
+            });
+        }
+        if languages.is_empty() {
+            diags.error(
+                lines.span(&span),
+                "`[languages]` lists no language",
+                Some("add `[languages.zh]` with a `title`".into()),
+            );
+        }
+    } else {
+        diags.error(
+            Location::file(path),
+            "site.toml has no `[languages]`",
+            Some("add one table per language: `[languages.zh]` then `title = \"…\"`".into()),
+        );
+    }
+    if !languages.is_empty() && !languages.iter().any(|l| l.code == default_language) {
+        diags.error(
+            Location::file(path),
+            format!("default_language `{default_language}` has no `[languages.{default_language}]` table"),
+            Some(format!("add `[languages.{default_language}]` with a title")),
+        );
+    }
+
+    let mut illustrative = false;
+    if let Some((table, span)) = r.table("progress", diags) {
+        let mut pr = FieldReader::new(table, span, &doc.lines);
+        illustrative = pr.boolean("illustrative", diags).unwrap_or(false);
+        pr.warn_unknown("[progress]", &["illustrative"], diags);
+    }
+
+    let mut tags = BTreeMap::new();
+    let mut slugs: BTreeMap<String, String> = BTreeMap::new();
+    if let Some((table, _)) = r.table("tags", diags) {
+        for (name, value) in table.iter() {
+            let name_str: &str = name.get_ref();
+            let toml::de::DeValue::Table(tt) = value.get_ref() else {
+                diags.error(lines.span(&value.span()), format!("`tags.\"{name_str}\"` must be a table"), Some("write `[tags.\"学前教育\"]` then `slug = \"preschool\"` and `en = \"Preschool education\"`".into()));
+                continue;
+            };
+            let mut tr = FieldReader::new(tt, value.span(), &doc.lines);
+            let slug = tr.required_string("slug", "\"preschool\"", diags);
+            let mut names = BTreeMap::new();
+            let mut known = vec!["slug"];
+            for l in &languages {
+                if l.code == default_language {
+                    continue;
+                }
+                known.push(l.code.as_str());
+            }
+            for code in known.clone().into_iter().skip(1) {
+                if let Some(n) = tr.string(code, diags) {
+                    names.insert(code.to_string(), n.into_inner());
+                }
+            }
+            names.insert(default_language.clone(), name_str.to_string());
+            tr.warn_unknown(&format!("[tags.\"{name_str}\"]"), &known, diags);
+            if let Some(slug) = slug {
+                if !is_slug(slug.get_ref()) {
+                    diags.error(
+                        lines.span(&slug.span()),
+                        format!("tag slug `{}` may hold only a-z, 0-9 and -", slug.get_ref()),
+                        Some("e.g. slug = \"preschool-education\"".into()),
+                    );
+                    continue;
+                }
+                if let Some(other) = slugs.insert(slug.get_ref().clone(), name_str.to_string()) {
+                    diags.error(
+                        lines.span(&slug.span()),
+                        format!(
+                            "tag slug `{}` is already used by tag `{other}`",
+                            slug.get_ref()
+                        ),
+                        Some("give every tag its own slug".into()),
+                    );
+                }
+                tags.insert(
+                    name_str.to_string(),
+                    TagConfig {
+                        slug: slug.into_inner(),
+                        names,
+                    },
+                );
+            }
+        }
+    }
+    r.warn_unknown("site.toml", SITE_FIELDS, diags);
+
+    if diags.error_count() > before {
+        return None;
+    }
+    Some(SiteConfig {
+        base_url,
+        base_path,
+        default_language,
+        theme,
+        languages,
+        illustrative,
+        tags,
+    })
+}
+
+fn is_language_code(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 8 && s.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+}
+
+/// `[a-z0-9-]+`: the form of target keys and tag slugs.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_path_prefix_is_split_off() {
+        assert_eq!(
+            split_base_url("https://h.cn/plan").unwrap(),
+            ("https://h.cn/plan/".into(), "/plan/".into())
+        );
+        assert_eq!(
+            split_base_url("http://127.0.0.1:1111").unwrap(),
+            ("http://127.0.0.1:1111/".into(), "/".into())
+        );
+        assert!(split_base_url("ftp://x/").is_err());
+    }
+}

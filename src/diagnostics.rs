@@ -1,0 +1,225 @@
+//! Diagnostics shared by every stage: a problem in a file, at a line and
+//! column, with a message and a hint on how to fix it.
+//!
+//! Stages never print and never stop at the first problem: they push into a
+//! [`Diagnostics`] list and carry on, so that one run reports everything.
+//! `main` is the one place that prints them and picks the exit code.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// How bad a problem is: errors fail the build, warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, located in a file. `line` and `column` are 1-based; a
+/// problem about a whole file points at 1:1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            kind,
+            self.message
+        )?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  = help: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The problems found so far, in the order found. [`Diagnostics::sorted`]
+/// gives the stable order in which they are printed.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    /// An error at a place in a file.
+    pub fn error(&mut self, at: Location, message: impl Into<String>, hint: Option<String>) {
+        self.push(at.diagnostic(Severity::Error, message.into(), hint));
+    }
+
+    /// A warning at a place in a file.
+    pub fn warning(&mut self, at: Location, message: impl Into<String>, hint: Option<String>) {
+        self.push(at.diagnostic(Severity::Warning, message.into(), hint));
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Sorted by file, line, column, then message: the order users read.
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut v: Vec<&Diagnostic> = self.items.iter().collect();
+        v.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
+        });
+        v.dedup_by(|a, b| a == b);
+        v
+    }
+
+    /// Every diagnostic, formatted, one after another (for tests and the
+    /// overlay in `serve`).
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for d in self.sorted() {
+            out.push_str(&d.to_string());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A place in a file: a path (relative to the site root, as printed) and a
+/// 1-based line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Location {
+    pub fn file(path: &Path) -> Self {
+        Location {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+        }
+    }
+
+    pub fn at(path: &Path, line: usize, column: usize) -> Self {
+        Location {
+            path: path.to_path_buf(),
+            line,
+            column,
+        }
+    }
+
+    fn diagnostic(self, severity: Severity, message: String, hint: Option<String>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            path: self.path,
+            line: self.line,
+            column: self.column,
+            message,
+            hint,
+        }
+    }
+}
+
+/// Maps byte offsets in a piece of text to lines and columns of the file
+/// it came from. `first_line` is the file line on which `text` starts (front
+/// matter starts on line 2, after the opening `+++`).
+#[derive(Clone, Debug)]
+pub struct LineIndex<'a> {
+    path: &'a Path,
+    text: &'a str,
+    first_line: usize,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(path: &'a Path, text: &'a str, first_line: usize) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex {
+            path,
+            text,
+            first_line,
+            line_starts,
+        }
+    }
+
+    /// The location of a byte offset; the column counts characters, not
+    /// bytes, so that it matches what an editor shows for Chinese text.
+    pub fn location(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = self.text[start..end].chars().count() + 1;
+        Location::at(self.path, self.first_line + line, column)
+    }
+
+    pub fn span(&self, span: &Range<usize>) -> Location {
+        self.location(span.start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_characters_and_offsets_lines() {
+        let text = "a = 1\n标题 = \"x\"\n";
+        let idx = LineIndex::new(Path::new("f.md"), text, 2);
+        let at = idx.location(text.find('=').unwrap());
+        assert_eq!((at.line, at.column), (2, 3));
+        let second = text.find("= \"x").unwrap();
+        let at = idx.location(second);
+        assert_eq!((at.line, at.column), (3, 4));
+    }
+}

@@ -1,0 +1,611 @@
+//! The search tokenizer, shared bit for bit with `themes/default/static/search.js`.
+//!
+//! A text becomes search terms in two steps, exactly as elasticlunr runs them:
+//!
+//! 1. [`tokenize`] (the [`Language`](elasticlunr::Language) tokenizer):
+//!    each character is folded (full-width ASCII → ASCII, ideographic space →
+//!    space), lowercased and mapped from traditional to simplified Chinese
+//!    (table `t2s.txt`); then
+//!    - a run of Han characters gives its overlapping bigrams (寄宿制 → 寄宿,
+//!      宿制), or the character itself when the run is one character long;
+//!    - a run of ASCII digits is a number: `4,500` → `4500` (a comma followed
+//!      by exactly three digits is a thousands separator), `3.5` stays `3.5`,
+//!      `95%` → `95`;
+//!    - any other run of letters (Unicode alphabetic or numeric, not Han, not
+//!      an ASCII digit) is a word; a possessive `'s` is dropped;
+//!    - everything else separates tokens; a token is cut to
+//!      [`MAX_TOKEN_CHARS`] characters.
+//! 2. [`pipeline`] (the elasticlunr [`Pipeline`]): English stop words are
+//!    dropped ([`STOP_WORDS`]) and words made of `a`–`z` are stemmed with the
+//!    Porter algorithm ([`stem`]).
+//!
+//! The shared table `tests/data/tokenizer_cases.json` is checked against this
+//! module (`tests/search_tokenizer.rs`) and against the JavaScript
+//! (`tests/js/tokenizer.test.js`).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use elasticlunr::Pipeline;
+use elasticlunr::pipeline::FnWrapper;
+
+/// Tokens longer than this many characters are cut to it.
+pub const MAX_TOKEN_CHARS: usize = 32;
+
+/// The only stop words: frequent English function words. Chinese needs none
+/// (bigrams of function characters carry little weight through idf).
+pub const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
+    "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
+];
+
+/// The traditional → simplified table, the one source for both sides.
+pub const T2S_TABLE: &str = include_str!("t2s.txt");
+
+/// The pairs of [`T2S_TABLE`] as one string, traditional then simplified
+/// character, as shipped to the browser in `t2s.json`.
+pub fn t2s_pairs() -> String {
+    let mut out = String::new();
+    for (t, s) in parse_t2s(T2S_TABLE) {
+        out.push(t);
+        out.push(s);
+    }
+    out
+}
+
+/// Parses the table format of `t2s.txt`: pairs of two characters separated
+/// by white space, `#` comment lines. Malformed entries are skipped; the
+/// first mapping of a character wins.
+pub fn parse_t2s(text: &str) -> Vec<(char, char)> {
+    let mut seen = BTreeMap::new();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        for entry in line.split_whitespace() {
+            let mut chars = entry.chars();
+            if let (Some(t), Some(s), None) = (chars.next(), chars.next(), chars.next()) {
+                if t != s && !seen.contains_key(&t) {
+                    seen.insert(t, s);
+                    out.push((t, s));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn t2s_map() -> &'static BTreeMap<char, char> {
+    static MAP: OnceLock<BTreeMap<char, char>> = OnceLock::new();
+    MAP.get_or_init(|| parse_t2s(T2S_TABLE).into_iter().collect())
+}
+
+/// Is `c` a Han (CJK ideograph) character?
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x30000..=0x3134F)
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Folds, lowercases and simplifies one character, pushing the result(s).
+fn normalize_char(c: char, out: &mut Vec<char>) {
+    let c = match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
+    };
+    let map = t2s_map();
+    for lc in c.to_lowercase() {
+        out.push(*map.get(&lc).unwrap_or(&lc));
+    }
+}
+
+/// The normalized characters of `text` (see the module documentation).
+pub fn normalize(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        normalize_char(c, &mut out);
+    }
+    out.into_iter().collect()
+}
+
+fn push_token(tokens: &mut Vec<String>, chars: &[char]) {
+    let end = chars.len().min(MAX_TOKEN_CHARS);
+    tokens.push(chars[..end].iter().collect());
+}
+
+/// Step 1: text → raw tokens (before stop words and stemming).
+pub fn tokenize(text: &str) -> Vec<String> {
+    let mut cs = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        normalize_char(c, &mut cs);
+    }
+    let n = cs.len();
+    let digit = |i: usize| i < n && cs[i].is_ascii_digit();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let c = cs[i];
+        if is_han(c) {
+            let mut j = i;
+            while j < n && is_han(cs[j]) {
+                j += 1;
+            }
+            if j - i == 1 {
+                tokens.push(c.to_string());
+            } else {
+                for k in i..j - 1 {
+                    tokens.push([cs[k], cs[k + 1]].iter().collect());
+                }
+            }
+            i = j;
+        } else if c.is_ascii_digit() {
+            let mut number: Vec<char> = Vec::new();
+            let mut j = i;
+            while digit(j) {
+                number.push(cs[j]);
+                j += 1;
+            }
+            // Thousands separators: ",ddd" not followed by another digit.
+            while j < n
+                && cs[j] == ','
+                && digit(j + 1)
+                && digit(j + 2)
+                && digit(j + 3)
+                && !digit(j + 4)
+            {
+                number.extend_from_slice(&cs[j + 1..j + 4]);
+                j += 4;
+            }
+            // One decimal part.
+            if j < n && cs[j] == '.' && digit(j + 1) {
+                number.push('.');
+                j += 1;
+                while digit(j) {
+                    number.push(cs[j]);
+                    j += 1;
+                }
+            }
+            push_token(&mut tokens, &number);
+            i = j;
+        } else if is_word_char(c) {
+            let mut j = i;
+            while j < n && is_word_char(cs[j]) && !is_han(cs[j]) && !cs[j].is_ascii_digit() {
+                j += 1;
+            }
+            push_token(&mut tokens, &cs[i..j]);
+            // A possessive 's (children's → children).
+            if j + 1 < n
+                && (cs[j] == '\'' || cs[j] == '\u{2019}')
+                && cs[j + 1] == 's'
+                && (j + 2 == n || !is_word_char(cs[j + 2]))
+            {
+                j += 2;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    tokens
+}
+
+fn stop_word_filter(token: String) -> Option<String> {
+    if STOP_WORDS.contains(&token.as_str()) {
+        None
+    } else {
+        Some(token)
+    }
+}
+
+fn stemmer_filter(token: String) -> Option<String> {
+    if !token.is_empty() && token.bytes().all(|b| b.is_ascii_lowercase()) {
+        Some(stem(&token))
+    } else {
+        Some(token)
+    }
+}
+
+/// Step 2, the elasticlunr pipeline: `planpub-stop-word-filter`, then
+/// `planpub-stemmer`.
+pub fn pipeline() -> Pipeline {
+    Pipeline {
+        queue: vec![
+            Box::new(FnWrapper(
+                "planpub-stop-word-filter".into(),
+                stop_word_filter,
+            )),
+            Box::new(FnWrapper("planpub-stemmer".into(), stemmer_filter)),
+        ],
+    }
+}
+
+/// Both steps: the search terms of a text, in order.
+pub fn analyze(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for token in tokenize(text) {
+        if let Some(t) = stop_word_filter(token) {
+            if let Some(t) = stemmer_filter(t) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// FNV-1a (32 bit) of the UTF-8 bytes of `s`: picks a term's shard.
+pub fn fnv1a(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// The Porter (1980) stemmer for a word of `a`–`z`, as in Martin Porter's
+/// ANSI C reference implementation (with its `bli`→`ble` and `logi`→`log`
+/// departures). Other input is returned unchanged.
+pub fn stem(word: &str) -> String {
+    if !word.bytes().all(|b| b.is_ascii_lowercase()) || word.len() <= 2 {
+        return word.to_string();
+    }
+    let mut s = Stemmer {
+        b: word.as_bytes().to_vec(),
+        k: word.len() as isize - 1,
+        j: 0,
+    };
+    s.step1ab();
+    if s.k > 0 {
+        s.step1c();
+        s.step2();
+        s.step3();
+        s.step4();
+        s.step5();
+    }
+    String::from_utf8_lossy(&s.b[..(s.k + 1) as usize]).into_owned()
+}
+
+struct Stemmer {
+    b: Vec<u8>,
+    k: isize,
+    j: isize,
+}
+
+impl Stemmer {
+    fn at(&self, i: isize) -> u8 {
+        self.b[i as usize]
+    }
+
+    fn cons(&self, i: isize) -> bool {
+        match self.at(i) {
+            b'a' | b'e' | b'i' | b'o' | b'u' => false,
+            b'y' => i == 0 || !self.cons(i - 1),
+            _ => true,
+        }
+    }
+
+    /// The number of VC sequences in b[0..=j].
+    fn m(&self) -> usize {
+        let mut n = 0;
+        let mut i = 0;
+        loop {
+            if i > self.j {
+                return n;
+            }
+            if !self.cons(i) {
+                break;
+            }
+            i += 1;
+        }
+        i += 1;
+        loop {
+            loop {
+                if i > self.j {
+                    return n;
+                }
+                if self.cons(i) {
+                    break;
+                }
+                i += 1;
+            }
+            i += 1;
+            n += 1;
+            loop {
+                if i > self.j {
+                    return n;
+                }
+                if !self.cons(i) {
+                    break;
+                }
+                i += 1;
+            }
+            i += 1;
+        }
+    }
+
+    fn vowel_in_stem(&self) -> bool {
+        (0..=self.j).any(|i| !self.cons(i))
+    }
+
+    fn doublec(&self, j: isize) -> bool {
+        j >= 1 && self.at(j) == self.at(j - 1) && self.cons(j)
+    }
+
+    fn cvc(&self, i: isize) -> bool {
+        if i < 2 || !self.cons(i) || self.cons(i - 1) || !self.cons(i - 2) {
+            return false;
+        }
+        !matches!(self.at(i), b'w' | b'x' | b'y')
+    }
+
+    fn ends(&mut self, s: &str) -> bool {
+        let len = s.len() as isize;
+        if len > self.k + 1 {
+            return false;
+        }
+        let start = (self.k - len + 1) as usize;
+        if &self.b[start..=(self.k as usize)] != s.as_bytes() {
+            return false;
+        }
+        self.j = self.k - len;
+        true
+    }
+
+    fn setto(&mut self, s: &str) {
+        let start = (self.j + 1) as usize;
+        for (i, byte) in s.bytes().enumerate() {
+            if start + i < self.b.len() {
+                self.b[start + i] = byte;
+            } else {
+                self.b.push(byte);
+            }
+        }
+        self.k = self.j + s.len() as isize;
+    }
+
+    fn r(&mut self, s: &str) {
+        if self.m() > 0 {
+            self.setto(s);
+        }
+    }
+
+    fn step1ab(&mut self) {
+        if self.at(self.k) == b's' {
+            if self.ends("sses") {
+                self.k -= 2;
+            } else if self.ends("ies") {
+                self.setto("i");
+            } else if self.at(self.k - 1) != b's' {
+                self.k -= 1;
+            }
+        }
+        if self.ends("eed") {
+            if self.m() > 0 {
+                self.k -= 1;
+            }
+        } else if (self.ends("ed") || self.ends("ing")) && self.vowel_in_stem() {
+            self.k = self.j;
+            if self.ends("at") {
+                self.setto("ate");
+            } else if self.ends("bl") {
+                self.setto("ble");
+            } else if self.ends("iz") {
+                self.setto("ize");
+            } else if self.doublec(self.k) {
+                self.k -= 1;
+                let ch = self.at(self.k);
+                if ch == b'l' || ch == b's' || ch == b'z' {
+                    self.k += 1;
+                }
+            } else if self.m() == 1 && self.cvc(self.k) {
+                self.setto("e");
+            }
+        }
+    }
+
+    fn step1c(&mut self) {
+        if self.ends("y") && self.vowel_in_stem() {
+            let k = self.k as usize;
+            self.b[k] = b'i';
+        }
+    }
+
+    /// Replaces the first suffix of `rules` that ends the word when m() > 0.
+    fn replace_first(&mut self, rules: &[(&str, &str)]) {
+        for (suffix, replacement) in rules {
+            if self.ends(suffix) {
+                self.r(replacement);
+                return;
+            }
+        }
+    }
+
+    fn step2(&mut self) {
+        self.replace_first(&[
+            ("ational", "ate"),
+            ("tional", "tion"),
+            ("enci", "ence"),
+            ("anci", "ance"),
+            ("izer", "ize"),
+            ("bli", "ble"),
+            ("alli", "al"),
+            ("entli", "ent"),
+            ("eli", "e"),
+            ("ousli", "ous"),
+            ("ization", "ize"),
+            ("ation", "ate"),
+            ("ator", "ate"),
+            ("alism", "al"),
+            ("iveness", "ive"),
+            ("fulness", "ful"),
+            ("ousness", "ous"),
+            ("aliti", "al"),
+            ("iviti", "ive"),
+            ("biliti", "ble"),
+            ("logi", "log"),
+        ]);
+    }
+
+    fn step3(&mut self) {
+        self.replace_first(&[
+            ("icate", "ic"),
+            ("ative", ""),
+            ("alize", "al"),
+            ("iciti", "ic"),
+            ("ical", "ic"),
+            ("ful", ""),
+            ("ness", ""),
+        ]);
+    }
+
+    fn step4(&mut self) {
+        const SUFFIXES: &[&str] = &[
+            "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ion",
+            "ou", "ism", "ate", "iti", "ous", "ive", "ize",
+        ];
+        let mut found = false;
+        for suffix in SUFFIXES {
+            if self.ends(suffix) {
+                if *suffix == "ion" && !(self.j >= 0 && matches!(self.at(self.j), b's' | b't')) {
+                    continue;
+                }
+                found = true;
+                break;
+            }
+        }
+        if found && self.m() > 1 {
+            self.k = self.j;
+        }
+    }
+
+    fn step5(&mut self) {
+        self.j = self.k;
+        if self.at(self.k) == b'e' {
+            let a = self.m();
+            if a > 1 || (a == 1 && !self.cvc(self.k - 1)) {
+                self.k -= 1;
+            }
+        }
+        if self.at(self.k) == b'l' && self.doublec(self.k) && self.m() > 1 {
+            self.k -= 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn porter_reference_words() {
+        let cases = [
+            ("caresses", "caress"),
+            ("ponies", "poni"),
+            ("ties", "ti"),
+            ("caress", "caress"),
+            ("cats", "cat"),
+            ("feed", "feed"),
+            ("agreed", "agre"),
+            ("plastered", "plaster"),
+            ("bled", "bled"),
+            ("motoring", "motor"),
+            ("sing", "sing"),
+            ("conflated", "conflat"),
+            ("troubled", "troubl"),
+            ("sized", "size"),
+            ("hopping", "hop"),
+            ("tanned", "tan"),
+            ("falling", "fall"),
+            ("hissing", "hiss"),
+            ("fizzed", "fizz"),
+            ("failing", "fail"),
+            ("filing", "file"),
+            ("happy", "happi"),
+            ("sky", "sky"),
+            ("relational", "relat"),
+            ("conditional", "condit"),
+            ("rational", "ration"),
+            ("valenci", "valenc"),
+            ("digitizer", "digit"),
+            ("conformabli", "conform"),
+            ("radicalli", "radic"),
+            ("differentli", "differ"),
+            ("vileli", "vile"),
+            ("analogousli", "analog"),
+            ("vietnamization", "vietnam"),
+            ("predication", "predic"),
+            ("operator", "oper"),
+            ("feudalism", "feudal"),
+            ("decisiveness", "decis"),
+            ("hopefulness", "hope"),
+            ("callousness", "callous"),
+            ("formaliti", "formal"),
+            ("sensitiviti", "sensit"),
+            ("sensibiliti", "sensibl"),
+            ("triplicate", "triplic"),
+            ("formative", "form"),
+            ("formalize", "formal"),
+            ("electriciti", "electr"),
+            ("electrical", "electr"),
+            ("hopeful", "hope"),
+            ("goodness", "good"),
+            ("revival", "reviv"),
+            ("allowance", "allow"),
+            ("inference", "infer"),
+            ("airliner", "airlin"),
+            ("gyroscopic", "gyroscop"),
+            ("adjustable", "adjust"),
+            ("defensible", "defens"),
+            ("irritant", "irrit"),
+            ("replacement", "replac"),
+            ("adjustment", "adjust"),
+            ("dependent", "depend"),
+            ("adoption", "adopt"),
+            ("homologou", "homolog"),
+            ("communism", "commun"),
+            ("activate", "activ"),
+            ("angulariti", "angular"),
+            ("homologous", "homolog"),
+            ("effective", "effect"),
+            ("bowdlerize", "bowdler"),
+            ("probate", "probat"),
+            ("rate", "rate"),
+            ("cease", "ceas"),
+            ("controll", "control"),
+            ("roll", "roll"),
+            ("kindergartens", "kindergarten"),
+            ("education", "educ"),
+            ("boarding", "board"),
+        ];
+        for (word, expected) in cases {
+            assert_eq!(stem(word), expected, "stem({word})");
+        }
+    }
+
+    #[test]
+    fn t2s_table_is_well_formed() {
+        let pairs = parse_t2s(T2S_TABLE);
+        assert!(pairs.len() > 1000);
+        let keys: BTreeMap<char, char> = pairs.iter().copied().collect();
+        assert_eq!(
+            keys.len(),
+            pairs.len(),
+            "a traditional character is listed twice"
+        );
+        for (t, s) in &pairs {
+            assert!(is_han(*t) && is_han(*s), "{t}{s}");
+            assert!(!keys.contains_key(s), "chain {t} -> {s} -> {}", keys[s]);
+        }
+        for needed in "雙減學園幼兒國語師資體育藝術勞動職業義務優質均衡寄宿縣鄉村區財經費".chars()
+        {
+            let n = normalize(&needed.to_string());
+            assert!(!n.chars().any(|c| keys.contains_key(&c)), "{needed}");
+        }
+        assert_eq!(normalize("雙減"), "双减");
+    }
+}

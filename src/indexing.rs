@@ -1,0 +1,66 @@
+//! Stage 5, index: gather one search document per item and language from
+//! the rendered site and add the search index (see src/index/) to the
+//! output, under `search/index/` for the default language and
+//! `<lang>/search/index/` for the others.
+
+use crate::diagnostics::Diagnostics;
+use crate::render::views::{item_path, lang_code, prefix, status_label};
+use crate::render::{RenderedSite, SiteOutput};
+
+use crate::index::{SearchDocument, SearchUiLabels, build_search_index};
+
+/// Stage 5 entry point.
+pub fn index_site(rendered: RenderedSite, diags: &mut Diagnostics) -> Option<SiteOutput> {
+    let RenderedSite {
+        site,
+        bodies,
+        mut output,
+    } = rendered;
+    crate::render::link_check::check_links(&site, &output, diags);
+    if diags.has_errors() {
+        return None;
+    }
+    for lang in 0..site.config.languages.len() {
+        let code = lang_code(&site, lang);
+        let dl = &site.config.default_language;
+        {
+            let mut documents = Vec::new();
+            for (pi, p) in site.plans.iter().enumerate() {
+                for (ii, it) in p.items.iter().enumerate() {
+                    let section = &p.sections[it.section_index].section;
+                    documents.push(SearchDocument {
+                        number: it.item.number,
+                        url: item_path(&site, pi, ii, lang),
+                        title: it.item.title.get(code, dl).0.to_string(),
+                        body: bodies.plans[pi].items[ii][lang].text.clone(),
+                        tags: it
+                            .tags
+                            .iter()
+                            .map(|&t| p.tags[t].names.get(code).unwrap_or(&p.tags[t].name).clone())
+                            .collect(),
+                        target_labels: it
+                            .item
+                            .targets
+                            .iter()
+                            .map(|t| t.label.get(code, dl).0.to_string())
+                            .collect(),
+                        section_number: section.number,
+                        section_title: section.title.get(code, dl).0.to_string(),
+                        status: it.progress.status.map(|s| s.key().to_string()),
+                    });
+                }
+            }
+            let labels = SearchUiLabels {
+                statuses: crate::link::status_keys()
+                    .into_iter()
+                    .map(|k| (k.to_string(), status_label(&site, lang, k).to_string()))
+                    .collect(),
+            };
+            let dir = format!("{}search/", prefix(&site, lang));
+            for (path, bytes) in build_search_index(code, &documents, &labels) {
+                output.files.insert(format!("{dir}{path}"), bytes);
+            }
+        }
+    }
+    Some(output)
+}

@@ -1,0 +1,92 @@
+//! planpub: a static site generator for government work plans.
+//!
+//! A build is a pipeline, one module a stage, each handing the next a new
+//! type:
+//!
+//! ```text
+//! load      LoadedSite      files read from disk            (src/load.rs)
+//! validate  ValidatedSite   typed, checked content          (src/validate.rs)
+//! link      LinkedSite      cross-links, progress, URLs     (src/link.rs)
+//! render    RenderedSite    pages, badges, feeds, data      (src/render/)
+//! index     SiteOutput      + search index shards           (src/index/)
+//! write     public/         swapped in atomically           (src/write.rs)
+//! ```
+//!
+//! [`build_site`] reads as that list. Only `load` and `write` touch the
+//! disk; everything between is pure, which is what `serve` relies on to
+//! rebuild in memory.
+
+pub mod config;
+pub mod diagnostics;
+pub mod index;
+pub mod indexing;
+pub mod link;
+pub mod load;
+pub mod progress;
+pub mod render;
+pub mod serve;
+pub mod toml_fields;
+pub mod validate;
+pub mod write;
+
+use diagnostics::Diagnostics;
+use render::SiteOutput;
+use std::path::{Path, PathBuf};
+
+/// What a build is asked to do.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// The site folder (with site.toml and content/).
+    pub root: PathBuf,
+    /// Replaces site.toml's `base_url` when set.
+    pub base_url: Option<String>,
+}
+
+/// Runs load → validate → link → render → index, in memory. Returns the
+/// site's files, or `None` when there were errors (all in `diags`).
+pub fn build_site(options: &BuildOptions, diags: &mut Diagnostics) -> Option<SiteOutput> {
+    let mut loaded = load::load_site(&options.root, diags)?;
+    apply_base_url(&mut loaded.config, options, diags)?;
+    let validated = validate::validate_site(loaded, diags)?;
+    let linked = link::link_site(validated);
+    let rendered = render::render_site(linked, diags)?;
+    let output = indexing::index_site(rendered, diags)?;
+    Some(output)
+}
+
+/// `build`: the pipeline, then write. The previous output stays as it was
+/// unless everything succeeded.
+pub fn build_and_write(
+    options: &BuildOptions,
+    output_dir: &Path,
+    diags: &mut Diagnostics,
+) -> Option<SiteOutput> {
+    let output = build_site(options, diags)?;
+    if let Err(e) = write::write_site(&output, output_dir) {
+        diags.error(
+            diagnostics::Location::file(output_dir),
+            format!("cannot write the site: {e}"),
+            Some("check that the output folder's parent is writable; the previous site was left as it was".into()),
+        );
+        return None;
+    }
+    Some(output)
+}
+
+fn apply_base_url(
+    config: &mut config::SiteConfig,
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+) -> Option<()> {
+    if let Some(url) = &options.base_url
+        && let Err(msg) = config.set_base_url(url)
+    {
+        diags.error(
+            diagnostics::Location::file(Path::new("--base-url")),
+            msg,
+            Some("pass a full URL such as https://example.gov.cn/plan/".into()),
+        );
+        return None;
+    }
+    Some(())
+}

@@ -1,0 +1,270 @@
+//! Stage 3, link: resolve what points where. Related items both ways,
+//! previous/next, tags and status groups, progress figures, and every
+//! page's URL. The result is what rendering and indexing read.
+//!
+//! Everything here is indexed by position (`usize` into `LinkedPlan::items`)
+//! so that cross-links cost O(items + links), never a search per link.
+
+use crate::config::{SiteConfig, TagConfig};
+use crate::load::{LoadedTheme, SourceAsset};
+use crate::progress::{Progress, compute_progress};
+use crate::validate::{Item, NO_STATUS_KEY, Plan, Section, Status, UiStrings, ValidatedSite};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// An item with everything it points at, resolved.
+#[derive(Clone, Debug)]
+pub struct LinkedItem {
+    pub item: Item,
+    pub section_index: usize,
+    pub prev: Option<usize>,
+    pub next: Option<usize>,
+    /// Items this item declares related, in declaration order.
+    pub related: Vec<usize>,
+    /// Items that declare this one related ("referenced by").
+    pub referenced_by: Vec<usize>,
+    pub progress: Progress,
+    /// Indices into `LinkedPlan::tags`, in the item's order.
+    pub tags: Vec<usize>,
+}
+
+impl LinkedItem {
+    /// The status key used in URLs and CSS (`none` for no update yet).
+    pub fn status_key(&self) -> &'static str {
+        self.progress
+            .status
+            .map(Status::key)
+            .unwrap_or(NO_STATUS_KEY)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LinkedSection {
+    pub section: Section,
+    /// Indices into `LinkedPlan::items`.
+    pub items: Vec<usize>,
+}
+
+/// A tag with its items.
+#[derive(Clone, Debug)]
+pub struct LinkedTag {
+    pub name: String,
+    pub slug: String,
+    pub names: BTreeMap<String, String>,
+    pub items: Vec<usize>,
+}
+
+/// A status group for `/<plan>/status/<status>/`.
+#[derive(Clone, Debug)]
+pub struct StatusGroup {
+    pub key: &'static str,
+    pub items: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LinkedPlan {
+    pub plan: Plan,
+    pub items: Vec<LinkedItem>,
+    pub sections: Vec<LinkedSection>,
+    pub tags: Vec<LinkedTag>,
+    /// In the order of `Status::ALL`, then "none"; every group listed even
+    /// when empty so that its page exists.
+    pub statuses: Vec<StatusGroup>,
+    pub by_number: BTreeMap<u32, usize>,
+    /// The date of the newest update in the plan: the plan's "as of".
+    pub as_of: Option<crate::toml_fields::Date>,
+}
+
+/// The linked site: the input of render and index.
+#[derive(Clone, Debug)]
+pub struct LinkedSite {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    pub plans: Vec<LinkedPlan>,
+    pub theme: LoadedTheme,
+    pub strings: UiStrings,
+    pub assets: Vec<SourceAsset>,
+}
+
+/// All status keys in display order, "none" last.
+pub fn status_keys() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = Status::ALL.iter().map(|s| s.key()).collect();
+    v.push(NO_STATUS_KEY);
+    v
+}
+
+/// Turns a tag name into a URL slug when site.toml defines none: ASCII
+/// letters and digits are kept, anything else is percent-encoded so the
+/// URL is stable and unambiguous.
+pub fn fallback_tag_slug(name: &str) -> String {
+    let mut out = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            out.push(b.to_ascii_lowercase() as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
+    let year = plan.year();
+    let mut plan = plan;
+    let mut items = Vec::new();
+    let mut sections = Vec::new();
+    for (si, mut section) in std::mem::take(&mut plan.sections).into_iter().enumerate() {
+        let mut indices = Vec::new();
+        for item in std::mem::take(&mut section.items) {
+            indices.push(items.len());
+            let progress = compute_progress(&item, year);
+            items.push(LinkedItem {
+                item,
+                section_index: si,
+                prev: None,
+                next: None,
+                related: vec![],
+                referenced_by: vec![],
+                progress,
+                tags: vec![],
+            });
+        }
+        sections.push(LinkedSection {
+            section,
+            items: indices,
+        });
+    }
+    let by_number: BTreeMap<u32, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.item.number, i))
+        .collect();
+    let n = items.len();
+    for i in 0..n {
+        items[i].prev = i.checked_sub(1);
+        items[i].next = (i + 1 < n).then_some(i + 1);
+    }
+    for i in 0..n {
+        let related: Vec<usize> = items[i]
+            .item
+            .related
+            .iter()
+            .filter_map(|r| by_number.get(r).copied())
+            .collect();
+        for &j in &related {
+            if !items[j].referenced_by.contains(&i) {
+                items[j].referenced_by.push(i);
+            }
+        }
+        items[i].related = related;
+    }
+    // "Referenced by" lists are in item order whatever the input order.
+    for it in &mut items {
+        it.referenced_by.sort_unstable();
+        let own: Vec<usize> = it.related.clone();
+        it.referenced_by.retain(|r| !own.contains(r));
+    }
+
+    // Tags: in the order of site.toml, then undefined tags by name.
+    let mut tag_index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut tags: Vec<LinkedTag> = Vec::new();
+    let mut ordered_names: Vec<String> = config.tags.keys().cloned().collect();
+    let mut extra: Vec<String> = items
+        .iter()
+        .flat_map(|i| i.item.tags.iter().cloned())
+        .filter(|t| !config.tags.contains_key(t))
+        .collect();
+    extra.sort();
+    extra.dedup();
+    ordered_names.extend(extra);
+    for name in ordered_names {
+        let (slug, names) = match config.tags.get(&name) {
+            Some(TagConfig { slug, names }) => (slug.clone(), names.clone()),
+            None => (
+                fallback_tag_slug(&name),
+                BTreeMap::from([(config.default_language.clone(), name.clone())]),
+            ),
+        };
+        tag_index.insert(name.clone(), tags.len());
+        tags.push(LinkedTag {
+            name,
+            slug,
+            names,
+            items: vec![],
+        });
+    }
+    for (i, it) in items.iter_mut().enumerate() {
+        for t in &it.item.tags {
+            if let Some(&ti) = tag_index.get(t) {
+                if !it.tags.contains(&ti) {
+                    it.tags.push(ti);
+                    tags[ti].items.push(i);
+                }
+            }
+        }
+    }
+    tags.retain(|t| !t.items.is_empty());
+    // Re-number the item → tag indices after dropping unused tags.
+    let remap: BTreeMap<String, usize> = tags
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
+    for it in &mut items {
+        it.tags = it
+            .item
+            .tags
+            .iter()
+            .filter_map(|t| remap.get(t).copied())
+            .fold(Vec::new(), |mut v, t| {
+                if !v.contains(&t) {
+                    v.push(t);
+                }
+                v
+            });
+    }
+
+    let statuses = status_keys()
+        .into_iter()
+        .map(|key| StatusGroup {
+            key,
+            items: items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| it.status_key() == key)
+                .map(|(i, _)| i)
+                .collect(),
+        })
+        .collect();
+    let as_of = items.iter().filter_map(|i| i.progress.as_of).max();
+    LinkedPlan {
+        plan,
+        items,
+        sections,
+        tags,
+        statuses,
+        by_number,
+        as_of,
+    }
+}
+
+/// Stage 3 entry point.
+pub fn link_site(site: ValidatedSite) -> LinkedSite {
+    let ValidatedSite {
+        root,
+        config,
+        plans,
+        theme,
+        strings,
+        assets,
+    } = site;
+    let plans = plans.into_iter().map(|p| link_plan(p, &config)).collect();
+    LinkedSite {
+        root,
+        config,
+        plans,
+        theme,
+        strings,
+        assets,
+    }
+}

@@ -1,0 +1,414 @@
+//! Stage 1, load: read `site.toml`, every file under `content/`, and the
+//! theme (templates, static files, UI strings) from disk.
+//!
+//! This stage and `write` are the only ones that touch the file system.
+//! It classifies files by the layout in docs/content-format.md but does not
+//! parse front matter: that is validation's job.
+
+use crate::config::{SiteConfig, parse_site_config};
+use crate::diagnostics::{Diagnostics, Location};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// What a content file is, by its place in the layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DocumentKind {
+    /// `content/<plan>/_index[.lang].md`
+    Plan,
+    /// `content/<plan>/<n>-<slug>/_index[.lang].md`
+    Section,
+    /// `content/<plan>/<n>-<slug>/<NN>-<slug>[.lang].md`
+    Item,
+}
+
+/// One Markdown file of the content, read but not parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceDocument {
+    /// Path relative to the site root, as shown in diagnostics.
+    pub path: PathBuf,
+    pub kind: DocumentKind,
+    /// The plan folder's name: the plan id in URLs.
+    pub plan: String,
+    /// The section folder's name, for sections and items.
+    pub section_dir: Option<String>,
+    /// The file name without language and extension (`11-preschool`).
+    pub stem: String,
+    pub language: String,
+    pub text: String,
+}
+
+/// A non-Markdown file under `content/`, copied to the same place in the
+/// output (e.g. the source document of a plan).
+#[derive(Clone, Debug)]
+pub struct SourceAsset {
+    pub output_path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A template, by its name for tera (`item.html`) and where it came from.
+#[derive(Clone, Debug)]
+pub struct TemplateSource {
+    pub name: String,
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// The theme as read from disk, with the site's own overrides applied.
+#[derive(Clone, Debug, Default)]
+pub struct LoadedTheme {
+    pub templates: Vec<TemplateSource>,
+    /// Output path (under `static/`) → bytes.
+    pub static_files: BTreeMap<String, Vec<u8>>,
+    /// Language → (path, text) of the UI strings file.
+    pub strings: BTreeMap<String, (PathBuf, String)>,
+}
+
+/// Everything the build reads, before any parsing of content.
+#[derive(Clone, Debug)]
+pub struct LoadedSite {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    pub documents: Vec<SourceDocument>,
+    pub assets: Vec<SourceAsset>,
+    pub theme: LoadedTheme,
+}
+
+/// Reads the whole site under `root`. Problems (unreadable files, invalid
+/// UTF-8, files out of place) are collected; `None` only when site.toml
+/// itself cannot be used.
+pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<LoadedSite> {
+    let config = load_site_config(root, diags)?;
+    let (documents, assets) = load_content(root, &config, diags);
+    let theme = load_theme(root, &config, diags);
+    Some(LoadedSite {
+        root: root.to_path_buf(),
+        config,
+        documents,
+        assets,
+        theme,
+    })
+}
+
+pub fn load_site_config(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
+    let path = Path::new("site.toml");
+    match read_text(root, path, diags) {
+        Some(text) => parse_site_config(path, &text, diags),
+        None => None,
+    }
+}
+
+/// Reads a file as UTF-8, reporting where the first invalid byte is.
+pub fn read_text(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<String> {
+    let bytes = match std::fs::read(root.join(rel)) {
+        Ok(b) => b,
+        Err(e) => {
+            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                Some(format!(
+                    "create {} (see docs/content-format.md) or pass --root <site folder>",
+                    rel.display()
+                ))
+            } else {
+                None
+            };
+            diags.error(Location::file(rel), format!("cannot read file: {e}"), hint);
+            return None;
+        }
+    };
+    decode_utf8(rel, bytes, diags)
+}
+
+pub fn decode_utf8(rel: &Path, bytes: Vec<u8>, diags: &mut Diagnostics) -> Option<String> {
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..3);
+            }
+            Some(s)
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let before = String::from_utf8_lossy(&bytes[..valid]);
+            let line = before.matches('\n').count() + 1;
+            let column = before
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count())
+                .unwrap_or(0)
+                + 1;
+            diags.error(
+                Location::at(rel, line, column),
+                format!("file is not valid UTF-8 (byte 0x{:02x})", bytes[valid]),
+                Some("save the file as UTF-8 (GBK and GB18030 are not accepted)".into()),
+            );
+            None
+        }
+    }
+}
+
+/// Splits `name[.lang].md` into (stem, language).
+fn split_language<'a>(file_name: &'a str, config: &SiteConfig) -> (&'a str, Option<&'a str>) {
+    let base = &file_name[..file_name.len() - 3];
+    match base.rsplit_once('.') {
+        Some((stem, lang))
+            if !lang.is_empty()
+                && lang.chars().all(|c| c.is_ascii_lowercase())
+                && lang.len() <= 8 =>
+        {
+            let _ = config;
+            (stem, Some(lang))
+        }
+        _ => (base, None),
+    }
+}
+
+/// Classifies one content path (relative to `content/`) by the layout.
+/// Returns `Err(message)` for a Markdown file out of place.
+pub fn classify_content_path(
+    rel_to_content: &Path,
+    config: &SiteConfig,
+) -> Result<Option<(DocumentKind, String, Option<String>, String, String)>, String> {
+    let parts: Vec<&str> = rel_to_content.iter().filter_map(|p| p.to_str()).collect();
+    let Some(file_name) = parts.last() else {
+        return Ok(None);
+    };
+    if !file_name.ends_with(".md") {
+        return Ok(None);
+    }
+    let (stem, lang) = split_language(file_name, config);
+    let language = lang.unwrap_or(&config.default_language).to_string();
+    let is_index = stem == "_index";
+    match (parts.len(), is_index) {
+        (2, true) => Ok(Some((
+            DocumentKind::Plan,
+            parts[0].to_string(),
+            None,
+            stem.to_string(),
+            language,
+        ))),
+        (3, true) => Ok(Some((
+            DocumentKind::Section,
+            parts[0].to_string(),
+            Some(parts[1].to_string()),
+            stem.to_string(),
+            language,
+        ))),
+        (3, false) => Ok(Some((
+            DocumentKind::Item,
+            parts[0].to_string(),
+            Some(parts[1].to_string()),
+            stem.to_string(),
+            language,
+        ))),
+        (1, _) => Err("a Markdown file directly under content/ belongs to no plan".into()),
+        (2, false) => {
+            Err("a work item must be inside a section folder (content/<plan>/<n>-<slug>/)".into())
+        }
+        _ => Err(
+            "content is nested too deep: the layout is content/<plan>/<section>/<item>.md".into(),
+        ),
+    }
+}
+
+fn load_content(
+    root: &Path,
+    config: &SiteConfig,
+    diags: &mut Diagnostics,
+) -> (Vec<SourceDocument>, Vec<SourceAsset>) {
+    let content = root.join("content");
+    if !content.is_dir() {
+        diags.error(
+            Location::file(Path::new("content")),
+            "there is no content/ folder",
+            Some("create content/<plan>/_index.md (see docs/content-format.md)".into()),
+        );
+        return (Vec::new(), Vec::new());
+    }
+    let mut paths = Vec::new();
+    for entry in WalkDir::new(&content).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let rel = e
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap_or(e.path())
+                    .to_path_buf();
+                let name = e.file_name().to_string_lossy();
+                if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
+                    continue; // editor droppings
+                }
+                paths.push(rel);
+            }
+            Ok(_) => {}
+            Err(e) => diags.error(
+                Location::file(Path::new("content")),
+                format!("cannot walk content/: {e}"),
+                None,
+            ),
+        }
+    }
+    let results: Vec<(Option<SourceDocument>, Option<SourceAsset>, Diagnostics)> = paths
+        .par_iter()
+        .map(|rel| {
+            let mut d = Diagnostics::new();
+            let (doc, asset) = load_content_file(root, rel, config, &mut d);
+            (doc, asset, d)
+        })
+        .collect();
+    let mut documents = Vec::new();
+    let mut assets = Vec::new();
+    for (doc, asset, d) in results {
+        diags.extend(d);
+        documents.extend(doc);
+        assets.extend(asset);
+    }
+    (documents, assets)
+}
+
+/// Reads one file under content/ (also used by `serve` for a changed file).
+pub fn load_content_file(
+    root: &Path,
+    rel: &Path,
+    config: &SiteConfig,
+    diags: &mut Diagnostics,
+) -> (Option<SourceDocument>, Option<SourceAsset>) {
+    let rel_to_content = rel.strip_prefix("content").unwrap_or(rel);
+    match classify_content_path(rel_to_content, config) {
+        Ok(Some((kind, plan, section_dir, stem, language))) => {
+            if !config.is_language(&language) {
+                diags.warning(
+                    Location::file(rel),
+                    format!("language `{language}` is not in site.toml; the file is ignored"),
+                    Some(format!(
+                        "add `[languages.{language}]` to site.toml, or rename the file"
+                    )),
+                );
+                return (None, None);
+            }
+            let text = read_text(root, rel, diags);
+            (
+                text.map(|text| SourceDocument {
+                    path: rel.to_path_buf(),
+                    kind,
+                    plan,
+                    section_dir,
+                    stem,
+                    language,
+                    text,
+                }),
+                None,
+            )
+        }
+        Ok(None) => match std::fs::read(root.join(rel)) {
+            Ok(bytes) => {
+                let output_path = rel_to_content
+                    .iter()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                (None, Some(SourceAsset { output_path, bytes }))
+            }
+            Err(e) => {
+                diags.error(Location::file(rel), format!("cannot read file: {e}"), None);
+                (None, None)
+            }
+        },
+        Err(msg) => {
+            diags.error(
+                Location::file(rel),
+                msg,
+                Some("move the file to match docs/content-format.md".into()),
+            );
+            (None, None)
+        }
+    }
+}
+
+/// The theme folder, and the site's own override folders, in the order
+/// they are applied (later wins).
+pub fn theme_dirs(root: &Path, config: &SiteConfig) -> Vec<PathBuf> {
+    vec![root.join("themes").join(&config.theme), root.to_path_buf()]
+}
+
+pub fn load_theme(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> LoadedTheme {
+    let mut theme = LoadedTheme::default();
+    let theme_dir = root.join("themes").join(&config.theme);
+    if !theme_dir.is_dir() {
+        diags.error(
+            Location::file(Path::new("site.toml")),
+            format!(
+                "theme `{}` not found at themes/{}/",
+                config.theme, config.theme
+            ),
+            Some("set `theme` in site.toml to a folder under themes/".into()),
+        );
+        return theme;
+    }
+    let mut templates: BTreeMap<String, TemplateSource> = BTreeMap::new();
+    for dir in theme_dirs(root, config) {
+        for (name, path) in files_under(&dir.join("templates"), root) {
+            if let Some(text) = read_text(root, &path, diags) {
+                templates.insert(name.clone(), TemplateSource { name, path, text });
+            }
+        }
+        for (name, path) in files_under(&dir.join("static"), root) {
+            match std::fs::read(root.join(&path)) {
+                Ok(bytes) => {
+                    theme.static_files.insert(format!("static/{name}"), bytes);
+                }
+                Err(e) => diags.error(
+                    Location::file(&path),
+                    format!("cannot read file: {e}"),
+                    None,
+                ),
+            }
+        }
+    }
+    theme.templates = templates.into_values().collect();
+    for lang in &config.languages {
+        let rel = theme_dir.join("i18n").join(format!("{}.toml", lang.code));
+        let rel = rel.strip_prefix(root).unwrap_or(&rel).to_path_buf();
+        let site_rel = PathBuf::from("i18n").join(format!("{}.toml", lang.code));
+        let chosen = if root.join(&site_rel).is_file() {
+            site_rel
+        } else {
+            rel
+        };
+        if let Some(text) = read_text(root, &chosen, diags) {
+            theme.strings.insert(lang.code.clone(), (chosen, text));
+        }
+    }
+    theme
+}
+
+/// (name relative to `dir` with `/`, path relative to root) of every file.
+fn files_under(dir: &Path, root: &Path) -> Vec<(String, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            let name = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(e.path())
+                .to_path_buf();
+            (name, rel)
+        })
+        .collect()
+}

@@ -1,0 +1,199 @@
+//! The link checker: every internal link and asset reference in every
+//! generated page (from content and from templates alike) must resolve to
+//! a generated file, and every `#fragment` to an `id` on that page.
+//!
+//! It reads the output in memory, so `check` and `build` run it the same
+//! way, and it is linear in the size of the output.
+
+use super::{SiteOutput, output_location, views::percent_decode};
+use crate::diagnostics::Diagnostics;
+use crate::link::LinkedSite;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Attribute values of `attr="…"` in an HTML text.
+fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        let start = i + needle.len();
+        let Some(len) = rest[start..].find('"') else {
+            break;
+        };
+        out.push(&rest[start..start + len]);
+        rest = &rest[start + len..];
+    }
+    out
+}
+
+/// Decodes the character references an escaper may put in a URL.
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&#x2F;", "/")
+        .replace("&#47;", "/")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// At most this many broken links are listed one by one.
+const MAX_BROKEN_LINKS_LISTED: usize = 50;
+
+/// The output file a site path points at, if any.
+fn resolve<'a>(files: &'a SiteOutput, path: &str) -> Option<&'a str> {
+    let path = percent_decode(path);
+    let candidates = if path.is_empty() || path.ends_with('/') {
+        vec![format!("{path}index.html")]
+    } else {
+        vec![path.clone(), format!("{path}/index.html")]
+    };
+    candidates
+        .into_iter()
+        .find_map(|c| files.files.get_key_value(&c).map(|(k, _)| k.as_str()))
+}
+
+/// Joins a relative reference onto the directory of `page`.
+fn join_relative(page: &str, reference: &str) -> String {
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for seg in reference.split('/') {
+        match seg {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// Checks every internal link; problems go to `diags` as errors.
+pub fn check_links(site: &LinkedSite, output: &SiteOutput, diags: &mut Diagnostics) {
+    let base = site.config.base_path.as_str();
+    let pages: Vec<(&String, &Vec<u8>)> = output
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .collect();
+    // (page, target file, fragment) for every link that needs a fragment check.
+    let found: Vec<(Vec<(String, String)>, Vec<(String, String, String)>)> = pages
+        .par_iter()
+        .map(|(page, bytes)| {
+            let html = String::from_utf8_lossy(bytes);
+            let mut broken = Vec::new();
+            let mut fragments = Vec::new();
+            let mut values = attribute_values(&html, "href");
+            values.extend(attribute_values(&html, "src"));
+            for raw in values {
+                let value = decode_entities(raw);
+                let (no_frag, frag) = match value.split_once('#') {
+                    Some((a, b)) => (a.to_string(), Some(b.to_string())),
+                    None => (value.clone(), None),
+                };
+                let no_query = no_frag.split('?').next().unwrap_or("").to_string();
+                let target: Option<String> = if value.starts_with('#') {
+                    Some(page.to_string())
+                } else if no_query.starts_with("//") || no_query.contains(':') {
+                    continue; // another site, mailto:, data: — not ours to check
+                } else if let Some(rest) = no_query.strip_prefix(base) {
+                    match resolve(output, rest) {
+                        Some(t) => Some(t.to_string()),
+                        None => {
+                            broken.push((page.to_string(), value.clone()));
+                            None
+                        }
+                    }
+                } else if no_query.starts_with('/') {
+                    broken.push((page.to_string(), value.clone()));
+                    None
+                } else {
+                    match resolve(output, &join_relative(page, &no_query)) {
+                        Some(t) => Some(t.to_string()),
+                        None => {
+                            broken.push((page.to_string(), value.clone()));
+                            None
+                        }
+                    }
+                };
+                if let (Some(t), Some(f)) = (target, frag)
+                    && !f.is_empty()
+                    && t.ends_with(".html")
+                {
+                    fragments.push((page.to_string(), t, percent_decode(&f)));
+                }
+            }
+            (broken, fragments)
+        })
+        .collect();
+    let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut broken_all = Vec::new();
+    let mut frag_links = Vec::new();
+    for (b, f) in found {
+        broken_all.extend(b);
+        for (page, target, frag) in f {
+            wanted.entry(target.clone()).or_default();
+            frag_links.push((page, target, frag));
+        }
+    }
+    let ids: BTreeMap<String, BTreeSet<String>> = wanted
+        .keys()
+        .cloned()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|t| {
+            let html = String::from_utf8_lossy(&output.files[&t]).into_owned();
+            let set: BTreeSet<String> = attribute_values(&html, "id")
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            (t, set)
+        })
+        .collect();
+    for (page, target, frag) in frag_links {
+        if !ids.get(&target).is_some_and(|s| s.contains(&frag)) {
+            broken_all.push((page, format!("{target}#{frag}")));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let total = broken_all.len();
+    if total > MAX_BROKEN_LINKS_LISTED {
+        diags.error(
+            crate::diagnostics::Location::file(std::path::Path::new(&site.config.theme)),
+            format!("{total} broken internal links; the first {MAX_BROKEN_LINKS_LISTED} follow"),
+            Some(
+                "many broken links on every page usually mean a template builds URLs wrongly"
+                    .into(),
+            ),
+        );
+    }
+    for (page, link) in broken_all.into_iter().take(MAX_BROKEN_LINKS_LISTED) {
+        let at = output_location(site, &page);
+        if seen.insert((at.path.clone(), link.clone())) {
+            diags.error(
+                at,
+                format!("broken internal link `{link}` on page {page}"),
+                Some("link to a page the site generates (e.g. /2023/16/ or /2023/16/#target-key), or fix the template".into()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_values_are_found() {
+        assert_eq!(
+            attribute_values("<a href=\"/a/\"> <img src=\"x.svg\">", "href"),
+            vec!["/a/"]
+        );
+        assert_eq!(join_relative("2023/16/index.html", "../17/"), "2023/17/");
+    }
+}

@@ -1,0 +1,352 @@
+//! Markdown → safe HTML, plus the plain text of the same document (for
+//! search, descriptions and the data files).
+//!
+//! Content is untrusted. Links and images keep only safe URL schemes; raw
+//! HTML, when a document has any, sends the whole output through ammonia.
+//! Documents without raw HTML (nearly all) skip the HTML parser: the
+//! events pulldown-cmark emits are escaped by construction.
+
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RenderedMarkdown {
+    pub html: String,
+    pub text: String,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// A URL is kept if it is relative, a fragment, or http(s)/mailto/tel.
+pub fn is_safe_url(url: &str) -> bool {
+    let trimmed: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
+    let lower = trimmed.to_ascii_lowercase();
+    match lower.find(':') {
+        None => true,
+        Some(colon) => {
+            // A colon after a '/', '?' or '#' is part of a relative path.
+            if lower[..colon].contains(['/', '?', '#']) {
+                return true;
+            }
+            matches!(&lower[..colon], "http" | "https" | "mailto" | "tel")
+        }
+    }
+}
+
+/// Site-relative links (`/2023/16/`) get the base path prepended so they
+/// work under a path prefix; other safe URLs stay; unsafe ones become `#`.
+fn rewrite_url<'a>(url: CowStr<'a>, base_path: &str) -> CowStr<'a> {
+    if !is_safe_url(&url) {
+        return CowStr::Borrowed("#");
+    }
+    if url.starts_with('/') && !url.starts_with("//") && base_path != "/" {
+        return CowStr::Boxed(
+            format!("{}{}", base_path.trim_end_matches('/'), url).into_boxed_str(),
+        );
+    }
+    url
+}
+
+/// A heading id from its text: lowercase, spaces to dashes, Han kept.
+fn heading_id(text: &str, used: &mut BTreeMap<String, usize>) -> String {
+    let mut id = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            id.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_matches('-').to_string();
+    let id = if id.is_empty() {
+        "section".to_string()
+    } else {
+        id
+    };
+    let n = used.entry(id.clone()).or_insert(0);
+    *n += 1;
+    if *n == 1 {
+        id
+    } else {
+        format!("{id}-{}", *n - 1)
+    }
+}
+
+/// Renders a Markdown document. `base_path` is the site's path prefix.
+pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
+    let mut has_raw_html = false;
+    let mut text = String::new();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut heading: Option<(
+        HeadingLevel,
+        Option<CowStr<'_>>,
+        Vec<CowStr<'_>>,
+        Vec<Event<'_>>,
+    )> = None;
+    let mut used_ids = BTreeMap::new();
+    let mut code: Option<(String, String)> = None;
+
+    for event in Parser::new_ext(source, options()) {
+        // Plain text for search and descriptions.
+        match &event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock,
+            ) => text.push('\n'),
+            _ => {}
+        }
+        if let Some((lang, buf)) = &mut code {
+            match event {
+                Event::Text(t) => buf.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let html = highlight_code(buf, lang);
+                    events.push(Event::Html(CowStr::Boxed(html.into_boxed_str())));
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let event = match event {
+            Event::Html(h) | Event::InlineHtml(h) => {
+                has_raw_html = true;
+                Event::Html(h)
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: rewrite_url(dest_url, base_path),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: rewrite_url(dest_url, base_path),
+                title,
+                id,
+            }),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(l) => {
+                        l.split([' ', ',']).next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+                continue;
+            }
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs: _,
+            }) => {
+                heading = Some((level, id, classes, Vec::new()));
+                continue;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, id, classes, inner)) = heading.take() {
+                    let plain: String = inner
+                        .iter()
+                        .filter_map(|e| {
+                            if let Event::Text(t) | Event::Code(t) = e {
+                                Some(t.as_ref())
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
+                    let id = match id {
+                        Some(id) => CowStr::Boxed(heading_id(&id, &mut used_ids).into_boxed_str()),
+                        None => CowStr::Boxed(heading_id(&plain, &mut used_ids).into_boxed_str()),
+                    };
+                    events.push(Event::Start(Tag::Heading {
+                        level,
+                        id: Some(id),
+                        classes,
+                        attrs: Vec::new(),
+                    }));
+                    events.extend(inner);
+                    events.push(Event::End(TagEnd::Heading(level)));
+                }
+                continue;
+            }
+            other => other,
+        };
+        match &mut heading {
+            Some((_, _, _, inner)) => inner.push(event),
+            None => events.push(event),
+        }
+    }
+    let mut out = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    if has_raw_html {
+        out = sanitizer().clean(&out).to_string();
+    }
+    RenderedMarkdown {
+        html: out,
+        text: collapse_whitespace(&text),
+    }
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for para in s.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(para);
+    }
+    out
+}
+
+/// The HTML sanitizer for content with raw HTML: ammonia's defaults (no
+/// script, style, event handlers or javascript: URLs) plus the classes and
+/// ids our own Markdown output uses.
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    SANITIZER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes(["id", "class"]);
+        b.add_tags(["figure", "figcaption", "section"]);
+        b.url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+        b.link_rel(Some("noopener noreferrer"));
+        b
+    })
+}
+
+/// Highlights a fenced code block with CSS classes (no inline styles), so
+/// that the theme's stylesheet decides the colours and a strict CSP holds.
+fn highlight_code(code: &str, lang: &str) -> String {
+    use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+    use syntect::parsing::SyntaxSet;
+    use syntect::util::LinesWithEndings;
+    static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
+    let escaped_lang: String = lang
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '+')
+        .collect();
+    if escaped_lang.is_empty() {
+        return format!("<pre><code>{}</code></pre>\n", escape_html(code));
+    }
+    let syntaxes = SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines);
+    let Some(syntax) = syntaxes.find_syntax_by_token(&escaped_lang) else {
+        return format!(
+            "<pre><code class=\"language-{escaped_lang}\">{}</code></pre>\n",
+            escape_html(code)
+        );
+    };
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(
+        syntax,
+        syntaxes,
+        ClassStyle::SpacedPrefixed { prefix: "hl-" },
+    );
+    for line in LinesWithEndings::from(code) {
+        if generator
+            .parse_html_for_line_which_includes_newline(line)
+            .is_err()
+        {
+            return format!(
+                "<pre><code class=\"language-{escaped_lang}\">{}</code></pre>\n",
+                escape_html(code)
+            );
+        }
+    }
+    format!(
+        "<pre class=\"highlight\"><code class=\"language-{escaped_lang}\">{}</code></pre>\n",
+        generator.finalize()
+    )
+}
+
+/// [`escape_html`] in the shape tera's `set_escape_fn` wants.
+pub fn escape_html_str(s: &str) -> String {
+    escape_html(s)
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_and_handlers_from_content_never_survive() {
+        let r = render_markdown(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) [y](JaVaScRiPt:alert(2))",
+            "/",
+        );
+        let low = r.html.to_lowercase();
+        assert!(!low.contains("<script"), "{}", r.html);
+        assert!(!low.contains("onerror"), "{}", r.html);
+        assert!(!low.contains("javascript:"), "{}", r.html);
+    }
+
+    #[test]
+    fn links_without_raw_html_are_still_filtered() {
+        let r = render_markdown(
+            "[x](javascript:alert(1)) [ok](https://a.cn/) [rel](/2023/16/)",
+            "/plan/",
+        );
+        assert!(r.html.contains("href=\"#\""));
+        assert!(r.html.contains("href=\"https://a.cn/\""));
+        assert!(r.html.contains("href=\"/plan/2023/16/\""));
+    }
+
+    #[test]
+    fn headings_get_ids_and_tables_footnotes_strikethrough_render() {
+        let r = render_markdown(
+            "## 工作 目标\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~ y[^1]\n\n[^1]: note\n",
+            "/",
+        );
+        assert!(r.html.contains("<h2 id=\"工作-目标\">"), "{}", r.html);
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("<del>x</del>"));
+        assert!(r.html.contains("footnote"));
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes_not_styles() {
+        let r = render_markdown("```rust\nfn main() {}\n```\n", "/");
+        assert!(r.html.contains("class=\"hl-"), "{}", r.html);
+        assert!(!r.html.contains("style="));
+    }
+}

@@ -1,0 +1,343 @@
+//! Stage 4, render: every page, badge, feed and data file of the site, in
+//! memory, as `path → bytes`.
+//!
+//! The site is a list of [`Page`]s; each renders on its own from the linked
+//! site, so that all of them render in parallel and `serve` can re-render
+//! just the pages a change touches. Nothing under src/render reads or
+//! writes the file system.
+
+pub mod badge;
+pub mod charts;
+pub mod data;
+pub mod feeds;
+pub mod link_check;
+pub mod markdown;
+pub mod templates;
+pub mod views;
+
+use crate::diagnostics::{Diagnostics, Location};
+use crate::link::LinkedSite;
+use markdown::{RenderedMarkdown, render_markdown};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use templates::{Templates, compile_templates, report_tera_error};
+
+/// One output file of the site, by what it shows. Indices point into the
+/// linked site (`plans[plan].items[item]`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Page {
+    Home {
+        lang: usize,
+    },
+    Plan {
+        plan: usize,
+        lang: usize,
+    },
+    Section {
+        plan: usize,
+        section: usize,
+        lang: usize,
+    },
+    Item {
+        plan: usize,
+        item: usize,
+        lang: usize,
+    },
+    Badge {
+        plan: usize,
+        item: usize,
+        lang: usize,
+    },
+    TagIndex {
+        plan: usize,
+        lang: usize,
+    },
+    Tag {
+        plan: usize,
+        tag: usize,
+        lang: usize,
+    },
+    Status {
+        plan: usize,
+        status: usize,
+        lang: usize,
+    },
+    Feed {
+        plan: usize,
+        lang: usize,
+    },
+    ItemsJson {
+        plan: usize,
+    },
+    ItemsCsv {
+        plan: usize,
+    },
+    Search {
+        lang: usize,
+    },
+    NotFound {
+        lang: usize,
+    },
+    Sitemap,
+    Robots,
+}
+
+/// The built site, in memory: output path (relative, `/`-separated) →
+/// bytes. A BTreeMap so that iteration, and so the written tree, is in a
+/// fixed order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SiteOutput {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// The rendered Markdown of every document, per language (falling back to
+/// the default language where there is no translation).
+#[derive(Clone, Debug, Default)]
+pub struct RenderedBodies {
+    pub plans: Vec<PlanBodies>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PlanBodies {
+    pub preamble: Vec<RenderedMarkdown>,
+    pub sections: Vec<Vec<RenderedMarkdown>>,
+    /// `items[item][lang]`.
+    pub items: Vec<Vec<RenderedMarkdown>>,
+}
+
+/// The output of the render stage: the linked site it was rendered from,
+/// the rendered bodies (which the index stage reads) and the files.
+pub struct RenderedSite {
+    pub site: LinkedSite,
+    pub bodies: RenderedBodies,
+    pub output: SiteOutput,
+}
+
+/// Renders the Markdown of every document in every language.
+pub fn render_bodies(site: &LinkedSite) -> RenderedBodies {
+    let base = &site.config.base_path;
+    let dl = &site.config.default_language;
+    let langs: Vec<&str> = site
+        .config
+        .languages
+        .iter()
+        .map(|l| l.code.as_str())
+        .collect();
+    let plans = site
+        .plans
+        .iter()
+        .map(|p| {
+            let preamble = langs
+                .iter()
+                .map(|l| render_markdown(p.plan.body.get(l, dl).0, base))
+                .collect();
+            let sections = p
+                .sections
+                .iter()
+                .map(|s| {
+                    langs
+                        .iter()
+                        .map(|l| render_markdown(s.section.body.get(l, dl).0, base))
+                        .collect()
+                })
+                .collect();
+            let items = p
+                .items
+                .par_iter()
+                .map(|it| render_item_bodies(&it.item, &langs, dl, base))
+                .collect();
+            PlanBodies {
+                preamble,
+                sections,
+                items,
+            }
+        })
+        .collect();
+    RenderedBodies { plans }
+}
+
+/// One item's body in every language: rendered once when the translation
+/// is missing (the fallback is the default-language body).
+pub fn render_item_bodies(
+    item: &crate::validate::Item,
+    langs: &[&str],
+    dl: &str,
+    base: &str,
+) -> Vec<RenderedMarkdown> {
+    let default = render_markdown(&item.body.default, base);
+    langs
+        .iter()
+        .map(|l| match item.body.get(l, dl) {
+            (_, true) => default.clone(),
+            (text, false) if *l == dl => {
+                let _ = text;
+                default.clone()
+            }
+            (text, false) => render_markdown(text, base),
+        })
+        .collect()
+}
+
+/// Every page of the site, in a fixed order.
+pub fn all_pages(site: &LinkedSite) -> Vec<Page> {
+    let langs = site.config.languages.len();
+    let mut pages = Vec::new();
+    for lang in 0..langs {
+        pages.push(Page::Home { lang });
+        pages.push(Page::Search { lang });
+        pages.push(Page::NotFound { lang });
+    }
+    for (plan, p) in site.plans.iter().enumerate() {
+        pages.push(Page::ItemsJson { plan });
+        pages.push(Page::ItemsCsv { plan });
+        for lang in 0..langs {
+            pages.push(Page::Plan { plan, lang });
+            pages.push(Page::Feed { plan, lang });
+            pages.push(Page::TagIndex { plan, lang });
+            for section in 0..p.sections.len() {
+                pages.push(Page::Section {
+                    plan,
+                    section,
+                    lang,
+                });
+            }
+            for tag in 0..p.tags.len() {
+                pages.push(Page::Tag { plan, tag, lang });
+            }
+            for status in 0..p.statuses.len() {
+                pages.push(Page::Status { plan, status, lang });
+            }
+            for item in 0..p.items.len() {
+                pages.push(Page::Item { plan, item, lang });
+                pages.push(Page::Badge { plan, item, lang });
+            }
+        }
+    }
+    pages.push(Page::Sitemap);
+    pages.push(Page::Robots);
+    pages
+}
+
+/// What every page render needs: the site, compiled templates, rendered
+/// bodies and the per-language values shared by all pages.
+pub struct RenderEnv<'a> {
+    pub site: &'a LinkedSite,
+    pub templates: &'a Templates,
+    pub bodies: &'a RenderedBodies,
+    pub globals: Vec<serde_json::Value>,
+}
+
+impl<'a> RenderEnv<'a> {
+    pub fn new(site: &'a LinkedSite, templates: &'a Templates, bodies: &'a RenderedBodies) -> Self {
+        let globals = (0..site.config.languages.len())
+            .map(|l| views::language_globals(site, l))
+            .collect();
+        RenderEnv {
+            site,
+            templates,
+            bodies,
+            globals,
+        }
+    }
+
+    /// Renders one page. Errors are template errors, mapped to the
+    /// template's file and line.
+    pub fn render_page(&self, page: Page) -> Result<(String, Vec<u8>), Diagnostics> {
+        let path = views::page_output_path(self.site, page);
+        let bytes = match page {
+            Page::Badge { plan, item, lang } => {
+                badge::render_badge(self.site, plan, item, lang).into_bytes()
+            }
+            Page::Feed { plan, lang } => feeds::render_feed(self.site, plan, lang).into_bytes(),
+            Page::ItemsJson { plan } => {
+                data::render_items_json(self.site, self.bodies, plan).into_bytes()
+            }
+            Page::ItemsCsv { plan } => data::render_items_csv(self.site, self.bodies, plan),
+            Page::Sitemap => feeds::render_sitemap(self.site).into_bytes(),
+            Page::Robots => feeds::render_robots(self.site).into_bytes(),
+            _ => {
+                let (template, context) = views::page_context(self, page);
+                let context =
+                    tera::Context::from_value(context).expect("page contexts are JSON objects");
+                match self.templates.tera.render(template, &context) {
+                    Ok(html) => html.into_bytes(),
+                    Err(e) => {
+                        let mut d = Diagnostics::new();
+                        report_tera_error(&e, &self.templates.paths, Some(template), &mut d);
+                        return Err(d);
+                    }
+                }
+            }
+        };
+        Ok((path, bytes))
+    }
+}
+
+/// Renders the given pages in parallel into `output`, collecting template
+/// errors (once per template and message, not once per page).
+pub fn render_pages(
+    env: &RenderEnv<'_>,
+    pages: &[Page],
+    output: &mut SiteOutput,
+    diags: &mut Diagnostics,
+) {
+    let results: Vec<Result<(String, Vec<u8>), Diagnostics>> =
+        pages.par_iter().map(|p| env.render_page(*p)).collect();
+    let mut errors = Diagnostics::new();
+    for r in results {
+        match r {
+            Ok((path, bytes)) => {
+                output.files.insert(path, bytes);
+            }
+            Err(d) => errors.extend(d),
+        }
+    }
+    // The same template error on 20,000 pages is one problem.
+    let mut seen = std::collections::BTreeSet::new();
+    for d in errors.iter() {
+        if seen.insert((d.path.clone(), d.line, d.column)) {
+            diags.push(d.clone());
+        }
+    }
+}
+
+/// Stage 4 entry point: compile templates, render bodies and every page,
+/// copy static files and content assets, then check internal links.
+pub fn render_site(site: LinkedSite, diags: &mut Diagnostics) -> Option<RenderedSite> {
+    let templates = compile_templates(&site.theme.templates, diags)?;
+    let bodies = render_bodies(&site);
+    let mut output = SiteOutput::default();
+    {
+        let env = RenderEnv::new(&site, &templates, &bodies);
+        render_pages(&env, &all_pages(&site), &mut output, diags);
+    }
+    add_static_files(&site, &mut output);
+    if diags.has_errors() {
+        return None;
+    }
+    Some(RenderedSite {
+        site,
+        bodies,
+        output,
+    })
+}
+
+/// Theme static files under `static/`, content assets at their place.
+pub fn add_static_files(site: &LinkedSite, output: &mut SiteOutput) {
+    for (path, bytes) in &site.theme.static_files {
+        output.files.insert(path.clone(), bytes.clone());
+    }
+    for asset in &site.assets {
+        output
+            .files
+            .insert(asset.output_path.clone(), asset.bytes.clone());
+    }
+}
+
+/// A diagnostic for a problem found in the output rather than a source
+/// file, pinned on the source that produced the page where possible.
+pub fn output_location(site: &LinkedSite, output_path: &str) -> Location {
+    views::source_of_output(site, output_path)
+        .map(|p| Location::file(&p))
+        .unwrap_or_else(|| Location::file(std::path::Path::new(output_path)))
+}

@@ -1,0 +1,164 @@
+//! The tera templates: compiled once per build from the theme and the
+//! site's overrides, and errors mapped back to the template file and line.
+
+use crate::diagnostics::{Diagnostics, Location};
+use crate::load::TemplateSource;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The compiled templates, and where each came from (for error messages).
+pub struct Templates {
+    pub tera: tera::Tera,
+    pub paths: BTreeMap<String, (PathBuf, String)>,
+}
+
+/// The templates every theme must provide.
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "home.html",
+    "plan.html",
+    "item.html",
+    "list.html",
+    "search.html",
+    "404.html",
+];
+
+/// Compiles all templates at once. tera reports one parse error at a time,
+/// so each template is first parsed on its own to report every broken one.
+pub fn compile_templates(sources: &[TemplateSource], diags: &mut Diagnostics) -> Option<Templates> {
+    let paths: BTreeMap<String, (PathBuf, String)> = sources
+        .iter()
+        .map(|t| (t.name.clone(), (t.path.clone(), t.text.clone())))
+        .collect();
+    let mut broken = false;
+    for t in sources {
+        if let Err(e) = tera::Template::new(&t.name, None, &t.text) {
+            broken = true;
+            report_tera_error(&e, &paths, Some(&t.name), diags);
+        }
+    }
+    for required in REQUIRED_TEMPLATES {
+        if !paths.contains_key(*required) {
+            broken = true;
+            diags.error(
+                Location::file(&PathBuf::from("templates").join(required)),
+                format!("the theme has no template `{required}`"),
+                Some("add it to the theme's templates/ folder or to the site's templates/".into()),
+            );
+        }
+    }
+    if broken {
+        return None;
+    }
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+    tera.register_filter("fill", fill_filter);
+    // tera's default escaper also turns `/` into `&#x2F;`, which makes
+    // every URL unreadable; `&<>"'` is what HTML needs.
+    tera.set_escape_fn(super::markdown::escape_html_str);
+    if let Err(e) =
+        tera.add_raw_templates(sources.iter().map(|t| (t.name.as_str(), t.text.as_str())))
+    {
+        report_tera_error(&e, &paths, None, diags);
+        return None;
+    }
+    Some(Templates { tera, paths })
+}
+
+/// The full chain of a tera error as one line.
+fn error_chain(e: &tera::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+/// Turns a tera error into a diagnostic at the template's file and line.
+/// Parse errors carry `--> line:col`; render errors name a variable or
+/// filter, which is looked up in the template's text to find its line.
+pub fn report_tera_error(
+    e: &tera::Error,
+    paths: &BTreeMap<String, (PathBuf, String)>,
+    template: Option<&str>,
+    diags: &mut Diagnostics,
+) {
+    let chain = error_chain(e);
+    let name = template
+        .map(str::to_string)
+        .or_else(|| {
+            paths
+                .keys()
+                .find(|n| chain.contains(&format!("'{n}'")))
+                .cloned()
+        })
+        .unwrap_or_default();
+    let (path, text) = paths
+        .get(&name)
+        .cloned()
+        .unwrap_or_else(|| (PathBuf::from("templates").join(&name), String::new()));
+    let mut line = 1;
+    let mut column = 1;
+    if let Some(pos) = chain.find("--> ") {
+        let rest = &chain[pos + 4..];
+        let mut nums = rest
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty());
+        line = nums.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+        column = nums.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+    } else if let Some(needle) = between(&chain, "Variable `", "`")
+        .or_else(|| between(&chain, "Filter `", "`"))
+        .or_else(|| between(&chain, "Function `", "`"))
+    {
+        if let Some(off) = text.find(needle) {
+            line = text[..off].matches('\n').count() + 1;
+            column = text[..off]
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count())
+                .unwrap_or(0)
+                + 1;
+        }
+    }
+    let message: String = chain
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with("-->"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    diags.error(
+        Location::at(&path, line, column),
+        format!("template error: {message}"),
+        Some("fix the template; the README lists the variables each page type receives".into()),
+    );
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = s.find(start)? + start.len();
+    let j = s[i..].find(end)? + i;
+    Some(&s[i..j])
+}
+
+/// `{{ t["item-number"] | fill(number=item.number) }}`: replaces each
+/// `{name}` in a UI string with the argument of that name.
+fn fill_filter(
+    value: &tera::Value,
+    args: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let mut s = value
+        .as_str()
+        .ok_or_else(|| tera::Error::msg("`fill` applies to a string"))?
+        .to_string();
+    let mut names: Vec<&String> = args.keys().collect();
+    names.sort();
+    for name in names {
+        let v = match &args[name] {
+            tera::Value::String(x) => x.clone(),
+            tera::Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        s = s.replace(&format!("{{{name}}}"), &v);
+    }
+    Ok(tera::Value::String(s))
+}

@@ -1,0 +1,459 @@
+//! Typed reading of spanned TOML tables, reporting every problem with its
+//! line and column instead of stopping at the first one.
+//!
+//! serde would stop at the first ill-typed field; reading the spanned tree
+//! field by field lets validation report all of them, warn about unknown
+//! fields, and point at the exact key or value.
+
+use crate::diagnostics::{Diagnostics, LineIndex};
+use std::borrow::Cow;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// A parsed TOML document with the means to locate its spans.
+pub struct TomlDocument<'a> {
+    pub table: Spanned<DeTable<'a>>,
+    pub lines: LineIndex<'a>,
+}
+
+/// A calendar date (the only date form the content uses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    /// Days since 1970-01-01 (proleptic Gregorian), for pace arithmetic.
+    pub fn days_since_epoch(&self) -> i64 {
+        let y = if self.month <= 2 {
+            self.year as i64 - 1
+        } else {
+            self.year as i64
+        };
+        let era = if y >= 0 { y } else { y - 399 } / 400;
+        let yoe = y - era * 400;
+        let m = self.month as i64;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + self.day as i64 - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146097 + doe - 719468
+    }
+
+    pub fn iso(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.iso())
+    }
+}
+
+/// Parses TOML, pushing every syntax error (with its line) into `diags`.
+/// Returns `None` when the text has syntax errors.
+pub fn parse_toml<'a>(
+    lines: LineIndex<'a>,
+    text: &'a str,
+    diags: &mut Diagnostics,
+) -> Option<TomlDocument<'a>> {
+    let (table, errors) = DeTable::parse_recoverable(text);
+    if errors.is_empty() {
+        return Some(TomlDocument { table, lines });
+    }
+    for e in errors {
+        let at = e
+            .span()
+            .map(|s| lines.location(s.start))
+            .unwrap_or_else(|| lines.location(0));
+        diags.error(
+            at,
+            format!("invalid TOML: {}", e.message().trim()),
+            Some("check the front matter's TOML syntax: strings need quotes, tables `[name]`, arrays `[a, b]`".into()),
+        );
+    }
+    None
+}
+
+/// Reads fields out of one table, remembering which keys were read so that
+/// the rest can be reported as unknown.
+pub struct FieldReader<'t, 'a> {
+    table: &'t DeTable<'a>,
+    table_span: std::ops::Range<usize>,
+    lines: &'t LineIndex<'a>,
+    read: Vec<&'t str>,
+}
+
+pub fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a number",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+impl<'t, 'a> FieldReader<'t, 'a> {
+    pub fn new(
+        table: &'t DeTable<'a>,
+        table_span: std::ops::Range<usize>,
+        lines: &'t LineIndex<'a>,
+    ) -> Self {
+        FieldReader {
+            table,
+            table_span,
+            lines,
+            read: Vec::new(),
+        }
+    }
+
+    pub fn lines(&self) -> &'t LineIndex<'a> {
+        self.lines
+    }
+
+    /// The raw spanned value of a key, marking it as read.
+    pub fn raw(&mut self, key: &'t str) -> Option<&'t Spanned<DeValue<'a>>> {
+        self.read.push(key);
+        self.table.get(key)
+    }
+
+    /// Where the table starts: missing-field errors point here.
+    pub fn table_location(&self) -> crate::diagnostics::Location {
+        self.lines.location(self.table_span.start)
+    }
+
+    fn wrong_type(
+        &self,
+        key: &str,
+        v: &Spanned<DeValue<'a>>,
+        expected: &str,
+        diags: &mut Diagnostics,
+    ) {
+        diags.error(
+            self.lines.span(&v.span()),
+            format!(
+                "`{key}` must be {expected}, found {}",
+                type_name(v.get_ref())
+            ),
+            Some(format!("write `{key}` as {expected}")),
+        );
+    }
+
+    fn missing(&self, key: &str, expected: &str, example: &str, diags: &mut Diagnostics) {
+        diags.error(
+            self.table_location(),
+            format!("missing required field `{key}` ({expected})"),
+            Some(format!("add a line such as `{key} = {example}`")),
+        );
+    }
+
+    pub fn string(&mut self, key: &'t str, diags: &mut Diagnostics) -> Option<Spanned<String>> {
+        let v = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
+            _ => {
+                self.wrong_type(key, v, "a string in quotes", diags);
+                None
+            }
+        }
+    }
+
+    pub fn required_string(
+        &mut self,
+        key: &'t str,
+        example: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<Spanned<String>> {
+        if self.table.get(key).is_none() {
+            self.read.push(key);
+            self.missing(key, "a string", example, diags);
+            return None;
+        }
+        self.string(key, diags)
+    }
+
+    /// A whole number ≥ `min`.
+    pub fn integer(
+        &mut self,
+        key: &'t str,
+        min: i64,
+        diags: &mut Diagnostics,
+    ) -> Option<Spanned<i64>> {
+        let v = self.raw(key)?;
+        match integer_value(v.get_ref()) {
+            Some(n) if n >= min => Some(Spanned::new(v.span(), n)),
+            Some(n) => {
+                diags.error(
+                    self.lines.span(&v.span()),
+                    format!("`{key}` must be at least {min}, found {n}"),
+                    None,
+                );
+                None
+            }
+            None => {
+                self.wrong_type(key, v, "a whole number", diags);
+                None
+            }
+        }
+    }
+
+    pub fn required_integer(
+        &mut self,
+        key: &'t str,
+        min: i64,
+        diags: &mut Diagnostics,
+    ) -> Option<Spanned<i64>> {
+        if self.table.get(key).is_none() {
+            self.read.push(key);
+            self.missing(key, "a whole number", "1", diags);
+            return None;
+        }
+        self.integer(key, min, diags)
+    }
+
+    /// Any number (integer or float).
+    pub fn number(&mut self, key: &'t str, diags: &mut Diagnostics) -> Option<Spanned<f64>> {
+        let v = self.raw(key)?;
+        match number_value(v.get_ref()) {
+            Some(n) if n.is_finite() => Some(Spanned::new(v.span(), n)),
+            _ => {
+                self.wrong_type(key, v, "a number", diags);
+                None
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, key: &'t str, diags: &mut Diagnostics) -> Option<bool> {
+        let v = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(key, v, "true or false", diags);
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, key: &'t str, diags: &mut Diagnostics) -> Option<Spanned<Date>> {
+        let v = self.raw(key)?;
+        match date_value(v.get_ref()) {
+            Some(d) => Some(Spanned::new(v.span(), d)),
+            None => {
+                self.wrong_type(key, v, "a date such as 2023-06-30 (no quotes)", diags);
+                None
+            }
+        }
+    }
+
+    pub fn string_array(&mut self, key: &'t str, diags: &mut Diagnostics) -> Vec<Spanned<String>> {
+        let Some(v) = self.raw(key) else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = v.get_ref() else {
+            self.wrong_type(key, v, "an array of strings, e.g. [\"a\", \"b\"]", diags);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(Spanned::new(item.span(), s.to_string())),
+                other => diags.error(
+                    self.lines.span(&item.span()),
+                    format!("`{key}` must hold only strings, found {}", type_name(other)),
+                    Some("put each entry in quotes".into()),
+                ),
+            }
+        }
+        out
+    }
+
+    pub fn integer_array(&mut self, key: &'t str, diags: &mut Diagnostics) -> Vec<Spanned<i64>> {
+        let Some(v) = self.raw(key) else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = v.get_ref() else {
+            self.wrong_type(key, v, "an array of whole numbers, e.g. [3, 12]", diags);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match integer_value(item.get_ref()) {
+                Some(n) => out.push(Spanned::new(item.span(), n)),
+                None => diags.error(
+                    self.lines.span(&item.span()),
+                    format!(
+                        "`{key}` must hold only whole numbers, found {}",
+                        type_name(item.get_ref())
+                    ),
+                    Some("write item numbers without quotes, e.g. [3, 12]".into()),
+                ),
+            }
+        }
+        out
+    }
+
+    /// An array of tables (`[[key]]`), each with its span.
+    pub fn table_array(
+        &mut self,
+        key: &'t str,
+        diags: &mut Diagnostics,
+    ) -> Vec<(&'t DeTable<'a>, std::ops::Range<usize>)> {
+        let Some(v) = self.raw(key) else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = v.get_ref() else {
+            self.wrong_type(key, v, &format!("an array of tables (`[[{key}]]`)"), diags);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::Table(t) => out.push((t, item.span())),
+                other => diags.error(
+                    self.lines.span(&item.span()),
+                    format!(
+                        "each entry of `{key}` must be a table, found {}",
+                        type_name(other)
+                    ),
+                    Some(format!("write each entry as a `[[{key}]]` block")),
+                ),
+            }
+        }
+        out
+    }
+
+    /// A sub-table (`[key]`), with its span.
+    pub fn table(
+        &mut self,
+        key: &'t str,
+        diags: &mut Diagnostics,
+    ) -> Option<(&'t DeTable<'a>, std::ops::Range<usize>)> {
+        let v = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::Table(t) => Some((t, v.span())),
+            _ => {
+                self.wrong_type(key, v, &format!("a table (`[{key}]`)"), diags);
+                None
+            }
+        }
+    }
+
+    /// Warns about every key that was not read: a typo in a field name
+    /// should not pass in silence.
+    pub fn warn_unknown(&self, what: &str, known: &[&str], diags: &mut Diagnostics) {
+        for (key, _) in self.table.iter() {
+            let name: &str = key.get_ref();
+            if !self.read.contains(&name) {
+                let hint = closest(name, known)
+                    .map(|k| format!("did you mean `{k}`? known fields: {}", known.join(", ")))
+                    .unwrap_or_else(|| format!("known fields: {}", known.join(", ")));
+                diags.warning(
+                    self.lines.span(&key.span()),
+                    format!("unknown field `{name}` in {what}; it is ignored"),
+                    Some(hint),
+                );
+            }
+        }
+    }
+}
+
+fn integer_value(v: &DeValue<'_>) -> Option<i64> {
+    match v {
+        DeValue::Integer(i) => {
+            let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+            let (neg, digits) = match digits.strip_prefix('-') {
+                Some(rest) => (true, rest.to_string()),
+                None => (false, digits.trim_start_matches('+').to_string()),
+            };
+            let n = i64::from_str_radix(&digits, i.radix()).ok()?;
+            Some(if neg { -n } else { n })
+        }
+        _ => None,
+    }
+}
+
+fn number_value(v: &DeValue<'_>) -> Option<f64> {
+    match v {
+        DeValue::Integer(_) => integer_value(v).map(|n| n as f64),
+        DeValue::Float(f) => {
+            let s: String = f.as_str().chars().filter(|c| *c != '_').collect();
+            s.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+fn date_value(v: &DeValue<'_>) -> Option<Date> {
+    match v {
+        DeValue::Datetime(dt) if dt.time.is_none() => {
+            let d = dt.date?;
+            Some(Date {
+                year: d.year as i32,
+                month: d.month as u32,
+                day: d.day as u32,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The key of a table entry as text.
+pub fn key_str<'k>(key: &'k Spanned<Cow<'_, str>>) -> &'k str {
+    key.get_ref()
+}
+
+/// The known name nearest to a misspelt one (edit distance ≤ 2).
+pub fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_since_epoch_matches_known_dates() {
+        let d = |y, m, dd| {
+            Date {
+                year: y,
+                month: m,
+                day: dd,
+            }
+            .days_since_epoch()
+        };
+        assert_eq!(d(1970, 1, 1), 0);
+        assert_eq!(d(2023, 1, 1), 19358);
+        assert_eq!(d(2023, 12, 31) - d(2023, 1, 1), 364);
+        assert_eq!(d(2024, 3, 1) - d(2024, 2, 28), 2);
+    }
+
+    #[test]
+    fn closest_suggests_a_near_field_name() {
+        assert_eq!(closest("stauts", &["status", "title"]), Some("status"));
+        assert_eq!(closest("zzz", &["status"]), None);
+    }
+}
