@@ -223,3 +223,29 @@ mod tests {
         assert_eq!((at.line, at.column), (3, 4));
     }
 }
+
+/// Prints how long a stage took when `PLANPUB_TIMINGS` is set: the cheap
+/// profiler behind the figures in benches/ and commit messages.
+pub fn stage_timer(stage: &'static str) -> StageTimer {
+    StageTimer {
+        stage,
+        started: std::time::Instant::now(),
+    }
+}
+
+pub struct StageTimer {
+    stage: &'static str,
+    started: std::time::Instant,
+}
+
+impl Drop for StageTimer {
+    fn drop(&mut self) {
+        if std::env::var_os("PLANPUB_TIMINGS").is_some() {
+            eprintln!(
+                "timing: {:<10} {:>8.1} ms",
+                self.stage,
+                self.started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    }
+}

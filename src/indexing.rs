@@ -4,10 +4,10 @@
 //! `<lang>/search/index/` for the others.
 
 use crate::diagnostics::Diagnostics;
-use crate::render::views::{item_path, lang_code, prefix, status_label};
-use crate::render::{RenderedSite, SiteOutput};
-
 use crate::index::{SearchDocument, SearchUiLabels, build_search_index};
+use crate::link::LinkedSite;
+use crate::render::views::{item_path, lang_code, prefix, status_label};
+use crate::render::{RenderedBodies, RenderedSite, SiteOutput};
 
 /// Stage 5 entry point.
 pub fn index_site(rendered: RenderedSite, diags: &mut Diagnostics) -> Option<SiteOutput> {
@@ -16,51 +16,79 @@ pub fn index_site(rendered: RenderedSite, diags: &mut Diagnostics) -> Option<Sit
         bodies,
         mut output,
     } = rendered;
-    crate::render::link_check::check_links(&site, &output, diags);
+    add_search_index(&site, &bodies, &mut output);
     if diags.has_errors() {
         return None;
     }
-    for lang in 0..site.config.languages.len() {
-        let code = lang_code(&site, lang);
-        let dl = &site.config.default_language;
-        {
-            let mut documents = Vec::new();
-            for (pi, p) in site.plans.iter().enumerate() {
-                for (ii, it) in p.items.iter().enumerate() {
-                    let section = &p.sections[it.section_index].section;
-                    documents.push(SearchDocument {
-                        number: it.item.number,
-                        url: item_path(&site, pi, ii, lang),
-                        title: it.item.title.get(code, dl).0.to_string(),
-                        body: bodies.plans[pi].items[ii][lang].text.clone(),
-                        tags: it
-                            .tags
-                            .iter()
-                            .map(|&t| p.tags[t].names.get(code).unwrap_or(&p.tags[t].name).clone())
-                            .collect(),
-                        target_labels: it
-                            .item
-                            .targets
-                            .iter()
-                            .map(|t| t.label.get(code, dl).0.to_string())
-                            .collect(),
-                        section_number: section.number,
-                        section_title: section.title.get(code, dl).0.to_string(),
-                        status: it.progress.status.map(|s| s.key().to_string()),
-                    });
-                }
-            }
-            let labels = SearchUiLabels {
-                statuses: crate::link::status_keys()
-                    .into_iter()
-                    .map(|k| (k.to_string(), status_label(&site, lang, k).to_string()))
+    Some(output)
+}
+
+/// The search folder of a language, relative to the site root.
+pub fn search_index_dir(site: &LinkedSite, lang: usize) -> String {
+    format!("{}search/index/", prefix(site, lang))
+}
+
+/// The search documents of one language, in plan and item order.
+pub fn search_documents(
+    site: &LinkedSite,
+    bodies: &RenderedBodies,
+    lang: usize,
+) -> Vec<SearchDocument> {
+    let code = lang_code(site, lang);
+    let dl = &site.config.default_language;
+    let mut documents = Vec::new();
+    for (pi, p) in site.plans.iter().enumerate() {
+        for (ii, it) in p.items.iter().enumerate() {
+            let section = &p.sections[it.section_index].section;
+            documents.push(SearchDocument {
+                number: it.item.number,
+                url: item_path(site, pi, ii, lang),
+                title: it.item.title.get(code, dl).0.to_string(),
+                body: bodies.plans[pi].items[ii][lang].text.clone(),
+                tags: it
+                    .tags
+                    .iter()
+                    .map(|&t| p.tags[t].names.get(code).unwrap_or(&p.tags[t].name).clone())
                     .collect(),
-            };
-            let dir = format!("{}search/", prefix(&site, lang));
-            for (path, bytes) in build_search_index(code, &documents, &labels) {
-                output.files.insert(format!("{dir}{path}"), bytes);
-            }
+                target_labels: it
+                    .item
+                    .targets
+                    .iter()
+                    .map(|t| t.label.get(code, dl).0.to_string())
+                    .collect(),
+                section_number: section.number,
+                section_title: section.title.get(code, dl).0.to_string(),
+                status: it.progress.status.map(|s| s.key().to_string()),
+            });
         }
     }
-    Some(output)
+    documents
+}
+
+/// Replaces the search index files of every language in `output`.
+pub fn add_search_index(site: &LinkedSite, bodies: &RenderedBodies, output: &mut SiteOutput) {
+    for lang in 0..site.config.languages.len() {
+        let dir = search_index_dir(site, lang);
+        let stale: Vec<String> = output
+            .files
+            .range(dir.clone()..)
+            .take_while(|(p, _)| p.starts_with(&dir))
+            .map(|(p, _)| p.clone())
+            .collect();
+        for p in stale {
+            output.files.remove(&p);
+        }
+        let documents = search_documents(site, bodies, lang);
+        let labels = SearchUiLabels {
+            statuses: crate::link::status_keys()
+                .into_iter()
+                .map(|k| (k.to_string(), status_label(site, lang, k).to_string()))
+                .collect(),
+        };
+        let code = lang_code(site, lang);
+        for (path, bytes) in build_search_index(code, &documents, &labels) {
+            let path = path.strip_prefix("index/").unwrap_or(&path);
+            output.files.insert(format!("{dir}{path}"), bytes);
+        }
+    }
 }

@@ -45,11 +45,20 @@ pub struct BuildOptions {
 /// Runs load → validate → link → render → index, in memory. Returns the
 /// site's files, or `None` when there were errors (all in `diags`).
 pub fn build_site(options: &BuildOptions, diags: &mut Diagnostics) -> Option<SiteOutput> {
+    let t = diagnostics::stage_timer("load");
     let mut loaded = load::load_site(&options.root, diags)?;
     apply_base_url(&mut loaded.config, options, diags)?;
+    drop(t);
+    let t = diagnostics::stage_timer("validate");
     let validated = validate::validate_site(loaded, diags)?;
+    drop(t);
+    let t = diagnostics::stage_timer("link");
     let linked = link::link_site(validated);
+    drop(t);
+    let t = diagnostics::stage_timer("render");
     let rendered = render::render_site(linked, diags)?;
+    drop(t);
+    let _t = diagnostics::stage_timer("index");
     let output = indexing::index_site(rendered, diags)?;
     Some(output)
 }
@@ -62,6 +71,7 @@ pub fn build_and_write(
     diags: &mut Diagnostics,
 ) -> Option<SiteOutput> {
     let output = build_site(options, diags)?;
+    let _t = diagnostics::stage_timer("write");
     if let Err(e) = write::write_site(&output, output_dir) {
         diags.error(
             diagnostics::Location::file(output_dir),

@@ -224,8 +224,10 @@ pub fn split_front_matter<'a>(
     None
 }
 
-/// What one file says, typed, before files are put together.
-enum ParsedDocument {
+/// What one file says, typed, before files are put together. Opaque
+/// outside this module; `serve` caches it per file between rebuilds.
+#[derive(Clone, Debug)]
+pub enum ParsedDocument {
     Plan {
         title: String,
         issuer: Option<String>,
@@ -251,7 +253,8 @@ enum ParsedDocument {
     ItemTranslation(Box<ParsedItemTranslation>),
 }
 
-struct ParsedItem {
+#[derive(Clone, Debug)]
+pub struct ParsedItem {
     number: Option<(u32, Location)>,
     title: String,
     body: String,
@@ -264,7 +267,8 @@ struct ParsedItem {
     updates: Vec<Update>,
 }
 
-struct ParsedItemTranslation {
+#[derive(Clone, Debug)]
+pub struct ParsedItemTranslation {
     title: Option<String>,
     body: String,
     target_labels: BTreeMap<String, (Option<String>, Option<String>, Location)>,
@@ -649,8 +653,43 @@ fn default_path(d: &SourceDocument) -> PathBuf {
     p
 }
 
+/// One file's parse result: the typed document (if it parsed) and the
+/// problems found in it.
+#[derive(Clone, Debug)]
+pub struct ParsedFile {
+    pub parsed: Option<ParsedDocument>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Parses one document's front matter into typed data (pure; cacheable by
+/// the document's text).
+pub fn parse_file(doc: &SourceDocument, default_language: &str) -> ParsedFile {
+    let mut diagnostics = Diagnostics::new();
+    let parsed = parse_document(doc, default_language, &mut diagnostics);
+    ParsedFile {
+        parsed,
+        diagnostics,
+    }
+}
+
 /// Stage 2 entry point.
 pub fn validate_site(site: LoadedSite, diags: &mut Diagnostics) -> Option<ValidatedSite> {
+    let default_language = site.config.default_language.clone();
+    let parsed: Vec<ParsedFile> = site
+        .documents
+        .par_iter()
+        .map(|d| parse_file(d, &default_language))
+        .collect();
+    assemble_site(site, parsed, diags)
+}
+
+/// Puts parsed files together into plans, sections and items and checks
+/// the content as a whole. `parsed[i]` belongs to `site.documents[i]`.
+pub fn assemble_site(
+    site: LoadedSite,
+    parsed: Vec<ParsedFile>,
+    diags: &mut Diagnostics,
+) -> Option<ValidatedSite> {
     let LoadedSite {
         root,
         config,
@@ -659,13 +698,9 @@ pub fn validate_site(site: LoadedSite, diags: &mut Diagnostics) -> Option<Valida
         theme,
     } = site;
     let default_language = config.default_language.clone();
-    let parsed: Vec<(Option<ParsedDocument>, Diagnostics)> = documents
-        .par_iter()
-        .map(|d| {
-            let mut dd = Diagnostics::new();
-            let p = parse_document(d, &default_language, &mut dd);
-            (p, dd)
-        })
+    let parsed: Vec<(Option<ParsedDocument>, Diagnostics)> = parsed
+        .into_iter()
+        .map(|p| (p.parsed, p.diagnostics))
         .collect();
 
     // Group by identity: default-language document first, then translations.

@@ -73,14 +73,27 @@ fn join_relative(page: &str, reference: &str) -> String {
     parts.join("/")
 }
 
-/// Checks every internal link; problems go to `diags` as errors.
-pub fn check_links(site: &LinkedSite, output: &SiteOutput, diags: &mut Diagnostics) {
+/// Checks every internal link of the HTML pages in `output` (or only of
+/// `only`, after an incremental rebuild); problems go to `diags`.
+pub fn check_links(
+    site: &LinkedSite,
+    output: &SiteOutput,
+    only: Option<&[String]>,
+    diags: &mut Diagnostics,
+) {
     let base = site.config.base_path.as_str();
-    let pages: Vec<(&String, &Vec<u8>)> = output
-        .files
-        .iter()
-        .filter(|(p, _)| p.ends_with(".html"))
-        .collect();
+    let pages: Vec<(&String, &Vec<u8>)> = match only {
+        Some(list) => list
+            .iter()
+            .filter(|p| p.ends_with(".html"))
+            .filter_map(|p| output.files.get_key_value(p))
+            .collect(),
+        None => output
+            .files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".html"))
+            .collect(),
+    };
     // (page, target file, fragment) for every link that needs a fragment check.
     let found: Vec<(Vec<(String, String)>, Vec<(String, String, String)>)> = pages
         .par_iter()

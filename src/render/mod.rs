@@ -280,13 +280,15 @@ pub fn render_pages(
     pages: &[Page],
     output: &mut SiteOutput,
     diags: &mut Diagnostics,
-) {
+) -> Vec<String> {
+    let mut written = Vec::with_capacity(pages.len());
     let results: Vec<Result<(String, Vec<u8>), Diagnostics>> =
         pages.par_iter().map(|p| env.render_page(*p)).collect();
     let mut errors = Diagnostics::new();
     for r in results {
         match r {
             Ok((path, bytes)) => {
+                written.push(path.clone());
                 output.files.insert(path, bytes);
             }
             Err(d) => errors.extend(d),
@@ -299,6 +301,7 @@ pub fn render_pages(
             diags.push(d.clone());
         }
     }
+    written
 }
 
 /// Stage 4 entry point: compile templates, render bodies and every page,
@@ -312,6 +315,10 @@ pub fn render_site(site: LinkedSite, diags: &mut Diagnostics) -> Option<Rendered
         render_pages(&env, &all_pages(&site), &mut output, diags);
     }
     add_static_files(&site, &mut output);
+    if diags.has_errors() {
+        return None;
+    }
+    link_check::check_links(&site, &output, None, diags);
     if diags.has_errors() {
         return None;
     }

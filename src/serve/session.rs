@@ -1,0 +1,579 @@
+//! The in-memory site that `serve` keeps between rebuilds, and the
+//! incremental rebuild: re-read only the files that changed, re-parse only
+//! their front matter, re-render only their Markdown, and re-render only
+//! the pages that show what changed.
+//!
+//! Architecture invariant: an incremental rebuild gives the same bytes as
+//! a clean `planpub build` of the same sources (tests/serve.rs checks it).
+//! When in doubt about what a change touches, rebuild more, never less.
+
+use crate::config::SiteConfig;
+use crate::diagnostics::Diagnostics;
+use crate::link::{LinkedItem, LinkedSite, link_site};
+use crate::load::{
+    LoadedSite, LoadedTheme, SourceAsset, SourceDocument, load_content_file, load_site,
+};
+use crate::render::templates::{Templates, compile_templates};
+use crate::render::{
+    Page, RenderEnv, RenderedBodies, SiteOutput, add_static_files, all_pages, render_bodies,
+    render_item_bodies, render_pages,
+};
+use crate::validate::{ParsedFile, assemble_site, parse_file};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// The site as rendered, and what it was rendered from.
+struct Built {
+    linked: LinkedSite,
+    templates: Templates,
+    bodies: RenderedBodies,
+}
+
+/// What a rebuild did: the output paths that changed (added, changed or
+/// removed), or the problems that kept the last good site in place.
+#[derive(Debug, Default)]
+pub struct RebuildOutcome {
+    pub changed: Vec<String>,
+    pub diagnostics: Diagnostics,
+    pub failed: bool,
+    pub incremental: bool,
+}
+
+/// The served site, shared with the HTTP threads.
+pub type SharedOutput = Arc<RwLock<SiteOutput>>;
+
+pub struct Session {
+    root: PathBuf,
+    base_url: Option<String>,
+    config: Option<SiteConfig>,
+    theme: LoadedTheme,
+    /// Every content document, with its parse result (re-parsed only when
+    /// its text changes).
+    documents: BTreeMap<PathBuf, (SourceDocument, ParsedFile)>,
+    assets: BTreeMap<PathBuf, SourceAsset>,
+    /// Problems found while loading site.toml and the theme.
+    load_diagnostics: Diagnostics,
+    built: Option<Built>,
+    pub output: SharedOutput,
+}
+
+/// What a changed path means for the rebuild.
+#[derive(Debug, PartialEq, Eq)]
+enum ChangeKind {
+    /// A file under content/: reload that file (or rescan when it is gone
+    /// or is a folder).
+    Content,
+    /// site.toml, the theme, the site's templates, static files or UI
+    /// strings: everything is rebuilt.
+    Everything,
+    /// public/, editor droppings, .git: not a source.
+    Ignored,
+}
+
+fn classify(rel: &Path) -> ChangeKind {
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+    {
+        return ChangeKind::Ignored;
+    }
+    let first = rel
+        .iter()
+        .next()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match first.as_str() {
+        "content" => ChangeKind::Content,
+        "site.toml" | "themes" | "templates" | "static" | "i18n" => ChangeKind::Everything,
+        _ => ChangeKind::Ignored,
+    }
+}
+
+impl Session {
+    /// Loads and builds the whole site. The session is returned even when
+    /// the first build fails, so that `serve` can wait for a fix.
+    pub fn start(root: &Path, base_url: Option<String>) -> (Session, RebuildOutcome) {
+        let mut session = Session {
+            root: root.to_path_buf(),
+            base_url,
+            config: None,
+            theme: LoadedTheme::default(),
+            documents: BTreeMap::new(),
+            assets: BTreeMap::new(),
+            load_diagnostics: Diagnostics::new(),
+            built: None,
+            output: Arc::new(RwLock::new(SiteOutput::default())),
+        };
+        let outcome = session.reload_everything();
+        (session, outcome)
+    }
+
+    /// The paths (relative to the root) worth watching.
+    pub fn watched_paths(&self) -> Vec<PathBuf> {
+        let theme = self
+            .config
+            .as_ref()
+            .map(|c| c.theme.clone())
+            .unwrap_or_else(|| "default".into());
+        ["content", "site.toml", "templates", "static", "i18n"]
+            .iter()
+            .map(PathBuf::from)
+            .chain([PathBuf::from("themes").join(theme)])
+            .collect()
+    }
+
+    /// Rebuilds after the given paths changed on disk (absolute or relative
+    /// to the root).
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> RebuildOutcome {
+        let rels: Vec<PathBuf> = changed
+            .iter()
+            .map(|p| p.strip_prefix(&self.root).unwrap_or(p).to_path_buf())
+            .collect();
+        let kinds: Vec<ChangeKind> = rels.iter().map(|p| classify(p)).collect();
+        if kinds.iter().all(|k| *k == ChangeKind::Ignored) {
+            return RebuildOutcome {
+                incremental: true,
+                ..Default::default()
+            };
+        }
+        if self.config.is_none() || kinds.contains(&ChangeKind::Everything) {
+            return self.reload_everything();
+        }
+        let mut rescan = false;
+        for (rel, kind) in rels.iter().zip(&kinds) {
+            if *kind != ChangeKind::Content {
+                continue;
+            }
+            let abs = self.root.join(rel);
+            if abs.is_file() {
+                self.reload_content_file(rel);
+            } else {
+                // Deleted, renamed away, or a folder moved: look again.
+                rescan = true;
+            }
+        }
+        if rescan {
+            self.rescan_content();
+        }
+        self.rebuild_from_documents()
+    }
+
+    fn reload_content_file(&mut self, rel: &Path) {
+        let config = self.config.as_ref().expect("content reloads need a config");
+        let mut d = Diagnostics::new();
+        let (doc, asset) = load_content_file(&self.root, rel, config, &mut d);
+        self.documents.remove(rel);
+        self.assets.remove(rel);
+        if let Some(doc) = doc {
+            let parsed = parse_file(&doc, &config.default_language);
+            self.documents.insert(rel.to_path_buf(), (doc, parsed));
+        } else if let Some(asset) = asset {
+            self.assets.insert(rel.to_path_buf(), asset);
+        } else if d.has_errors() {
+            // Unreadable or invalid UTF-8: keep the problem with the file.
+            let text = String::new();
+            let stub = SourceDocument {
+                path: rel.to_path_buf(),
+                kind: crate::load::DocumentKind::Item,
+                plan: String::new(),
+                section_dir: None,
+                stem: String::new(),
+                language: String::new(),
+                text,
+            };
+            self.documents.insert(
+                rel.to_path_buf(),
+                (
+                    stub,
+                    ParsedFile {
+                        parsed: None,
+                        diagnostics: d,
+                    },
+                ),
+            );
+        }
+    }
+
+    /// Brings the document map in line with the files on disk: files gone
+    /// are dropped, new ones loaded, changed ones re-read.
+    fn rescan_content(&mut self) {
+        let content = self.root.join("content");
+        let mut on_disk: BTreeSet<PathBuf> = BTreeSet::new();
+        for e in walkdir::WalkDir::new(&content)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            let rel = e
+                .path()
+                .strip_prefix(&self.root)
+                .unwrap_or(e.path())
+                .to_path_buf();
+            if classify(&rel) == ChangeKind::Content {
+                on_disk.insert(rel);
+            }
+        }
+        self.documents.retain(|p, _| on_disk.contains(p));
+        self.assets.retain(|p, _| on_disk.contains(p));
+        for rel in on_disk {
+            let known_text = self.documents.get(&rel).map(|(d, _)| d.text.clone());
+            match known_text {
+                Some(text)
+                    if std::fs::read(self.root.join(&rel))
+                        .map(|b| b == text.as_bytes())
+                        .unwrap_or(false) => {}
+                _ => self.reload_content_file(&rel),
+            }
+        }
+    }
+
+    /// site.toml, theme and content from scratch, then a full render.
+    fn reload_everything(&mut self) -> RebuildOutcome {
+        let mut d = Diagnostics::new();
+        let loaded = load_site(&self.root, &mut d);
+        let Some(mut loaded) = loaded else {
+            return self.fail(d);
+        };
+        if let Some(url) = &self.base_url
+            && let Err(msg) = loaded.config.set_base_url(url)
+        {
+            d.error(
+                crate::diagnostics::Location::file(Path::new("--base-url")),
+                msg,
+                None,
+            );
+            return self.fail(d);
+        }
+        let default_language = loaded.config.default_language.clone();
+        let parsed: Vec<ParsedFile> = loaded
+            .documents
+            .par_iter()
+            .map(|doc| parse_file(doc, &default_language))
+            .collect();
+        self.documents = loaded
+            .documents
+            .drain(..)
+            .zip(parsed)
+            .map(|(doc, p)| (doc.path.clone(), (doc, p)))
+            .collect();
+        self.assets = loaded
+            .assets
+            .drain(..)
+            .map(|a| (PathBuf::from("content").join(&a.output_path), a))
+            .collect();
+        self.config = Some(loaded.config);
+        self.theme = loaded.theme;
+        // Load problems that are not per-document (theme, strings) stay.
+        self.load_diagnostics = d;
+        // A new theme or config invalidates everything rendered before.
+        self.built = None;
+        self.rebuild_from_documents()
+    }
+
+    fn fail(&mut self, d: Diagnostics) -> RebuildOutcome {
+        RebuildOutcome {
+            changed: Vec::new(),
+            diagnostics: d,
+            failed: true,
+            incremental: false,
+        }
+    }
+
+    /// validate → link → (incremental) render → index, from the cached
+    /// documents.
+    fn rebuild_from_documents(&mut self) -> RebuildOutcome {
+        let Some(config) = self.config.clone() else {
+            return self.fail(self.load_diagnostics.clone());
+        };
+        let mut diags = self.load_diagnostics.clone();
+        let (documents, parsed): (Vec<SourceDocument>, Vec<ParsedFile>) = self
+            .documents
+            .values()
+            .filter(|(d, _)| !d.plan.is_empty())
+            .cloned()
+            .unzip();
+        for (d, p) in self.documents.values() {
+            if d.plan.is_empty() {
+                diags.extend(p.diagnostics.clone());
+            }
+        }
+        let loaded = LoadedSite {
+            root: self.root.clone(),
+            config,
+            documents,
+            assets: self.assets.values().cloned().collect(),
+            theme: self.theme.clone(),
+        };
+        let Some(validated) = assemble_site(loaded, parsed, &mut diags) else {
+            return self.fail(diags);
+        };
+        let linked = link_site(validated);
+        let previous = self.built.take();
+        let (built, mut new_output, incremental) = match previous {
+            Some(old) if can_render_incrementally(&old.linked, &linked) => {
+                let (built, output, rendered) = self.render_incrementally(old, linked, &mut diags);
+                crate::render::link_check::check_links(
+                    &built.linked,
+                    &output,
+                    Some(&rendered),
+                    &mut diags,
+                );
+                (built, output, true)
+            }
+            _ => {
+                let Some(templates) = compile_templates(&linked.theme.templates, &mut diags) else {
+                    return self.fail(diags);
+                };
+                let bodies = render_bodies(&linked);
+                let mut output = SiteOutput::default();
+                {
+                    let env = RenderEnv::new(&linked, &templates, &bodies);
+                    render_pages(&env, &all_pages(&linked), &mut output, &mut diags);
+                }
+                add_static_files(&linked, &mut output);
+                crate::render::link_check::check_links(&linked, &output, None, &mut diags);
+                (
+                    Built {
+                        linked,
+                        templates,
+                        bodies,
+                    },
+                    output,
+                    false,
+                )
+            }
+        };
+        if diags.has_errors() {
+            return self.fail(diags);
+        }
+        crate::indexing::add_search_index(&built.linked, &built.bodies, &mut new_output);
+        self.built = Some(built);
+        let changed = self.publish(new_output);
+        RebuildOutcome {
+            changed,
+            diagnostics: diags,
+            failed: false,
+            incremental,
+        }
+    }
+
+    /// Swaps the new output in and lists what changed.
+    fn publish(&mut self, output: SiteOutput) -> Vec<String> {
+        let mut served = self.output.write().expect("served site lock");
+        let mut changed: Vec<String> = output
+            .files
+            .iter()
+            .filter(|(p, b)| served.files.get(*p) != Some(*b))
+            .map(|(p, _)| p.clone())
+            .collect();
+        changed.extend(
+            served
+                .files
+                .keys()
+                .filter(|p| !output.files.contains_key(*p))
+                .cloned(),
+        );
+        changed.sort();
+        *served = output;
+        changed
+    }
+
+    /// Re-renders only what the changed items touch, starting from the
+    /// previous output.
+    fn render_incrementally(
+        &self,
+        old: Built,
+        linked: LinkedSite,
+        diags: &mut Diagnostics,
+    ) -> (Built, SiteOutput, Vec<String>) {
+        let Built {
+            linked: old_linked,
+            templates,
+            bodies: old_bodies,
+        } = old;
+        let langs: Vec<&str> = linked
+            .config
+            .languages
+            .iter()
+            .map(|l| l.code.as_str())
+            .collect();
+        let dl = linked.config.default_language.clone();
+        let base = linked.config.base_path.clone();
+        let mut bodies = old_bodies;
+        let mut pages: BTreeSet<Page> = BTreeSet::new();
+        let nlang = langs.len();
+        for (pi, (old_plan, new_plan)) in old_linked.plans.iter().zip(&linked.plans).enumerate() {
+            let changed: Vec<usize> = (0..new_plan.items.len())
+                .filter(|&i| {
+                    old_plan.items[i].item != new_plan.items[i].item
+                        || old_plan.items[i].progress != new_plan.items[i].progress
+                })
+                .collect();
+            if changed.is_empty() {
+                continue;
+            }
+            for &i in &changed {
+                if old_plan.items[i].item.body != new_plan.items[i].item.body {
+                    bodies.plans[pi].items[i] =
+                        render_item_bodies(&new_plan.items[i].item, &langs, &dl, &base);
+                }
+            }
+            for lang in 0..nlang {
+                pages.insert(Page::Feed { plan: pi, lang });
+            }
+            pages.insert(Page::ItemsJson { plan: pi });
+            pages.insert(Page::ItemsCsv { plan: pi });
+            let summary_changed: Vec<usize> = changed
+                .iter()
+                .copied()
+                .filter(|&i| summary_differs(&old_plan.items[i], &new_plan.items[i]))
+                .collect();
+            for &i in &changed {
+                for lang in 0..nlang {
+                    pages.insert(Page::Item {
+                        plan: pi,
+                        item: i,
+                        lang,
+                    });
+                    pages.insert(Page::Badge {
+                        plan: pi,
+                        item: i,
+                        lang,
+                    });
+                }
+            }
+            if summary_changed.is_empty() {
+                continue;
+            }
+            // Pages that show a summary (title, status, percent, tags) of
+            // a changed item.
+            for lang in 0..nlang {
+                pages.insert(Page::Home { lang });
+                pages.insert(Page::Plan { plan: pi, lang });
+                pages.insert(Page::Search { lang });
+                pages.insert(Page::TagIndex { plan: pi, lang });
+            }
+            let mut neighbours: BTreeSet<usize> = BTreeSet::new();
+            let mut sections: BTreeSet<usize> = BTreeSet::new();
+            let mut tags: BTreeSet<usize> = BTreeSet::new();
+            let mut statuses: BTreeSet<usize> = BTreeSet::new();
+            for &i in &summary_changed {
+                for it in [&old_plan.items[i], &new_plan.items[i]] {
+                    sections.insert(it.section_index);
+                    neighbours.extend(it.related.iter().copied());
+                    neighbours.extend(it.referenced_by.iter().copied());
+                    neighbours.extend(it.prev);
+                    neighbours.extend(it.next);
+                    tags.extend(it.tags.iter().copied());
+                }
+                for plan in [old_plan, new_plan] {
+                    for (si, g) in plan.statuses.iter().enumerate() {
+                        if g.items.contains(&i) {
+                            statuses.insert(si);
+                        }
+                    }
+                }
+            }
+            for &s in &sections {
+                neighbours.extend(new_plan.sections[s].items.iter().copied());
+            }
+            for lang in 0..nlang {
+                for &n in &neighbours {
+                    pages.insert(Page::Item {
+                        plan: pi,
+                        item: n,
+                        lang,
+                    });
+                }
+                for &s in &sections {
+                    pages.insert(Page::Section {
+                        plan: pi,
+                        section: s,
+                        lang,
+                    });
+                }
+                for &t in &tags {
+                    pages.insert(Page::Tag {
+                        plan: pi,
+                        tag: t,
+                        lang,
+                    });
+                }
+                for &s in &statuses {
+                    pages.insert(Page::Status {
+                        plan: pi,
+                        status: s,
+                        lang,
+                    });
+                }
+            }
+        }
+        let mut output = self.output.read().expect("served site lock").clone();
+        let rendered = {
+            let env = RenderEnv::new(&linked, &templates, &bodies);
+            let pages: Vec<Page> = pages.into_iter().collect();
+            render_pages(&env, &pages, &mut output, diags)
+        };
+        (
+            Built {
+                linked,
+                templates,
+                bodies,
+            },
+            output,
+            rendered,
+        )
+    }
+}
+
+/// Incremental rendering needs the same pages to exist: same plans,
+/// sections, items (by file and number, in order), tags and status
+/// groups' shape, and the same plan-wide "as of" date. Anything else is a
+/// full render.
+fn can_render_incrementally(old: &LinkedSite, new: &LinkedSite) -> bool {
+    old.plans.len() == new.plans.len()
+        && old.plans.iter().zip(&new.plans).all(|(a, b)| {
+            a.plan.id == b.plan.id
+                && a.plan.title == b.plan.title
+                && a.plan.body == b.plan.body
+                && a.plan.issuer == b.plan.issuer
+                && a.plan.published == b.plan.published
+                && a.plan.source == b.plan.source
+                && a.as_of == b.as_of
+                && a.sections.len() == b.sections.len()
+                && a.sections
+                    .iter()
+                    .zip(&b.sections)
+                    .all(|(x, y)| x.section == y.section && x.items == y.items)
+                && a.items.len() == b.items.len()
+                && a.items.iter().zip(&b.items).all(|(x, y)| {
+                    x.item.path == y.item.path
+                        && x.item.number == y.item.number
+                        && x.item.languages == y.item.languages
+                })
+                && a.tags.len() == b.tags.len()
+                && a.tags
+                    .iter()
+                    .zip(&b.tags)
+                    .all(|(x, y)| x.name == y.name && x.slug == y.slug)
+        })
+}
+
+/// Whether what other pages show of an item changed.
+fn summary_differs(a: &LinkedItem, b: &LinkedItem) -> bool {
+    a.item.title != b.item.title
+        || a.progress.status != b.progress.status
+        || a.progress.percent != b.progress.percent
+        || a.item.tags != b.item.tags
+        || a.tags != b.tags
+        || a.item.related != b.item.related
+        || a.related != b.related
+        || a.referenced_by != b.referenced_by
+}
