@@ -93,19 +93,22 @@ pub fn status_keys() -> Vec<&'static str> {
     v
 }
 
-/// Turns a tag name into a URL slug when site.toml defines none: ASCII
-/// letters and digits are kept, anything else is percent-encoded so the
-/// URL is stable and unambiguous.
+/// Turns a tag name into a URL slug when site.toml defines none: letters
+/// and digits (Chinese included) are kept, lowercased; anything else
+/// becomes `-`. A slug is one path segment: it can never hold `/`, `.` or
+/// `..`, whatever the tag is called (regression: a tag named
+/// `../../x` once wrote outside the output folder).
 pub fn fallback_tag_slug(name: &str) -> String {
     let mut out = String::new();
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b == b'-' {
-            out.push(b.to_ascii_lowercase() as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
         }
     }
-    out
+    let out = out.trim_matches('-').to_string();
+    if out.is_empty() { "tag".into() } else { out }
 }
 
 pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
@@ -177,13 +180,25 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
     extra.sort();
     extra.dedup();
     ordered_names.extend(extra);
+    let mut used_slugs: std::collections::BTreeSet<String> =
+        config.tags.values().map(|t| t.slug.clone()).collect();
     for name in ordered_names {
         let (slug, names) = match config.tags.get(&name) {
             Some(TagConfig { slug, names }) => (slug.clone(), names.clone()),
-            None => (
-                fallback_tag_slug(&name),
-                BTreeMap::from([(config.default_language.clone(), name.clone())]),
-            ),
+            None => {
+                // Two tags may fold to one slug ("a/b", "a.b"): number them.
+                let base = fallback_tag_slug(&name);
+                let mut slug = base.clone();
+                let mut n = 2;
+                while !used_slugs.insert(slug.clone()) {
+                    slug = format!("{base}-{n}");
+                    n += 1;
+                }
+                (
+                    slug,
+                    BTreeMap::from([(config.default_language.clone(), name.clone())]),
+                )
+            }
         };
         tag_index.insert(name.clone(), tags.len());
         tags.push(LinkedTag {
@@ -266,5 +281,19 @@ pub fn link_site(site: ValidatedSite) -> LinkedSite {
         theme,
         strings,
         assets,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fallback_tag_slug;
+
+    #[test]
+    fn fallback_tag_slugs_are_single_safe_segments() {
+        assert_eq!(fallback_tag_slug("../../../../x"), "x");
+        assert_eq!(fallback_tag_slug("a/b"), "a-b");
+        assert_eq!(fallback_tag_slug("."), "tag");
+        assert_eq!(fallback_tag_slug("学前教育"), "学前教育");
+        assert_eq!(fallback_tag_slug("Double Reduction"), "double-reduction");
     }
 }

@@ -332,9 +332,83 @@ pub fn theme_dirs(root: &Path, config: &SiteConfig) -> Vec<PathBuf> {
     vec![root.join("themes").join(&config.theme), root.to_path_buf()]
 }
 
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_theme.rs"));
+}
+
+/// The default theme as built into the binary, for sites that do not carry
+/// a copy of it: the same files as themes/default/ in the repository.
+fn embedded_default_theme(
+    root: &Path,
+    config: &SiteConfig,
+    diags: &mut Diagnostics,
+) -> LoadedTheme {
+    let mut theme = LoadedTheme::default();
+    let mut templates: BTreeMap<String, TemplateSource> = BTreeMap::new();
+    for (name, bytes) in embedded::EMBEDDED_DEFAULT_THEME {
+        let path = PathBuf::from("themes/default").join(name);
+        if let Some(t) = name.strip_prefix("templates/") {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            templates.insert(
+                t.to_string(),
+                TemplateSource {
+                    name: t.to_string(),
+                    path,
+                    text,
+                },
+            );
+        } else if name.starts_with("static/") {
+            theme.static_files.insert(name.to_string(), bytes.to_vec());
+        } else if let Some(file) = name.strip_prefix("i18n/") {
+            let lang = file.trim_end_matches(".toml").to_string();
+            theme
+                .strings
+                .insert(lang, (path, String::from_utf8_lossy(bytes).into_owned()));
+        }
+    }
+    // The site's own overrides still apply, file by file.
+    for (name, path) in files_under(&root.join("templates"), root) {
+        if let Some(text) = read_text(root, &path, diags) {
+            templates.insert(name.clone(), TemplateSource { name, path, text });
+        }
+    }
+    for (name, path) in files_under(&root.join("static"), root) {
+        if let Ok(bytes) = std::fs::read(root.join(&path)) {
+            theme.static_files.insert(format!("static/{name}"), bytes);
+        }
+    }
+    for lang in &config.languages {
+        let site_rel = PathBuf::from("i18n").join(format!("{}.toml", lang.code));
+        if root.join(&site_rel).is_file()
+            && let Some(text) = read_text(root, &site_rel, diags)
+        {
+            theme.strings.insert(lang.code.clone(), (site_rel, text));
+        }
+        if !theme.strings.contains_key(&lang.code) {
+            diags.error(
+                Location::file(Path::new("site.toml")),
+                format!(
+                    "the default theme has no UI strings for language `{}`",
+                    lang.code
+                ),
+                Some(format!(
+                    "add i18n/{}.toml to the site with the same keys as the theme's zh.toml",
+                    lang.code
+                )),
+            );
+        }
+    }
+    theme.strings.retain(|lang, _| config.is_language(lang));
+    theme.templates = templates.into_values().collect();
+    theme
+}
+
 pub fn load_theme(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> LoadedTheme {
     let mut theme = LoadedTheme::default();
     let theme_dir = root.join("themes").join(&config.theme);
+    if !theme_dir.is_dir() && config.theme == "default" {
+        return embedded_default_theme(root, config, diags);
+    }
     if !theme_dir.is_dir() {
         diags.error(
             Location::file(Path::new("site.toml")),

@@ -35,7 +35,23 @@ pub fn write_site(output: &SiteOutput, dest: &Path) -> std::io::Result<()> {
     result
 }
 
+/// Whether an output path stays inside the output folder: relative, and
+/// made of plain segments only.
+pub fn is_contained(path: &str) -> bool {
+    !path.is_empty()
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+        && !path.contains('\\')
+}
+
 fn write_tree(output: &SiteOutput, root: &Path) -> std::io::Result<()> {
+    if let Some(bad) = output.files.keys().find(|p| !is_contained(p)) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("refusing to write `{bad}` outside the output folder"),
+        ));
+    }
     std::fs::create_dir_all(root)?;
     // Folders first (in order, once each), then the files in parallel.
     let mut dirs: Vec<PathBuf> = output

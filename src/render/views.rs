@@ -106,11 +106,10 @@ pub fn page_path(site: &LinkedSite, page: Page) -> String {
     }
 }
 
-/// The output file of a page: directories get `index.html`. Tag slugs that
-/// are percent-encoded are decoded so the file name is what a server
-/// looks up.
+/// The output file of a page: directories get `index.html`. Paths are
+/// never percent-decoded here: every segment is already a safe name.
 pub fn page_output_path(site: &LinkedSite, page: Page) -> String {
-    let path = percent_decode(&page_path(site, page));
+    let path = page_path(site, page);
     if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
