@@ -14,7 +14,7 @@
 //! | file | fetched | content |
 //! | --- | --- | --- |
 //! | `manifest.json` | on the first search | doc count, shard count, bucket size, content hash, section runs, status labels, vocabulary letters |
-//! | `t2s.json` | when a query has Han characters | the traditional → simplified pairs |
+//! | `t2s/<i>.json` | for each Han character of a query, the bucket `code point % 16` | the traditional → simplified pairs of that bucket |
 //! | `shards/<i>.json` | for each query term | `{term: postings}` for the terms whose FNV-1a hash modulo the shard count is `i` |
 //! | `docs/<i>.json` | for shown results | number, URL, title, status, section and the first [`EXCERPT_CHARS`] characters of the body of documents `i*bucket ..` |
 //! | `vocab/<letter>.json` | when a Latin query term is not in the index | the Latin terms starting with that letter, for prefix and one-typo matches |
@@ -22,7 +22,8 @@
 //!
 //! Every term posting carries a precomputed BM25 weight (summed over the
 //! fields with their boosts) and the term's first position in the title
-//! and the body (for phrase boosts); see [`shards`].
+//! and the body (for phrase boosts); frequent terms get a compact list
+//! without positions; see [`shards`].
 
 pub mod shards;
 pub mod tokenize;
@@ -67,7 +68,9 @@ pub struct SearchUiLabels {
 /// Format version in the manifest; the browser refuses other versions.
 pub const FORMAT_VERSION: u32 = 1;
 /// Documents per `docs/<i>.json` bucket.
-pub const DOCS_PER_BUCKET: usize = 4;
+pub const DOCS_PER_BUCKET: usize = 2;
+/// Buckets of the traditional → simplified table (`t2s/<code point % n>.json`).
+pub const T2S_BUCKETS: u32 = 16;
 /// Characters of the body kept for the result snippet.
 pub const EXCERPT_CHARS: usize = 160;
 /// Target size of a postings shard, in bytes; the shard count follows.
@@ -359,7 +362,11 @@ fn write_files(
                 body_pos,
             })
             .collect();
-        let e = shards::encode_postings(&list);
+        let e = if shards::is_frequent(list.len(), documents.len()) {
+            shards::encode_compact(&list)
+        } else {
+            shards::encode_postings(&list)
+        };
         total += term.len() + e.len() + 6;
         encoded.push((term.as_str(), e));
     }
@@ -435,10 +442,17 @@ fn write_files(
         );
     }
 
-    files.insert(
-        "index/t2s.json".into(),
-        to_json_bytes(&json!(tokenize::t2s_pairs())),
-    );
+    // The conversion table, in buckets by the traditional character's code
+    // point, so that a query fetches only the buckets of its characters.
+    let mut t2s_buckets: Vec<String> = vec![String::new(); T2S_BUCKETS as usize];
+    for (t, s) in tokenize::parse_t2s(tokenize::T2S_TABLE) {
+        let bucket = &mut t2s_buckets[(t as u32 % T2S_BUCKETS) as usize];
+        bucket.push(t);
+        bucket.push(s);
+    }
+    for (i, pairs) in t2s_buckets.iter().enumerate() {
+        files.insert(format!("index/t2s/{i}.json"), to_json_bytes(&json!(pairs)));
+    }
 
     // Section runs: [first document, count, section number].
     let mut sections: Vec<[u32; 3]> = Vec::new();
@@ -480,6 +494,7 @@ fn write_files(
         "statusKeys": status_keys,
         "labels": { "statuses": labels.statuses },
         "vocab": vocab.keys().collect::<String>(),
+        "t2s": T2S_BUCKETS,
     });
     files.insert("index/manifest.json".into(), to_json_bytes(&manifest));
 

@@ -16,6 +16,12 @@
 //! `weight` is the term's BM25 weight in that document summed over the
 //! fields with their boosts, times 10, rounded (at least 1); the browser
 //! multiplies it by the term's idf, computed from the list's length.
+//!
+//! A frequent term (see [`is_frequent`]) has a low idf and a long list, so
+//! its list is stored compactly instead: `~` then, per document,
+//! `varint((doc - previous doc) * 8 + level)` where `level` (1–7) is the
+//! weight in steps of 5 (half a BM25 unit); no positions. Most such
+//! postings take one character.
 
 /// The 64 digits of the posting varints; all are JSON- and URL-safe.
 pub const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
@@ -87,8 +93,54 @@ pub fn encode_postings(postings: &[Posting]) -> String {
     out
 }
 
-/// Decodes [`encode_postings`] output.
+/// Does a term found in `df` of `docs` documents get the compact list?
+pub fn is_frequent(df: usize, docs: usize) -> bool {
+    df >= 64 && df * 16 >= docs
+}
+
+/// The compact level (1–7) of a weight.
+pub fn compact_level(weight: u32) -> u32 {
+    ((weight + 2) / 5).clamp(1, 7)
+}
+
+/// Encodes the compact list of a frequent term (postings sorted by doc).
+pub fn encode_compact(postings: &[Posting]) -> String {
+    let mut out = String::from("~");
+    let mut previous = 0u32;
+    for (i, p) in postings.iter().enumerate() {
+        let delta = if i == 0 {
+            p.doc
+        } else {
+            p.doc.saturating_sub(previous)
+        };
+        previous = p.doc;
+        push_varint(
+            &mut out,
+            u64::from(delta) * 8 + u64::from(compact_level(p.weight)),
+        );
+    }
+    out
+}
+
+/// Decodes [`encode_postings`] or [`encode_compact`] output. Compact lists
+/// give weights in multiples of 5 and no positions.
 pub fn decode_postings(s: &str) -> Vec<Posting> {
+    if let Some(rest) = s.strip_prefix('~') {
+        let mut doc = 0u64;
+        return decode_varints(rest)
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                doc = if i == 0 { v / 8 } else { doc + v / 8 };
+                Posting {
+                    doc: doc as u32,
+                    weight: (v % 8) as u32 * 5,
+                    title_pos: None,
+                    body_pos: None,
+                }
+            })
+            .collect();
+    }
     let v = decode_varints(s);
     let mut out = Vec::new();
     let mut i = 0;
@@ -189,5 +241,19 @@ mod tests {
             },
         ];
         assert_eq!(decode_postings(&encode_postings(&postings)), postings);
+        let compact: Vec<Posting> = decode_postings(&encode_compact(&postings));
+        assert_eq!(
+            compact
+                .iter()
+                .map(|p| (p.doc, p.weight))
+                .collect::<Vec<_>>(),
+            [(3, 10), (4, 5), (900, 35), (901, 5)]
+        );
+        assert!(
+            compact
+                .iter()
+                .all(|p| p.title_pos.is_none() && p.body_pos.is_none())
+        );
+        assert!(is_frequent(64, 1000) && !is_frequent(63, 1000) && !is_frequent(100, 10_000));
     }
 }

@@ -24,12 +24,16 @@
 
   /** Installs the traditional -> simplified pairs ("雙双學学…"). */
   function setT2s(pairs) {
+    t2s = new Map();
+    addT2s(pairs);
+  }
+
+  /** Adds pairs to the table (one bucket of the index's t2s/ files). */
+  function addT2s(pairs) {
     var cps = Array.from(pairs || "");
-    var map = new Map();
     for (var i = 0; i + 1 < cps.length; i += 2) {
-      if (cps[i] !== cps[i + 1] && !map.has(cps[i])) { map.set(cps[i], cps[i + 1]); }
+      if (cps[i] !== cps[i + 1] && !t2s.has(cps[i])) { t2s.set(cps[i], cps[i + 1]); }
     }
-    t2s = map;
   }
 
   /** Parses the src/index/t2s.txt format into a pairs string (as Rust's parse_t2s). */
@@ -274,12 +278,17 @@
   var DIGIT = {};
   for (var ai = 0; ai < ALPHABET.length; ai++) { DIGIT[ALPHABET[ai]] = ai; }
 
-  /** Decodes a posting list (see src/index/shards.rs) into [{doc, w, tp, bp}]. */
+  /**
+   * Decodes a posting list (see src/index/shards.rs) into [{doc, w, tp, bp}]:
+   * weight x10, first title / body position (-1 = absent, -2 = unknown: the
+   * compact list of a frequent term).
+   */
   function decodePostings(str) {
     var v = [];
     var value = 0;
     var mul = 1;
-    for (var i = 0; i < str.length; i++) {
+    var compact = str.charAt(0) === "~";
+    for (var i = compact ? 1 : 0; i < str.length; i++) {
       var d = DIGIT[str[i]];
       if (d === undefined) { continue; }
       if (d >= 32) { value += (d - 32) * mul; mul *= 32; }
@@ -287,6 +296,13 @@
     }
     var out = [];
     var doc = 0;
+    if (compact) {
+      for (var c = 0; c < v.length; c++) {
+        doc = c === 0 ? Math.floor(v[c] / 8) : doc + Math.floor(v[c] / 8);
+        out.push({ doc: doc, w: (v[c] % 8) * 5, tp: -2, bp: -2 });
+      }
+      return out;
+    }
     var p = 0;
     while (p + 1 < v.length) {
       doc = out.length === 0 ? v[p] : doc + v[p];
@@ -363,7 +379,7 @@
     this.cache = new Map();
     this.bytes = 0;
     this.requests = [];
-    this.t2sLoaded = false;
+    this.t2sBuckets = new Set();
   }
 
   Engine.prototype.get = function (name, versioned) {
@@ -476,11 +492,28 @@
     var hasFilter = filters && (filters.section || filters.status);
     if (!query.trim() && !hasFilter) { return Promise.resolve(null); }
     return this.manifest().then(function (m) {
-      var needT2s = !self.t2sLoaded && Array.from(query).some(isHan);
-      return (needT2s ? self.get("t2s.json", true).then(function (pairs) { setT2s(pairs); self.t2sLoaded = true; }) : Promise.resolve())
+      return self.loadT2s(query)
         .then(function () { return self.filter(filters); })
         .then(function (allowed) { return self.rank(m, query, allowed); });
     });
+  };
+
+  /** Fetches the conversion-table buckets of the query's Han characters. */
+  Engine.prototype.loadT2s = function (text) {
+    var self = this;
+    var n = this.m.t2s || 0;
+    var needed = [];
+    Array.from(text).forEach(function (ch) {
+      if (!n || !isHan(ch)) { return; }
+      var b = ch.codePointAt(0) % n;
+      if (!self.t2sBuckets.has(b) && needed.indexOf(b) < 0) { needed.push(b); }
+    });
+    return Promise.all(needed.map(function (b) {
+      return self.get("t2s/" + b + ".json", true).then(function (pairs) {
+        addT2s(pairs);
+        self.t2sBuckets.add(b);
+      });
+    }));
   };
 
   Engine.prototype.rank = function (m, query, allowed) {
@@ -541,7 +574,7 @@
         }
         a.score += idf * p.w / 10;
         a.matched++;
-        if (p.tp >= 0) { a.inTitle++; }
+        if (p.tp >= 0 || p.tp === -2) { a.inTitle++; }
         a.tp[ti] = p.tp;
         a.bp[ti] = p.bp;
       });
@@ -549,13 +582,17 @@
     // Phrase: consecutive query terms at consecutive first positions.
     var seq = toks.map(function (t) { return terms.indexOf(t.t); });
     var uniqueSeq = new Set(seq).size === seq.length && seq.length > 1;
+    // Unknown positions (-2, frequent terms) neither make nor break a phrase.
     function phrase(pos) {
+      var known = 0;
       for (var i = 0; i + 1 < seq.length; i++) {
         var a = pos[seq[i]];
         var b = pos[seq[i + 1]];
+        if (a === -2 || b === -2) { continue; }
         if (a === undefined || b === undefined || a < 0 || b !== a + 1) { return false; }
+        known++;
       }
-      return true;
+      return known > 0;
     }
     var all = [];
     var any = [];
@@ -631,7 +668,7 @@
   /* Search page                                                         */
   /* ------------------------------------------------------------------ */
 
-  var PAGE_SIZE = 20;
+  var PAGE_SIZE = 10;
   var DEBOUNCE_MS = 250;
   var DEFAULT_MESSAGES = {
     zh: {
@@ -915,6 +952,7 @@
     MAX_TOKEN_CHARS: MAX_TOKEN_CHARS,
     STOP_WORDS: STOP_WORDS,
     setT2s: setT2s,
+    addT2s: addT2s,
     t2sPairsFromTable: t2sPairsFromTable,
     normalize: normalize,
     tokenize: tokenize,
