@@ -75,9 +75,22 @@ fn labels(lang: &str) -> SearchUiLabels {
 
 /// The fixture corpus: a few items modelled on the 2023 plan, in both
 /// languages (the same numbers, sections and statuses).
+/// number, section, status, zh title, zh body, en title, en body, tags, target labels
+type FixtureItem = (
+    u32,
+    u32,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
 pub fn fixture_documents(lang: &str) -> Vec<SearchDocument> {
     #[rustfmt::skip]
-    let items: &[(u32, u32, Option<&str>, &str, &str, &str, &str, &[&str], &[&str])] = &[
+    let items: &[FixtureItem] = &[
         (1, 1, Some("completed"), "深入学习贯彻党的二十大精神", "将党的二十大精神融入中小学思政课程，组织青年师生广泛开展宣讲。",
          "Study and apply the guiding principles of the 20th Party Congress", "Integrate the principles into ideological and political courses in primary and secondary schools.", &["党建", "思政"], &[]),
         (2, 1, Some("ongoing"), "加强基层党组织建设", "深入落实“第一议题”制度，开展党组织书记抓基层党建述职评议考核。",

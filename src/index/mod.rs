@@ -16,7 +16,7 @@
 //! | `manifest.json` | on the first search | doc count, shard count, bucket size, content hash, section runs, status labels, vocabulary letters |
 //! | `t2s/<i>.json` | for each Han character of a query, the bucket `code point % 16` | the traditional → simplified pairs of that bucket |
 //! | `shards/<i>.json` | for each query term | `{term: postings}` for the terms whose FNV-1a hash modulo the shard count is `i` |
-//! | `docs/<i>.json` | for shown results | number, URL, title, status, section and the first [`EXCERPT_CHARS`] characters of the body of documents `i*bucket ..` |
+//! | `docs/<i>.json` | for shown results | number, URL, title, status, section and the beginning of the body ([`EXCERPT_WIDTH`]) of documents `i*bucket ..` |
 //! | `vocab/<letter>.json` | when a Latin query term is not in the index | the Latin terms starting with that letter, for prefix and one-typo matches |
 //! | `status.json` | when the status filter is used | one character per document |
 //!
@@ -71,8 +71,9 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const DOCS_PER_BUCKET: usize = 2;
 /// Buckets of the traditional → simplified table (`t2s/<code point % n>.json`).
 pub const T2S_BUCKETS: u32 = 16;
-/// Characters of the body kept for the result snippet.
-pub const EXCERPT_CHARS: usize = 160;
+/// Width of the body excerpt kept for the result snippet, counting a wide
+/// (CJK) character as 2: 160 Chinese characters or about 320 Latin ones.
+pub const EXCERPT_WIDTH: usize = 320;
 /// Target size of a postings shard, in bytes; the shard count follows.
 pub const TARGET_SHARD_BYTES: usize = 6 * 1024;
 /// Most shards per language.
@@ -252,11 +253,20 @@ fn walk_trie(node: &TrieNode, prefix: &mut String, out: &mut Vec<(String, Vec<(u
     }
 }
 
+/// A term's weight in one document, before quantizing, and its first
+/// positions in the title and the body.
+#[derive(Default, Clone, Copy)]
+struct DocWeight {
+    weight: f64,
+    title_pos: Option<u32>,
+    body_pos: Option<u32>,
+}
+
+/// Term → document → weight.
+type TermPostings = BTreeMap<String, BTreeMap<u32, DocWeight>>;
+
 /// Term → document → posting, combining the fields.
-fn collect_postings(
-    index: &Index,
-    documents: &[SearchDocument],
-) -> BTreeMap<String, BTreeMap<u32, (f64, Option<u32>, Option<u32>)>> {
+fn collect_postings(index: &Index, documents: &[SearchDocument]) -> TermPostings {
     let json = serde_json::to_string(index).unwrap_or_default();
     let dump: IndexDump = serde_json::from_str(&json).unwrap_or_default();
     drop(json);
@@ -270,8 +280,7 @@ fn collect_postings(
             .copied()
             .unwrap_or(0) as f64
     };
-    let mut combined: BTreeMap<String, BTreeMap<u32, (f64, Option<u32>, Option<u32>)>> =
-        BTreeMap::new();
+    let mut combined: TermPostings = BTreeMap::new();
     for (field, boost) in FIELDS {
         let Some(trie) = dump.index.get(*field) else {
             continue;
@@ -294,7 +303,7 @@ fn collect_postings(
                     1.0
                 };
                 let w = tf * (BM25_K1 + 1.0) / (tf + BM25_K1 * norm);
-                entry.entry(doc).or_insert((0.0, None, None)).0 += boost * w;
+                entry.entry(doc).or_default().weight += boost * w;
             }
         }
     }
@@ -312,9 +321,9 @@ fn collect_postings(
                 }
                 if let Some(p) = combined.get_mut(&term).and_then(|docs| docs.get_mut(&i)) {
                     if field == 0 {
-                        p.1 = Some(pos as u32);
+                        p.title_pos = Some(pos as u32);
                     } else {
-                        p.2 = Some(pos as u32);
+                        p.body_pos = Some(pos as u32);
                     }
                 }
             }
@@ -329,11 +338,31 @@ fn to_json_bytes(value: &Value) -> Vec<u8> {
 
 fn excerpt(body: &str) -> String {
     let collapsed = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut chars = collapsed.chars();
-    let mut out: String = chars.by_ref().take(EXCERPT_CHARS).collect();
-    if chars.next().is_some() {
-        out.push('…');
+    let chars: Vec<char> = collapsed.chars().collect();
+    let mut width = 0;
+    let mut end = chars.len();
+    for (i, &c) in chars.iter().enumerate() {
+        width += if (c as u32) >= 0x2E80 { 2 } else { 1 };
+        if width > EXCERPT_WIDTH {
+            end = i;
+            break;
+        }
     }
+    if end == chars.len() {
+        return collapsed;
+    }
+    // Do not cut a word in two: back up to a space when one is near.
+    if chars[end].is_alphanumeric()
+        && !tokenize::is_han(chars[end])
+        && let Some(space) = (end.saturating_sub(30)..end)
+            .rev()
+            .find(|&i| chars[i] == ' ')
+    {
+        end = space;
+    }
+    let mut out: String = chars[..end].iter().collect();
+    out.truncate(out.trim_end().len());
+    out.push('…');
     out
 }
 
@@ -345,7 +374,7 @@ fn write_files(
     language: &str,
     documents: &[SearchDocument],
     labels: &SearchUiLabels,
-    postings: &BTreeMap<String, BTreeMap<u32, (f64, Option<u32>, Option<u32>)>>,
+    postings: &TermPostings,
 ) -> Vec<(String, Vec<u8>)> {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
 
@@ -355,12 +384,21 @@ fn write_files(
     for (term, docs) in postings {
         let list: Vec<Posting> = docs
             .iter()
-            .map(|(&doc, &(w, title_pos, body_pos))| Posting {
-                doc,
-                weight: ((w * 10.0).round() as u32).max(1),
-                title_pos,
-                body_pos,
-            })
+            .map(
+                |(
+                    &doc,
+                    &DocWeight {
+                        weight: w,
+                        title_pos,
+                        body_pos,
+                    },
+                )| Posting {
+                    doc,
+                    weight: ((w * 10.0).round() as u32).max(1),
+                    title_pos,
+                    body_pos,
+                },
+            )
             .collect();
         let e = if shards::is_frequent(list.len(), documents.len()) {
             shards::encode_compact(&list)
@@ -519,7 +557,7 @@ mod tests {
         }
     }
 
-    fn file<'a>(files: &'a [(String, Vec<u8>)], name: &str) -> Value {
+    fn file(files: &[(String, Vec<u8>)], name: &str) -> Value {
         let bytes = &files
             .iter()
             .find(|(n, _)| n == name)
@@ -607,6 +645,23 @@ mod tests {
 
         // Deterministic.
         assert_eq!(files, build_search_index("zh", &docs, &labels));
+    }
+
+    #[test]
+    fn excerpts_are_bounded_and_keep_words_whole() {
+        let zh = "教".repeat(400);
+        assert_eq!(excerpt(&zh).chars().count(), EXCERPT_WIDTH / 2 + 1);
+        let en = "kindergartens and schools ".repeat(40);
+        let e = excerpt(&en);
+        assert!(
+            e.len() <= EXCERPT_WIDTH + 3 && e.len() > EXCERPT_WIDTH - 30,
+            "{e}"
+        );
+        assert!(
+            e.ends_with("kindergartens…") || e.ends_with("and…") || e.ends_with("schools…"),
+            "{e}"
+        );
+        assert_eq!(excerpt("short\n text"), "short text");
     }
 
     #[test]

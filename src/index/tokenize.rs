@@ -65,11 +65,12 @@ pub fn parse_t2s(text: &str) -> Vec<(char, char)> {
         }
         for entry in line.split_whitespace() {
             let mut chars = entry.chars();
-            if let (Some(t), Some(s), None) = (chars.next(), chars.next(), chars.next()) {
-                if t != s && !seen.contains_key(&t) {
-                    seen.insert(t, s);
-                    out.push((t, s));
-                }
+            if let (Some(t), Some(s), None) = (chars.next(), chars.next(), chars.next())
+                && t != s
+                && !seen.contains_key(&t)
+            {
+                seen.insert(t, s);
+                out.push((t, s));
             }
         }
     }
@@ -228,10 +229,8 @@ pub fn pipeline() -> Pipeline {
 pub fn analyze(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for token in tokenize(text) {
-        if let Some(t) = stop_word_filter(token) {
-            if let Some(t) = stemmer_filter(t) {
-                out.push(t);
-            }
+        if let Some(t) = stop_word_filter(token).and_then(stemmer_filter) {
+            out.push(t);
         }
     }
     out

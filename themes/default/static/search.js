@@ -358,6 +358,23 @@
     return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
   }
 
+  /** The words one edit (deletion, transposition, substitution, insertion) from w. */
+  function edits1(w) {
+    var letters = "abcdefghijklmnopqrstuvwxyz";
+    var out = [];
+    for (var i = 0; i <= w.length; i++) {
+      var a = w.slice(0, i);
+      var b = w.slice(i);
+      if (b) { out.push(a + b.slice(1)); }
+      if (b.length > 1) { out.push(a + b[1] + b[0] + b.slice(2)); }
+      for (var c = 0; c < 26; c++) {
+        if (b) { out.push(a + letters[c] + b.slice(1)); }
+        out.push(a + letters[c] + b);
+      }
+    }
+    return out;
+  }
+
   /* ------------------------------------------------------------------ */
   /* Engine                                                              */
   /* ------------------------------------------------------------------ */
@@ -432,12 +449,22 @@
     return this.get("vocab/" + first + ".json", true).then(function (vocab) {
       var typo = [];
       var prefix = [];
+      var inVocab = new Set(vocab);
+      // The stems of the raw word's one-typo variants (vocatinal -> vocational -> vocat).
+      var stemmedEdits = new Set();
+      if (/^[a-z]{4,}$/.test(raw)) {
+        edits1(raw).forEach(function (e) {
+          var s = stem(e);
+          if (s !== term && inVocab.has(s)) { stemmedEdits.add(s); }
+        });
+      }
       vocab.forEach(function (v) {
         if (v === term) { return; }
-        if ((term.length >= 4 && editDistanceAtMostOne(v, term)) || (raw.length >= 4 && editDistanceAtMostOne(v, raw))) {
+        if ((term.length >= 4 && editDistanceAtMostOne(v, term)) || (raw.length >= 4 && editDistanceAtMostOne(v, raw)) ||
+            stemmedEdits.has(v)) {
           typo.push(v);
         } else if (v.indexOf(term) === 0 || v.indexOf(raw) === 0 ||
-            (v.length >= 4 && raw.indexOf(v) === 0 && raw.length - v.length <= 3)) {
+            (v.length >= 4 && raw.indexOf(v) === 0 && raw.length - v.length <= 2)) {
           prefix.push(v);
         }
       });
@@ -675,13 +702,13 @@
       none: "没有找到与“{q}”相关的事项。", count: "找到 {n} 项结果", "count-one": "", loading: "正在搜索…",
       error: "搜索索引加载失败，请稍后重试。", empty: "请输入要搜索的词语。", "see-all": "查看全部事项",
       fallback: "没有同时包含所有词语的事项，以下是包含部分词语的结果。", more: "显示更多结果",
-      number: "第{n}条", similar: "包含相近的词：{terms}"
+      number: "{n}."
     },
     en: {
       none: "No items found for “{q}”.", count: "{n} results", "count-one": "1 result", loading: "Searching…",
       error: "The search index could not be loaded. Please try again later.", empty: "Type a word to search for.",
       "see-all": "See all items", fallback: "No item contains all the words; these contain some of them.",
-      more: "Show more results", number: "Item {n}", similar: "Including similar words: {terms}"
+      more: "Show more results", number: "{n}."
     }
   };
 
@@ -823,9 +850,6 @@
       var countMsg = res.total === 1 && msg("count-one") ? msg("count-one") : msg("count", { n: res.total });
       box.appendChild(el("p", "search-summary", countMsg));
       if (res.mode === "any") { box.appendChild(el("p", "search-fallback", msg("fallback"))); }
-      var similar = [];
-      Object.keys(res.expanded).forEach(function (k) { similar = similar.concat(res.expanded[k]); });
-      if (similar.length) { box.appendChild(el("p", "search-similar", msg("similar", { terms: similar.join(", ") }))); }
       var list = el("ol", "search-list");
       metas.forEach(function (meta) { list.appendChild(resultItem(meta, res)); });
       box.appendChild(list);
@@ -964,6 +988,7 @@
     decodePostings: decodePostings,
     parseNumberQuery: parseNumberQuery,
     editDistanceAtMostOne: editDistanceAtMostOne,
+    edits1: edits1,
     highlightSpans: highlightSpans,
     Engine: Engine,
     initSearchPage: initSearchPage

@@ -1,0 +1,265 @@
+// Searches the shipped site in headless Chromium: builds it (cargo run --
+// build), serves it on 127.0.0.1 under its base path, and checks that each
+// query below puts the expected items in its top results, in both
+// languages; then the search page's behaviour (URL sync, typing, keyboard,
+// filters, no results, safety, and that nothing is fetched before a search).
+//
+// Run: npm install && node --test tests/browser/
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const { basePath, buildSite, serve, launchChromium } = require("./lib/site.js");
+
+// [language, query, expected item numbers, within the top N results, kind]
+const QUERIES = [
+  ["zh", "寄宿", [16, 24], 3, "whole word"],
+  ["zh", "寄宿制", [16, 24], 3, "whole word"],
+  ["zh", "双减", [23], 1, "whole word"],
+  ["zh", "雙減", [23], 1, "traditional"],
+  ["zh", "幼儿园", [11], 1, "whole word"],
+  ["zh", "幼兒園", [11], 1, "traditional"],
+  ["zh", "普惠性民办园", [11], 1, "phrase"],
+  ["zh", "学前教育", [11], 1, "whole word"],
+  ["zh", "义务教育优质均衡", [12], 1, "phrase"],
+  ["zh", "特殊教育", [14], 1, "whole word"],
+  ["zh", "職業教育", [15], 1, "traditional"],
+  ["zh", "中职", [15], 1, "partial word"],
+  ["zh", "民办教育", [20], 1, "whole word"],
+  ["zh", "信息化", [21], 1, "whole word"],
+  ["zh", "督學", [22], 1, "traditional"],
+  ["zh", "乡村振兴", [24], 1, "whole word"],
+  ["zh", "鄉村振興", [24], 1, "traditional"],
+  ["zh", "师德师风", [25], 1, "whole word"],
+  ["zh", "教育科研", [27], 1, "whole word"],
+  ["zh", "教育經費", [29], 1, "traditional"],
+  ["zh", "法治", [30], 1, "whole word"],
+  ["zh", "疫情防控", [4], 1, "whole word"],
+  ["zh", "心理健康", [7], 1, "whole word"],
+  ["zh", "普通话", [9], 1, "whole word"],
+  ["zh", "随班就读", [14], 1, "phrase"],
+  ["zh", "县管校聘", [28], 1, "phrase"],
+  ["zh", "课后服务", [23], 1, "phrase"],
+  ["zh", "园", [11], 3, "one character"],
+  ["zh", "4,500", [11], 1, "number"],
+  ["zh", "4500", [11], 1, "number"],
+  ["zh", "16", [16], 1, "item number"],
+  ["zh", "第16条", [16], 1, "item number"],
+  ["zh", "第二十三条", [23], 1, "item number"],
+  ["zh", "学前", [11], 2, "partial word"],
+  ["en", "kindergarten", [11], 1, "whole word"],
+  ["en", "Kindergartens", [11], 1, "whole word"],
+  ["en", "KINDERGARTEN", [11], 1, "whole word"],
+  ["en", "kindergarden", [11], 1, "typo"],
+  ["en", "vocatinal", [15], 1, "typo"],
+  ["en", "kinderg", [11], 1, "partial word"],
+  ["en", "boarding schools", [16, 24], 3, "phrase"],
+  ["en", "double reduction", [23], 1, "phrase"],
+  ["en", "\"double reduction\"", [23], 1, "phrase"],
+  ["en", "preschool", [11], 1, "whole word"],
+  ["en", "vocational", [15], 1, "whole word"],
+  ["en", "rural revitalization", [24], 1, "phrase"],
+  ["en", "professional ethics", [25], 1, "phrase"],
+  ["en", "rule of law", [30], 1, "phrase"],
+  ["en", "Putonghua", [9], 1, "whole word"],
+  ["en", "mental health", [7], 1, "phrase"],
+  ["en", "epidemic", [4], 1, "whole word"],
+  ["en", "learning society", [17], 1, "phrase"],
+  ["en", "private education", [20], 1, "phrase"],
+  ["en", "digitalization", [21], 1, "whole word"],
+  ["en", "digital", [21], 1, "partial word"],
+  ["en", "after-school services", [23], 1, "phrase"],
+  ["en", "inclusive", [14], 1, "whole word"],
+  ["en", "textbooks", [8], 1, "whole word"],
+  ["en", "item 16", [16], 1, "item number"],
+  ["en", "#23", [23], 1, "item number"],
+  ["en", "4,500", [11], 1, "number"],
+];
+
+let site;
+let server;
+let browser;
+const prefix = basePath();
+
+test.before(async () => {
+  site = buildSite();
+  server = await serve(site, prefix);
+  browser = await launchChromium();
+});
+
+test.after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.close();
+});
+
+function searchUrl(lang, query, extra) {
+  const params = new URLSearchParams({ q: query, ...(extra || {}) });
+  return server.url(`${lang === "zh" ? "" : "en/"}search/?${params}`);
+}
+
+/** Opens a search page and waits until results (or a message) are shown. */
+async function openSearch(page, lang, query, extra) {
+  await page.goto(searchUrl(lang, query, extra));
+  await page.waitForSelector("#search-results .search-list, #search-results .search-none, #search-results .search-error");
+  return page;
+}
+
+/** Item numbers of the shown results, in order. */
+async function resultNumbers(page) {
+  const hrefs = await page.$$eval("#search-results a.search-result-link", (as) => as.map((a) => a.getAttribute("href")));
+  return hrefs.map((h) => {
+    const m = /\/(\d{4})\/(\d+)\/$/.exec(new URL(h, "http://x").pathname);
+    return m ? Number(m[2]) : NaN;
+  });
+}
+
+const recall = { found: 0, total: 0, misses: [] };
+
+test("search queries find the expected items in both languages", async (t) => {
+  assert.ok(QUERIES.length >= 30);
+  const page = await browser.newPage();
+  for (const [lang, query, expected, top, kind] of QUERIES) {
+    await t.test(`${lang} ${kind}: ${query} -> ${expected.join(", ")} in top ${top}`, async () => {
+      await openSearch(page, lang, query);
+      const got = await resultNumbers(page);
+      for (const n of expected) {
+        recall.total++;
+        if (got.slice(0, Math.max(top, expected.length)).includes(n)) recall.found++;
+        else recall.misses.push(`${lang} ${query}: ${n} not in ${got.slice(0, 5)}`);
+      }
+      const head = got.slice(0, Math.max(top, expected.length));
+      for (const n of expected) assert.ok(head.includes(n), `${query}: expected ${n} in ${JSON.stringify(got.slice(0, 8))}`);
+    });
+  }
+  await page.close();
+  t.diagnostic(`recall: ${recall.found}/${recall.total} expected items in the top results`);
+});
+
+test("the URL keeps the search; typing updates results and the URL", async () => {
+  const page = await browser.newPage();
+  await page.goto(server.url("search/"));
+  const input = page.locator("#search-page-q");
+  await input.click();
+  await input.pressSequentially("双减", { delay: 30 });
+  await page.waitForSelector("#search-results .search-list");
+  assert.equal((await resultNumbers(page))[0], 23);
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "双减");
+  // Type more: the results follow.
+  await input.fill("寄宿");
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "寄宿");
+  await page.waitForFunction(() => [...document.querySelectorAll("#search-results a.search-result-link")].length === 2);
+  assert.deepEqual((await resultNumbers(page)).sort((a, b) => a - b), [16, 24]);
+  // A shared URL shows the same results.
+  const shared = page.url();
+  const other = await browser.newPage();
+  await other.goto(shared);
+  await other.waitForSelector("#search-results .search-list");
+  assert.deepEqual((await resultNumbers(other)).sort((a, b) => a - b), [16, 24]);
+  assert.equal(await other.inputValue("#search-page-q"), "寄宿");
+  // Clearing the box brings back the full list.
+  await input.fill("");
+  await page.waitForSelector("#search-results ul.search-all");
+  assert.equal(new URL(page.url()).searchParams.get("q"), null);
+  await page.close();
+  await other.close();
+});
+
+test("results show number, title, status badge and a snippet with marks", async () => {
+  const page = await openSearch(await browser.newPage(), "zh", "幼儿园");
+  const first = page.locator("#search-results li.search-result").first();
+  assert.match(await first.locator("a").innerText(), /^11\.\s+推进学前教育/);
+  assert.equal(await first.locator("a").count(), 1, "one link per result");
+  const badge = first.locator("span.badge");
+  assert.match(await badge.getAttribute("class"), /^badge badge-[a-z-]+$/);
+  assert.ok((await badge.innerText()).length > 0);
+  const marks = await page.$$eval("#search-results mark", (ms) => ms.map((m) => m.textContent));
+  assert.ok(marks.includes("幼儿园"), JSON.stringify(marks));
+  assert.match(await page.locator("#search-results .search-summary").innerText(), /\d/);
+  // The result links to the item page, under the base path.
+  const href = await first.locator("a").getAttribute("href");
+  assert.equal(new URL(href).pathname, `${prefix}2023/11/`);
+  await page.close();
+});
+
+test("keyboard: arrow keys move through results, Enter opens one", async () => {
+  const page = await browser.newPage();
+  await page.goto(searchUrl("en", "education"));
+  await page.waitForSelector("#search-results .search-list");
+  await page.focus("#search-page-q");
+  await page.keyboard.press("ArrowDown");
+  const links = await resultNumbers(page);
+  assert.equal(await page.evaluate(() => document.activeElement.className), "search-result-link");
+  await page.keyboard.press("ArrowDown");
+  const second = await page.evaluate(() => document.activeElement.getAttribute("href"));
+  assert.match(second, new RegExp(`/en/2023/${links[1]}/$`));
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "search-page-q");
+  await page.keyboard.press("ArrowDown");
+  await Promise.all([page.waitForURL(new RegExp(`/en/2023/${links[0]}/$`)), page.keyboard.press("Enter")]);
+  await page.close();
+});
+
+test("filters by section and status", async () => {
+  const page = await openSearch(await browser.newPage(), "zh", "教育", { section: "3" });
+  const inSection = await resultNumbers(page);
+  assert.ok(inSection.length > 0);
+  assert.ok(inSection.every((n) => n >= 11 && n <= 17), JSON.stringify(inSection));
+  assert.equal(await page.inputValue("#search-section"), "3");
+  // Changing the status select re-runs the search and keeps it in the URL.
+  const statuses = await page.$$eval("#search-status option", (os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(statuses.length > 0);
+  await page.selectOption("#search-status", statuses[0]);
+  await page.waitForFunction((s) => new URL(location.href).searchParams.get("status") === s, statuses[0]);
+  await page.waitForSelector("#search-results .search-list, #search-results .search-none");
+  const badges = await page.$$eval("#search-results li.search-result span.badge", (bs) => bs.map((b) => b.className));
+  assert.ok(badges.every((c) => c === `badge badge-${statuses[0]}`), JSON.stringify(badges));
+  await page.close();
+});
+
+test("no results: a clear message and a link to all items", async () => {
+  const page = await openSearch(await browser.newPage(), "en", "xylophonequartz");
+  const msg = await page.locator("#search-results .search-none").innerText();
+  assert.match(msg, /xylophonequartz/);
+  const href = await page.locator("#search-results .search-see-all a").getAttribute("href");
+  assert.equal(new URL(href).pathname, `${prefix}en/2023/`);
+  await page.close();
+});
+
+test("the query is shown as text, never as HTML", async () => {
+  const page = await browser.newPage();
+  let dialog = false;
+  page.on("dialog", async (d) => { dialog = true; await d.dismiss(); });
+  const evil = "<img src=x onerror=alert(1)>";
+  await openSearch(page, "en", evil);
+  assert.equal(await page.locator("#search-results img").count(), 0);
+  assert.equal(await page.locator("img[src=x]").count(), 0);
+  assert.ok(!dialog);
+  assert.equal(await page.inputValue("#search-page-q"), evil);
+  const text = await page.locator("#search-results").innerText();
+  assert.ok(text.includes(evil) || /\d/.test(text), text);
+  await page.close();
+});
+
+test("nothing is fetched before a search; a first query fetches little", async (t) => {
+  const page = await browser.newPage();
+  const fetched = [];
+  page.on("response", async (r) => {
+    if (r.url().includes("/search/index/")) {
+      const body = await r.body().catch(() => Buffer.alloc(0));
+      fetched.push({ url: r.url(), bytes: body.length });
+    }
+  });
+  await page.goto(server.url("2023/11/"));
+  await page.goto(server.url("search/"));
+  await page.waitForTimeout(300);
+  assert.deepEqual(fetched, [], "no index file before a search");
+  await page.fill("#search-page-q", "寄宿");
+  await page.press("#search-page-q", "Enter");
+  await page.waitForSelector("#search-results .search-list");
+  await page.waitForTimeout(200);
+  const total = fetched.reduce((s, f) => s + f.bytes, 0);
+  t.diagnostic(`first query fetched ${fetched.length} files, ${total} bytes`);
+  assert.ok(total < 100 * 1024, `${total} bytes`);
+  assert.ok(fetched.some((f) => f.url.includes("manifest.json")));
+  await page.close();
+});
