@@ -272,23 +272,24 @@ fn collect_postings(index: &Index, documents: &[SearchDocument]) -> TermPostings
     drop(json);
 
     let n = documents.len().max(1) as f64;
-    let field_len = |doc: u32, field: &str| -> f64 {
-        dump.document_store
-            .doc_info
-            .get(&doc.to_string())
-            .and_then(|info| info.get(field))
-            .copied()
-            .unwrap_or(0) as f64
-    };
     let mut combined: TermPostings = BTreeMap::new();
     for (field, boost) in FIELDS {
         let Some(trie) = dump.index.get(*field) else {
             continue;
         };
-        let avg = (0..documents.len() as u32)
-            .map(|d| field_len(d, field))
-            .sum::<f64>()
-            / n;
+        // Field lengths by document id.
+        let lengths: Vec<f64> = (0..documents.len())
+            .map(|d| {
+                dump.document_store
+                    .doc_info
+                    .get(&d.to_string())
+                    .and_then(|info| info.get(*field))
+                    .copied()
+                    .unwrap_or(0) as f64
+            })
+            .collect();
+        let field_len = |doc: u32| lengths.get(doc as usize).copied().unwrap_or(0.0);
+        let avg = lengths.iter().sum::<f64>() / n;
         let mut terms = Vec::new();
         walk_trie(&trie.root, &mut String::new(), &mut terms);
         for (term, docs) in terms {
@@ -296,7 +297,7 @@ fn collect_postings(index: &Index, documents: &[SearchDocument]) -> TermPostings
             for (doc, sqrt_tf) in docs {
                 // elasticlunr stores sqrt(term count).
                 let tf = (sqrt_tf * sqrt_tf).round().max(1.0);
-                let len = field_len(doc, field);
+                let len = field_len(doc);
                 let norm = if avg > 0.0 {
                     1.0 - BM25_B + BM25_B * len / avg
                 } else {

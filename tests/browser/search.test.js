@@ -263,3 +263,19 @@ test("nothing is fetched before a search; a first query fetches little", async (
   assert.ok(fetched.some((f) => f.url.includes("manifest.json")));
   await page.close();
 });
+
+test("without data-root, item links resolve from the index folder", async () => {
+  for (const lang of ["zh", "en"]) {
+    const page = await browser.newPage();
+    await page.route("**/search/?*", async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace(/\sdata-root="[^"]*"/, "");
+      await route.fulfill({ response, body: html });
+    });
+    await openSearch(page, lang, lang === "zh" ? "双减" : "double reduction");
+    assert.equal(await page.locator("#search-results").getAttribute("data-root"), null);
+    const href = await page.locator("#search-results a.search-result-link").first().getAttribute("href");
+    assert.equal(new URL(href).pathname, `${prefix}${lang === "zh" ? "" : "en/"}2023/23/`);
+    await page.close();
+  }
+});

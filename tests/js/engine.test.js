@@ -90,6 +90,9 @@ test("all terms required, falling back to any term", async () => {
   const all = await e.search("boarding kindergartens");
   assert.equal(all.mode, "any");
   assert.deepEqual(new Set(await numbers(e, "boarding kindergartens")), new Set([8, 9]));
+  const stop = await e.search("the of and");
+  assert.equal(stop.total, 0);
+  assert.ok(stop.noTerms, "a query of stop words only has nothing to search for");
   const none = await e.search("zzzzqqq");
   assert.equal(none.mode, "none");
   assert.equal(none.total, 0);

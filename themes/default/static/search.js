@@ -554,7 +554,7 @@
     var expanded = {};
     if (!terms.length && number === null) {
       if (!query.trim()) { return Promise.resolve(self.listAll(m, allowed)); }
-      return Promise.resolve({ mode: "none", hits: [], total: 0, highlight: highlight, expanded: expanded, numberHits: 0 });
+      return Promise.resolve({ mode: "none", hits: [], total: 0, highlight: highlight, expanded: expanded, numberHits: 0, noTerms: true });
     }
     var lists = terms.map(function (t) { return self.postings(t); });
     var numberList = number !== null ? self.postings("#" + number) : Promise.resolve(new Map());
@@ -836,7 +836,7 @@
       clearBox();
       current = { res: res, shown: metas.length, st: st };
       if (!res.total) {
-        box.appendChild(el("p", "search-none", msg("none", { q: st.q.trim() })));
+        box.appendChild(el("p", "search-none", res.noTerms ? msg("empty") : msg("none", { q: st.q.trim() })));
         var all = box.getAttribute("data-all-items");
         if (all) {
           var p = el("p", "search-see-all");
