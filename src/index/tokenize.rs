@@ -43,7 +43,7 @@ pub const STOP_WORDS: &[&str] = &[
 pub const T2S_TABLE: &str = include_str!("t2s.txt");
 
 /// The pairs of [`T2S_TABLE`] as one string, traditional then simplified
-/// character, as shipped to the browser in `t2s.json`.
+/// character (the format of the index's `t2s/<i>.json` buckets).
 pub fn t2s_pairs() -> String {
     let mut out = String::new();
     for (t, s) in parse_t2s(T2S_TABLE) {
