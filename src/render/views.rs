@@ -309,6 +309,13 @@ pub fn format_percent(p: f64) -> String {
     format!("{}%", p.floor() as i64)
 }
 
+/// At most this many of a section's other items are listed on an item page.
+pub const MAX_SIBLINGS: usize = 12;
+
+/// The search page lists every item for readers without JavaScript only
+/// up to this many items; a larger plan gets a link to its item list.
+pub const MAX_ITEMS_ON_SEARCH_PAGE: usize = 500;
+
 /// The icon (a shape, so colour is never the only signal) of a status.
 pub fn status_icon(key: &str) -> &'static str {
     match key {
@@ -722,12 +729,24 @@ fn item_value(env: &RenderEnv<'_>, plan: usize, item: usize, lang: usize) -> Val
             ("as_of", as_of.as_deref().unwrap_or("—")),
         ],
     );
-    let siblings: Vec<Value> = section
-        .items
+    // The section's other items: all of them in a section of ordinary size,
+    // the nearest ones in a large section (a list of hundreds on every item
+    // page would make the site quadratic in section size).
+    let position = section.items.iter().position(|&i| i == item).unwrap_or(0);
+    let (from, to) = if section.items.len() <= MAX_SIBLINGS + 1 {
+        (0, section.items.len())
+    } else {
+        let from = position
+            .saturating_sub(MAX_SIBLINGS / 2)
+            .min(section.items.len() - MAX_SIBLINGS - 1);
+        (from, from + MAX_SIBLINGS + 1)
+    };
+    let siblings: Vec<Value> = section.items[from..to]
         .iter()
         .filter(|&&i| i != item)
         .map(|&i| item_summary(site, plan, i, lang))
         .collect();
+    let more_siblings = section.items.len() > to - from;
     let body = &env.bodies.plans[plan].items[item][lang];
     let translated = it.item.languages.contains(code);
     v["permalink"] = json!(permalink);
@@ -767,6 +786,7 @@ fn item_value(env: &RenderEnv<'_>, plan: usize, item: usize, lang: usize) -> Val
         .map(|i| item_summary(site, plan, i, lang))
         .unwrap_or(Value::Null);
     v["siblings"] = Value::Array(siblings);
+    v["siblings_partial"] = json!(more_siblings);
     v["badge_url"] = json!(href(site, &badge_path));
     v["badge_alt"] = json!(badge_alt);
     v["badge_embed"] = json!(embed);
@@ -971,11 +991,13 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Value) {
             let plans: Vec<Value> = (0..site.plans.len())
                 .map(|p| {
                     let mut v = plan_value(env, p, lang);
+                    let listed = site.plans[p].items.len() <= MAX_ITEMS_ON_SEARCH_PAGE;
                     v["sections"] = Value::Array(
                         (0..site.plans[p].sections.len())
-                            .map(|s| section_value(env, p, s, lang, true))
+                            .map(|s| section_value(env, p, s, lang, listed))
                             .collect(),
                     );
+                    v["listed"] = json!(listed);
                     v
                 })
                 .collect();
