@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Benchmark planpub against Hugo on generated work plans (issue 8).
+
+For each size (default 1,000 and 10,000 items) the script generates the same
+plan twice with benches/gen_corpus.py, once in planpub's layout and once with
+--format hugo, then builds each with its tool: one untimed warm-up each, then
+--runs timed runs per tool, alternating planpub and Hugo in every round. The
+output folder is removed (untimed) before every run of either tool, so each
+build writes into an empty folder. It then times the shipped 31-item site (the
+repository itself) the same way.
+
+It prints median/min/max wall time, peak memory (max RSS from /usr/bin/time),
+CPU time and the number of files written by each tool, the planpub/Hugo ratios
+against the targets (wall <= 0.5x, memory <= 0.5x Hugo's, 1k->10k growth no
+worse than linear, shipped site < 150 ms), and writes it all as JSON to
+<workdir>/results.json.
+
+Corpora are kept in <workdir>/corpus/ and reused while gen_corpus.py, the seed
+text and the arguments are unchanged and the files still have the recorded
+sha256 (--regen generates them again and checks the digest is the same).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
+
+WALL_TARGET = 0.5
+MEM_TARGET = 0.5
+SITE_TARGET_MS = 150.0
+
+
+def mib(kb):
+    return kb / 1024.0
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        epilog="Example: python3 benches/run.py --sizes 1000 --runs 3 "
+               "--binary target/release/planpub",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], metavar="N",
+                    help="plan sizes in items (default: 1000 10000)")
+    ap.add_argument("--runs", type=int, default=5,
+                    help="timed runs per tool per size, after one untimed warm-up (default: 5)")
+    ap.add_argument("--site-runs", type=int, default=10,
+                    help="timed runs of the shipped site build (default: 10)")
+    ap.add_argument("--binary", metavar="PATH",
+                    help="planpub executable to time (default: run `cargo build --release` "
+                         "and use the result)")
+    ap.add_argument("--hugo", default="hugo", metavar="PATH",
+                    help="Hugo executable (default: hugo on PATH)")
+    ap.add_argument("--no-hugo", action="store_true",
+                    help="time planpub only (no ratios)")
+    ap.add_argument("--no-site", action="store_true",
+                    help="skip the shipped-site timing")
+    ap.add_argument("--workdir", metavar="DIR", default=bl.default_workdir(),
+                    help="where corpora, outputs and results.json go (default: "
+                         "<repo>/target/bench; avoid /tmp, file creation there is slow)")
+    ap.add_argument("--regen", action="store_true",
+                    help="generate the corpora again even if the cached ones are current")
+    ap.add_argument("--json", metavar="PATH",
+                    help="where to write the results (default: <workdir>/results.json)")
+    ap.add_argument("--strict", action="store_true",
+                    help="exit with status 1 if any target is missed")
+    a = ap.parse_args(argv)
+    if a.runs < 1 or a.site_runs < 1:
+        ap.error("--runs and --site-runs must be at least 1")
+    if any(n < 1 for n in a.sizes):
+        ap.error("--sizes must be positive item counts")
+    a.sizes = sorted(set(a.sizes))
+    return a
+
+
+def measure(label, cmd, cwd, out_dir, logs):
+    """Remove out_dir, run cmd timed, count the files it wrote."""
+    bl.remove_tree(out_dir)
+    r = bl.timed_run(cmd, cwd, os.path.join(logs, label + ".log"))
+    r["files"] = bl.count_files(out_dir)
+    return r
+
+
+def stats(runs):
+    return {
+        "wall_s": bl.summary(r["wall_s"] for r in runs),
+        "max_rss_kb": bl.summary(r["max_rss_kb"] for r in runs),
+        "cpu_s": bl.summary(r["user_s"] + r["sys_s"] for r in runs),
+        "files": sorted({r["files"] for r in runs}),
+    }
+
+
+def progress(tool, size, i, n, r):
+    print(f"    {tool:<7} {size:>6} run {i}/{n}: {r['wall_s']:7.3f} s  "
+          f"{mib(r['max_rss_kb']):7.1f} MiB  {r['files']} files", flush=True)
+
+
+def verdict(ok):
+    return "ok" if ok else "MISSED"
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    try:
+        return run(a)
+    except bl.BenchError as e:
+        bl.die(str(e))
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+def run(a):
+    if not os.access(bl.GNU_TIME, os.X_OK):
+        raise bl.BenchError(f"{bl.GNU_TIME} not found (apt-get install time)")
+    hugo = None
+    if not a.no_hugo:
+        hugo = shutil.which(a.hugo)
+        if hugo is None:
+            raise bl.BenchError(f"Hugo not found as {a.hugo!r} (apt-get install hugo, "
+                                "or pass --hugo PATH or --no-hugo)")
+    workdir = bl.check_workdir(a.workdir)
+    json_path = os.path.abspath(a.json) if a.json else os.path.join(workdir, "results.json")
+    binary = bl.planpub_binary(a.binary)
+    outs = os.path.join(workdir, "out")
+    logs = os.path.join(workdir, "logs")
+    os.makedirs(outs, exist_ok=True)
+    os.makedirs(logs, exist_ok=True)
+
+    meta = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "commit": bl.git_describe(),
+        "planpub": binary,
+        "planpub_version": bl.tool_version([binary, "--version"]),
+        "hugo": hugo,
+        "hugo_version": bl.tool_version([hugo, "version"]) if hugo else None,
+        "host": f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs",
+        "loadavg_at_start": os.getloadavg(),
+        "runs": a.runs,
+        "site_runs": a.site_runs,
+        "workdir": workdir,
+        "method": "one untimed warm-up per tool, then runs alternating planpub and Hugo; "
+                  "the output folder is removed (untimed) before every run of both tools; "
+                  "wall = monotonic clock around the process; memory = max RSS "
+                  "(/usr/bin/time %M)",
+    }
+    print(f"planpub benchmark  {meta['date']}")
+    print(f"  commit   {meta['commit']}")
+    print(f"  planpub  {binary} ({meta['planpub_version']})")
+    if hugo:
+        print(f"  hugo     {hugo} ({meta['hugo_version']})")
+    print(f"  host     {meta['host']}, load average at start "
+          + " ".join(f"{x:.2f}" for x in meta["loadavg_at_start"]))
+    print(f"  workdir  {workdir}")
+    print(f"  method   {meta['method']}")
+    print()
+
+    print("corpora (benches/gen_corpus.py):", flush=True)
+    corpora = {}
+    for n in a.sizes:
+        corpora[n] = {"planpub": bl.corpus(workdir, n, "planpub", a.regen)}
+        if hugo:
+            corpora[n]["hugo"] = bl.corpus(workdir, n, "hugo", a.regen)
+        for fmt, c in corpora[n].items():
+            note = ", reused" if c["reused"] else ""
+            if c.get("same_as_previous") is True:
+                note = ", identical to the previous generation"
+            elif c.get("same_as_previous") is False:
+                note = ", DIFFERENT from the previous generation with the same arguments"
+            print(f"  {fmt}-{n}: {c['path']} ({c['files']} files, sha256 {c['digest'][:12]}{note})")
+    print(flush=True)
+
+    results = {}
+    for n in a.sizes:
+        print(f"building {n} items: warm-up, then {a.runs} rounds "
+              f"({'planpub, hugo' if hugo else 'planpub'})", flush=True)
+        pc = corpora[n]["planpub"]["path"]
+        pout = os.path.join(outs, f"planpub-{n}")
+        pcmd = [binary, "--root", pc, "build", "--output", pout]
+        tools = [("planpub", pcmd, workdir, pout)]
+        if hugo:
+            hc = corpora[n]["hugo"]["path"]
+            hout = os.path.join(outs, f"hugo-{n}")
+            tools.append(("hugo", [hugo, "--quiet", "-d", hout], hc, hout))
+        runs = {t[0]: [] for t in tools}
+        for tool, cmd, cwd, out in tools:
+            r = measure(f"{tool}-{n}-warmup", cmd, cwd, out, logs)
+            print(f"    {tool:<7} {n:>6} warm-up: {r['wall_s']:7.3f} s (not counted)", flush=True)
+        for i in range(1, a.runs + 1):
+            for tool, cmd, cwd, out in tools:
+                r = measure(f"{tool}-{n}", cmd, cwd, out, logs)
+                runs[tool].append(r)
+                progress(tool, n, i, a.runs, r)
+        results[n] = {tool: {"command": cmd, "cwd": cwd, "runs": runs[tool],
+                             **stats(runs[tool])}
+                      for tool, cmd, cwd, _ in tools}
+        print(flush=True)
+
+    site = None
+    if not a.no_site:
+        sout = os.path.join(outs, "site")
+        scmd = [binary, "--root", bl.REPO, "build", "--output", sout]
+        print(f"building the shipped site ({bl.REPO}): warm-up, then {a.site_runs} runs",
+              flush=True)
+        measure("site-warmup", scmd, workdir, sout, logs)
+        sruns = []
+        for i in range(1, a.site_runs + 1):
+            r = measure("site", scmd, workdir, sout, logs)
+            sruns.append(r)
+        print("    " + " ".join(f"{r['wall_s'] * 1000:.0f}" for r in sruns) + " ms", flush=True)
+        site = {"command": scmd, "runs": sruns, **stats(sruns)}
+        print(flush=True)
+
+    report, targets = tables(a, results, site, hugo is not None)
+    print(report)
+    doc = {"meta": meta,
+           "corpora": {str(n): c for n, c in corpora.items()},
+           "results": {str(n): r for n, r in results.items()},
+           "shipped_site": site,
+           "targets": targets}
+    os.makedirs(os.path.dirname(json_path), exist_ok=True)
+    with open(json_path, "w") as f:
+        json.dump(doc, f, indent=1, ensure_ascii=False)
+    print(f"results written to {json_path}")
+    missed = [t["name"] for t in targets if t["ok"] is False]
+    if a.strict and missed:
+        return 1
+    return 0
+
+
+def tables(a, results, site, with_hugo):
+    lines = []
+    targets = []
+    out = lines.append
+    out(f"RESULTS (median of {a.runs} runs; min-max in brackets; "
+        "output folders removed before every run)")
+    out(f"{'items':>6}  {'tool':<7}  {'wall s':>8} {'[min-max]':<17}  "
+        f"{'peak MiB':>8} {'[min-max]':<15}  {'CPU s':>7}  files")
+    for n, per in results.items():
+        for tool, r in per.items():
+            w, m, c = r["wall_s"], r["max_rss_kb"], r["cpu_s"]
+            rng_w = f"[{w['min']:.3f}-{w['max']:.3f}]"
+            rng_m = f"[{mib(m['min']):.0f}-{mib(m['max']):.0f}]"
+            files = "/".join(str(x) for x in r["files"])
+            out(f"{n:>6}  {tool:<7}  {w['median']:8.3f} {rng_w:<17}  "
+                f"{mib(m['median']):8.1f} {rng_m:<15}  {c['median']:7.2f}  {files}")
+    out("")
+
+    if with_hugo:
+        out(f"planpub / Hugo (targets: wall <= {WALL_TARGET}, peak memory <= {MEM_TARGET})")
+        out(f"{'items':>6}  {'wall ratio':>10}  {'':<6}  {'memory ratio':>12}  {'':<6}  "
+            "files planpub/hugo")
+        for n, per in results.items():
+            p, h = per["planpub"], per["hugo"]
+            wr = p["wall_s"]["median"] / h["wall_s"]["median"]
+            mr = p["max_rss_kb"]["median"] / h["max_rss_kb"]["median"]
+            out(f"{n:>6}  {wr:10.2f}  {verdict(wr <= WALL_TARGET):<6}  {mr:12.2f}  "
+                f"{verdict(mr <= MEM_TARGET):<6}  {p['files'][-1]}/{h['files'][-1]}")
+            targets.append({"name": f"wall {n}", "ratio": wr, "target": WALL_TARGET,
+                            "ok": wr <= WALL_TARGET})
+            targets.append({"name": f"memory {n}", "ratio": mr, "target": MEM_TARGET,
+                            "ok": mr <= MEM_TARGET})
+        out("")
+
+    sizes = list(results)
+    if len(sizes) >= 2:
+        out("growth (target: planpub time grows no faster than the item count)")
+        for lo, hi in zip(sizes, sizes[1:]):
+            item_ratio = hi / lo
+            for tool in results[lo]:
+                tr = results[hi][tool]["wall_s"]["median"] / results[lo][tool]["wall_s"]["median"]
+                mr = (results[hi][tool]["max_rss_kb"]["median"]
+                      / results[lo][tool]["max_rss_kb"]["median"])
+                if tool == "planpub":
+                    ok = tr <= item_ratio
+                    mark = verdict(ok)
+                    targets.append({"name": f"growth {lo}->{hi}", "ratio": tr,
+                                    "target": item_ratio, "ok": ok})
+                else:
+                    mark = "(reference)"
+                out(f"  {tool:<7} {lo}->{hi}: time x{tr:.2f} for items x{item_ratio:.2f}  "
+                    f"{mark}   (memory x{mr:.2f})")
+        out("")
+    else:
+        out("growth: needs two sizes (e.g. --sizes 1000 10000)")
+        out("")
+
+    if site is not None:
+        w = site["wall_s"]
+        med_ms = w["median"] * 1000
+        ok = med_ms < SITE_TARGET_MS
+        targets.append({"name": "shipped site", "ms": med_ms, "target": SITE_TARGET_MS,
+                        "ok": ok})
+        out(f"shipped site (repo root, {site['files'][-1]} files): median {med_ms:.0f} ms "
+            f"[{w['min'] * 1000:.0f}-{w['max'] * 1000:.0f}] over {len(site['runs'])} runs, "
+            f"peak {mib(site['max_rss_kb']['median']):.1f} MiB; "
+            f"target < {SITE_TARGET_MS:.0f} ms: {verdict(ok)}")
+        out("")
+    missed = [t["name"] for t in targets if not t["ok"]]
+    out("targets: " + ("all met" if not missed else "missed: " + ", ".join(missed)))
+    return "\n".join(lines), targets
+
+
+if __name__ == "__main__":
+    sys.exit(main())
