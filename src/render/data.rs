@@ -107,7 +107,9 @@ pub fn items_value(site: &LinkedSite, bodies: &RenderedBodies, plan: usize) -> V
 }
 
 pub fn render_items_json(site: &LinkedSite, bodies: &RenderedBodies, plan: usize) -> String {
-    let mut s = serde_json::to_string_pretty(&items_value(site, bodies, plan)).unwrap_or_default();
+    // Compact: browsers and tools pretty-print JSON; at 10,000 items the
+    // indentation alone was a third of the file.
+    let mut s = serde_json::to_string(&items_value(site, bodies, plan)).unwrap_or_default();
     s.push('\n');
     s
 }

@@ -98,7 +98,8 @@ pub fn check_links(
     let found: Vec<(Vec<(String, String)>, Vec<(String, String, String)>)> = pages
         .par_iter()
         .map(|(page, bytes)| {
-            let html = String::from_utf8_lossy(bytes);
+            // Pages are our own UTF-8; borrow, don't copy.
+            let html = std::str::from_utf8(bytes).unwrap_or_default();
             let mut broken = Vec::new();
             let mut fragments = Vec::new();
             let mut values = attribute_values(&html, "href");
@@ -160,7 +161,7 @@ pub fn check_links(
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|t| {
-            let html = String::from_utf8_lossy(&output.files[&t]).into_owned();
+            let html = std::str::from_utf8(&output.files[&t]).unwrap_or_default();
             let set: BTreeSet<String> = attribute_values(&html, "id")
                 .into_iter()
                 .map(str::to_string)
