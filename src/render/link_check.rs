@@ -45,7 +45,7 @@ fn decode_entities(s: &str) -> String {
 const MAX_BROKEN_LINKS_LISTED: usize = 50;
 
 /// The output file a site path points at, if any.
-fn resolve<'a>(files: &'a SiteOutput, path: &str) -> Option<&'a str> {
+fn resolve<'a>(files: OutputView<'a>, path: &str) -> Option<&'a str> {
     let path = percent_decode(path);
     let candidates = if path.is_empty() || path.ends_with('/') {
         vec![format!("{path}index.html")]
@@ -54,7 +54,7 @@ fn resolve<'a>(files: &'a SiteOutput, path: &str) -> Option<&'a str> {
     };
     candidates
         .into_iter()
-        .find_map(|c| files.files.get_key_value(&c).map(|(k, _)| k.as_str()))
+        .find_map(|c| files.get_key_value(&c).map(|(k, _)| k.as_str()))
 }
 
 /// Joins a relative reference onto the directory of `page`.
@@ -81,14 +81,49 @@ pub fn check_links(
     only: Option<&[String]>,
     diags: &mut Diagnostics,
 ) {
+    check_links_in(
+        site,
+        OutputView {
+            base: output,
+            overlay: None,
+        },
+        only,
+        diags,
+    );
+}
+
+/// The site as `serve` sees it mid-rebuild: the served output with the
+/// re-rendered pages laid over it.
+#[derive(Clone, Copy)]
+pub struct OutputView<'a> {
+    pub base: &'a SiteOutput,
+    pub overlay: Option<&'a SiteOutput>,
+}
+
+impl<'a> OutputView<'a> {
+    fn get_key_value(&self, path: &str) -> Option<(&'a String, &'a Vec<u8>)> {
+        self.overlay
+            .and_then(|o| o.files.get_key_value(path))
+            .or_else(|| self.base.files.get_key_value(path))
+    }
+}
+
+/// [`check_links`] over a view of the output.
+pub fn check_links_in(
+    site: &LinkedSite,
+    output: OutputView<'_>,
+    only: Option<&[String]>,
+    diags: &mut Diagnostics,
+) {
     let base = site.config.base_path.as_str();
     let pages: Vec<(&String, &Vec<u8>)> = match only {
         Some(list) => list
             .iter()
             .filter(|p| p.ends_with(".html"))
-            .filter_map(|p| output.files.get_key_value(p))
+            .filter_map(|p| output.get_key_value(p))
             .collect(),
         None => output
+            .base
             .files
             .iter()
             .filter(|(p, _)| p.ends_with(".html"))
@@ -161,7 +196,10 @@ pub fn check_links(
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|t| {
-            let html = std::str::from_utf8(&output.files[&t]).unwrap_or_default();
+            let html = output
+                .get_key_value(&t)
+                .and_then(|(_, b)| std::str::from_utf8(b).ok())
+                .unwrap_or_default();
             let set: BTreeSet<String> = attribute_values(&html, "id")
                 .into_iter()
                 .map(str::to_string)

@@ -318,14 +318,38 @@ impl Session {
         let previous = self.built.take();
         let (built, mut new_output, incremental) = match previous {
             Some(old) if can_render_incrementally(&old.linked, &linked) => {
-                let (built, output, rendered) = self.render_incrementally(old, linked, &mut diags);
-                crate::render::link_check::check_links(
-                    &built.linked,
-                    &output,
-                    Some(&rendered),
-                    &mut diags,
-                );
-                (built, output, true)
+                // Only the re-rendered pages are new: check their links
+                // against the served site with them laid over it, then
+                // publish them at once; the search index follows.
+                let (built, overlay, rendered) = self.render_incrementally(old, linked, &mut diags);
+                {
+                    let served = self.output.read().expect("served site lock");
+                    let view = crate::render::link_check::OutputView {
+                        base: &served,
+                        overlay: Some(&overlay),
+                    };
+                    crate::render::link_check::check_links_in(
+                        &built.linked,
+                        view,
+                        Some(&rendered),
+                        &mut diags,
+                    );
+                }
+                if diags.has_errors() {
+                    return self.fail(diags);
+                }
+                let mut changed = self.publish_pages(overlay);
+                let mut index = SiteOutput::default();
+                crate::indexing::add_search_index(&built.linked, &built.bodies, &mut index);
+                changed.extend(self.publish_search_index(&built.linked, index));
+                changed.sort();
+                self.built = Some(built);
+                return RebuildOutcome {
+                    changed,
+                    diagnostics: diags,
+                    failed: false,
+                    incremental: true,
+                };
             }
             _ => {
                 let Some(templates) = compile_templates(&linked.theme.templates, &mut diags) else {
@@ -362,6 +386,34 @@ impl Session {
             failed: false,
             incremental,
         }
+    }
+
+    /// Lays re-rendered pages over the served site; lists those that changed.
+    fn publish_pages(&mut self, pages: SiteOutput) -> Vec<String> {
+        let mut served = self.output.write().expect("served site lock");
+        lay_over(&mut served, pages)
+    }
+
+    /// Replaces the search index files of every language.
+    fn publish_search_index(&mut self, site: &LinkedSite, index: SiteOutput) -> Vec<String> {
+        let mut served = self.output.write().expect("served site lock");
+        let mut changed = Vec::new();
+        for lang in 0..site.config.languages.len() {
+            let dir = crate::indexing::search_index_dir(site, lang);
+            let stale: Vec<String> = served
+                .files
+                .range(dir.clone()..)
+                .take_while(|(p, _)| p.starts_with(&dir))
+                .filter(|(p, _)| !index.files.contains_key(*p))
+                .map(|(p, _)| p.clone())
+                .collect();
+            for p in stale {
+                served.files.remove(&p);
+                changed.push(p);
+            }
+        }
+        changed.extend(lay_over(&mut served, index));
+        changed
     }
 
     /// Swaps the new output in and lists what changed.
@@ -515,7 +567,7 @@ impl Session {
                 }
             }
         }
-        let mut output = self.output.read().expect("served site lock").clone();
+        let mut output = SiteOutput::default();
         let rendered = {
             let env = RenderEnv::new(&linked, &templates, &bodies);
             let pages: Vec<Page> = pages.into_iter().collect();
@@ -531,6 +583,18 @@ impl Session {
             rendered,
         )
     }
+}
+
+/// Puts `pages` into `served`, returning the paths whose bytes changed.
+fn lay_over(served: &mut SiteOutput, pages: SiteOutput) -> Vec<String> {
+    let mut changed = Vec::new();
+    for (path, bytes) in pages.files {
+        if served.files.get(&path) != Some(&bytes) {
+            changed.push(path.clone());
+            served.files.insert(path, bytes);
+        }
+    }
+    changed
 }
 
 /// Incremental rendering needs the same pages to exist: same plans,
