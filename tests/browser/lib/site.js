@@ -10,9 +10,9 @@ const { spawnSync } = require("node:child_process");
 
 const repo = path.join(__dirname, "..", "..", "..");
 
-/** The path of site.toml's base_url, e.g. "/plan/". */
-function basePath() {
-  const toml = fs.readFileSync(path.join(repo, "site.toml"), "utf8");
+/** The path of site.toml's base_url, e.g. "/plan/" (of the shipped site, or of the site in `root`). */
+function basePath(root = repo) {
+  const toml = fs.readFileSync(path.join(root, "site.toml"), "utf8");
   const m = /^base_url\s*=\s*"([^"]+)"/m.exec(toml);
   const p = m ? new URL(m[1]).pathname : "/";
   return p.endsWith("/") ? p : p + "/";
@@ -21,12 +21,14 @@ function basePath() {
 /**
  * Builds the site with `cargo run -- build` into a temporary folder (or uses
  * $PLANPUB_SITE_DIR when set, a site built beforehand). Returns its path.
+ * With `root` (e.g. a fixture under tests/fixtures/), builds that site
+ * instead, or uses the folder named by the environment variable `envName`.
  */
-function buildSite() {
-  if (process.env.PLANPUB_SITE_DIR) return process.env.PLANPUB_SITE_DIR;
+function buildSite(root = repo, envName = "PLANPUB_SITE_DIR") {
+  if (process.env[envName]) return process.env[envName];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "planpub-site-"));
   const out = path.join(dir, "public");
-  const r = spawnSync("cargo", ["run", "--quiet", "--", "build", "--output", out], {
+  const r = spawnSync("cargo", ["run", "--quiet", "--", "build", "--root", root, "--output", out], {
     cwd: repo,
     stdio: ["ignore", "inherit", "inherit"],
   });
