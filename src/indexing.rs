@@ -23,6 +23,62 @@ pub fn index_site(rendered: RenderedSite, diags: &mut Diagnostics) -> Option<Sit
     Some(output)
 }
 
+/// Stage 5 for `build`: writes the search index into `staging`, then
+/// checks every link of the written site. Returns the number of files.
+pub fn finish_written_site(
+    written: crate::render::WrittenSite,
+    staging: &crate::write::Staging,
+    diags: &mut Diagnostics,
+) -> Option<usize> {
+    let crate::render::WrittenSite {
+        site,
+        bodies,
+        links,
+        mut paths,
+    } = written;
+    let mut index = SiteOutput::default();
+    add_search_index(&site, &bodies, &mut index);
+    drop(bodies);
+    if let Err(e) = staging.write_files(&index) {
+        diags.error(
+            crate::diagnostics::Location::file(std::path::Path::new("public")),
+            format!("cannot write the site: {e}"),
+            None,
+        );
+        return None;
+    }
+    paths.extend(index.files.into_keys());
+    let targets = WrittenTargets {
+        paths: &paths,
+        ids: links.iter().map(|l| (l.page.as_str(), &l.ids)).collect(),
+    };
+    crate::render::link_check::verify_links(&site, &links, &targets, diags);
+    if diags.has_errors() {
+        return None;
+    }
+    Some(paths.len())
+}
+
+/// The written site as link targets: its paths, and the ids kept of each
+/// HTML page.
+struct WrittenTargets<'a> {
+    paths: &'a std::collections::BTreeSet<String>,
+    ids: std::collections::HashMap<&'a str, &'a Vec<String>>,
+}
+
+impl crate::render::link_check::LinkTargets for WrittenTargets<'_> {
+    fn exists(&self, path: &str) -> bool {
+        self.paths.contains(path)
+    }
+
+    fn ids(&self, page: &str) -> std::collections::BTreeSet<String> {
+        self.ids
+            .get(page)
+            .map(|v| v.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
 /// The search folder of a language, relative to the site root.
 pub fn search_index_dir(site: &LinkedSite, lang: usize) -> String {
     format!("{}search/index/", prefix(site, lang))

@@ -42,9 +42,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
 }
 
-/// Runs load → validate → link → render → index, in memory. Returns the
-/// site's files, or `None` when there were errors (all in `diags`).
-pub fn build_site(options: &BuildOptions, diags: &mut Diagnostics) -> Option<SiteOutput> {
+/// load → validate → link: the content, checked and cross-linked.
+fn link_stage(options: &BuildOptions, diags: &mut Diagnostics) -> Option<link::LinkedSite> {
     let t = diagnostics::stage_timer("load");
     let mut loaded = load::load_site(&options.root, diags)?;
     apply_base_url(&mut loaded.config, options, diags)?;
@@ -52,35 +51,58 @@ pub fn build_site(options: &BuildOptions, diags: &mut Diagnostics) -> Option<Sit
     let t = diagnostics::stage_timer("validate");
     let validated = validate::validate_site(loaded, diags)?;
     drop(t);
-    let t = diagnostics::stage_timer("link");
-    let linked = link::link_site(validated);
-    drop(t);
+    let _t = diagnostics::stage_timer("link");
+    Some(link::link_site(validated))
+}
+
+/// Runs load → validate → link → render → index, in memory (`check`,
+/// tests). Returns the site's files, or `None` when there were errors
+/// (all in `diags`).
+pub fn build_site(options: &BuildOptions, diags: &mut Diagnostics) -> Option<SiteOutput> {
+    let linked = link_stage(options, diags)?;
     let t = diagnostics::stage_timer("render");
     let rendered = render::render_site(linked, diags)?;
     drop(t);
     let _t = diagnostics::stage_timer("index");
-    let output = indexing::index_site(rendered, diags)?;
-    Some(output)
+    indexing::index_site(rendered, diags)
 }
 
-/// `build`: the pipeline, then write. The previous output stays as it was
-/// unless everything succeeded.
+/// `build`: the whole pipeline, rendering into a staging folder beside
+/// `output_dir` chunk by chunk (the site is never all in memory) and
+/// swapping it in only when everything succeeded; on any error the
+/// previous output stays as it was. Returns the number of files written.
 pub fn build_and_write(
     options: &BuildOptions,
     output_dir: &Path,
     diags: &mut Diagnostics,
-) -> Option<SiteOutput> {
-    let output = build_site(options, diags)?;
-    let _t = diagnostics::stage_timer("write");
-    if let Err(e) = write::write_site(&output, output_dir) {
+) -> Option<usize> {
+    let linked = link_stage(options, diags)?;
+    let cannot_write = |e: std::io::Error, diags: &mut Diagnostics| {
         diags.error(
             diagnostics::Location::file(output_dir),
             format!("cannot write the site: {e}"),
             Some("check that the output folder's parent is writable; the previous site was left as it was".into()),
         );
+    };
+    let staging = match write::Staging::create(output_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            cannot_write(e, diags);
+            return None;
+        }
+    };
+    let t = diagnostics::stage_timer("render");
+    let written = render::render_site_to(linked, &staging, diags)?;
+    drop(t);
+    let t = diagnostics::stage_timer("index");
+    let files = indexing::finish_written_site(written, &staging, diags)?;
+    drop(t);
+    let _t = diagnostics::stage_timer("write");
+    if let Err(e) = staging.commit() {
+        cannot_write(e, diags);
         return None;
     }
-    Some(output)
+    Some(files)
 }
 
 fn apply_base_url(

@@ -90,10 +90,10 @@ fn main() -> ExitCode {
             let result = build_and_write(&options, &dest, &mut diags);
             print_diagnostics(&diags);
             match result {
-                Some(out) => {
+                Some(files) => {
                     eprintln!(
                         "built {} files into {} in {} ms",
-                        out.files.len(),
+                        files,
                         dest.display(),
                         started.elapsed().as_millis()
                     );

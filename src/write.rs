@@ -1,38 +1,118 @@
 //! Stage 6, write: put the site on disk atomically.
 //!
-//! The site is written into a fresh folder beside the output, and swapped
-//! in only when every file was written: a failed build never touches the
-//! previous site, and readers never see half a site.
+//! The site is written into a fresh staging folder beside the output, and
+//! swapped in only when every file was written and every check passed: a
+//! failed build never touches the previous site, and readers never see
+//! half a site. `build` writes pages into the staging folder as they are
+//! rendered, so the whole site is never held in memory.
 //!
 //! Architecture invariant: nothing writes into the output folder in place.
 
 use crate::render::SiteOutput;
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// Writes `output` to `dest` via a sibling staging folder and a rename.
+/// A staging folder beside the output. Dropped without [`Staging::commit`]
+/// (an error, a failed check), it is removed and the output is untouched.
+pub struct Staging {
+    dest: PathBuf,
+    dir: PathBuf,
+    retired: PathBuf,
+    /// Folders created so far (each is created once).
+    made: Mutex<BTreeSet<PathBuf>>,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn create(dest: &Path) -> std::io::Result<Staging> {
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        std::fs::create_dir_all(&parent)?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let dir = parent.join(format!(".{name}.planpub-new-{}", std::process::id()));
+        let retired = parent.join(format!(".{name}.planpub-old-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        Ok(Staging {
+            dest: dest.to_path_buf(),
+            dir,
+            retired,
+            made: Mutex::new(BTreeSet::new()),
+            committed: false,
+        })
+    }
+
+    /// Writes files into the staging folder, in parallel.
+    pub fn write_files(&self, output: &SiteOutput) -> std::io::Result<()> {
+        if let Some(bad) = output.files.keys().find(|p| !is_contained(p)) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("refusing to write `{bad}` outside the output folder"),
+            ));
+        }
+        let mut dirs: Vec<PathBuf> = output
+            .files
+            .keys()
+            .filter_map(|p| Path::new(p).parent().map(Path::to_path_buf))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        {
+            let mut made = self.made.lock().expect("staging folders");
+            for d in dirs {
+                if made.insert(d.clone()) {
+                    std::fs::create_dir_all(self.dir.join(d))?;
+                }
+            }
+        }
+        output.files.par_iter().try_for_each(|(path, bytes)| {
+            let mut f = std::fs::File::create(self.dir.join(path))?;
+            f.write_all(bytes)
+        })
+    }
+
+    /// Swaps the staging folder in for the output.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        if self.dest.exists() {
+            std::fs::rename(&self.dest, &self.retired)?;
+            if let Err(e) = std::fs::rename(&self.dir, &self.dest) {
+                let _ = std::fs::rename(&self.retired, &self.dest);
+                return Err(e);
+            }
+            self.committed = true;
+            std::fs::remove_dir_all(&self.retired)?;
+        } else {
+            std::fs::rename(&self.dir, &self.dest)?;
+            self.committed = true;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes an in-memory site to `dest` via a staging folder and a rename.
 pub fn write_site(output: &SiteOutput, dest: &Path) -> std::io::Result<()> {
-    let parent = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    std::fs::create_dir_all(&parent)?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.planpub-new-{}", std::process::id()));
-    let retired = parent.join(format!(".{name}.planpub-old-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
-    }
-    let result = write_tree(output, &staging).and_then(|()| swap_in(&staging, dest, &retired));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
+    let staging = Staging::create(dest)?;
+    staging.write_files(output)?;
+    staging.commit()
 }
 
 /// Whether an output path stays inside the output folder: relative, and
@@ -43,43 +123,4 @@ pub fn is_contained(path: &str) -> bool {
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)))
         && !path.contains('\\')
-}
-
-fn write_tree(output: &SiteOutput, root: &Path) -> std::io::Result<()> {
-    if let Some(bad) = output.files.keys().find(|p| !is_contained(p)) {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("refusing to write `{bad}` outside the output folder"),
-        ));
-    }
-    std::fs::create_dir_all(root)?;
-    // Folders first (in order, once each), then the files in parallel.
-    let mut dirs: Vec<PathBuf> = output
-        .files
-        .keys()
-        .filter_map(|p| Path::new(p).parent().map(|d| root.join(d)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d)?;
-    }
-    output.files.par_iter().try_for_each(|(path, bytes)| {
-        let mut f = std::fs::File::create(root.join(path))?;
-        f.write_all(bytes)
-    })
-}
-
-fn swap_in(staging: &Path, dest: &Path, retired: &Path) -> std::io::Result<()> {
-    if dest.exists() {
-        std::fs::rename(dest, retired)?;
-        if let Err(e) = std::fs::rename(staging, dest) {
-            let _ = std::fs::rename(retired, dest);
-            return Err(e);
-        }
-        std::fs::remove_dir_all(retired)?;
-    } else {
-        std::fs::rename(staging, dest)?;
-    }
-    Ok(())
 }

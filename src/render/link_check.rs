@@ -2,8 +2,10 @@
 //! generated page (from content and from templates alike) must resolve to
 //! a generated file, and every `#fragment` to an `id` on that page.
 //!
-//! It reads the output in memory, so `check` and `build` run it the same
-//! way, and it is linear in the size of the output.
+//! It works in two steps, so that a build can write pages as it renders
+//! them: [`extract_page_links`] keeps what one page links to and the ids it
+//! has; [`verify_links`] then resolves every link against the files that
+//! exist ([`LinkTargets`]). Linear in the size of the output.
 
 use super::{SiteOutput, output_location, views::percent_decode};
 use crate::diagnostics::Diagnostics;
@@ -45,16 +47,14 @@ fn decode_entities(s: &str) -> String {
 const MAX_BROKEN_LINKS_LISTED: usize = 50;
 
 /// The output file a site path points at, if any.
-fn resolve<'a>(files: OutputView<'a>, path: &str) -> Option<&'a str> {
+fn resolve(files: &dyn LinkTargets, path: &str) -> Option<String> {
     let path = percent_decode(path);
     let candidates = if path.is_empty() || path.ends_with('/') {
         vec![format!("{path}index.html")]
     } else {
         vec![path.clone(), format!("{path}/index.html")]
     };
-    candidates
-        .into_iter()
-        .find_map(|c| files.get_key_value(&c).map(|(k, _)| k.as_str()))
+    candidates.into_iter().find(|c| files.exists(c))
 }
 
 /// Joins a relative reference onto the directory of `page`.
@@ -71,6 +71,50 @@ fn join_relative(page: &str, reference: &str) -> String {
         }
     }
     parts.join("/")
+}
+
+/// What the checker keeps of one HTML page: its internal link targets
+/// (external ones are dropped) and its element ids.
+#[derive(Clone, Debug, Default)]
+pub struct PageLinks {
+    pub page: String,
+    pub links: Vec<String>,
+    pub ids: Vec<String>,
+}
+
+/// Reads one page's links and ids.
+pub fn extract_page_links(page: &str, bytes: &[u8]) -> PageLinks {
+    // Pages are our own UTF-8; borrow, don't copy.
+    let html = std::str::from_utf8(bytes).unwrap_or_default();
+    let mut links: Vec<String> = attribute_values(html, "href")
+        .into_iter()
+        .chain(attribute_values(html, "src"))
+        .map(decode_entities)
+        .filter(|v| {
+            let no_frag = v.split('#').next().unwrap_or("");
+            // Another site, mailto:, data: — not ours to check.
+            !(no_frag.starts_with("//") || no_frag.split('?').next().unwrap_or("").contains(':'))
+        })
+        .collect();
+    links.sort_unstable();
+    links.dedup();
+    let ids = attribute_values(html, "id")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    PageLinks {
+        page: page.to_string(),
+        links,
+        ids,
+    }
+}
+
+/// The files a link may point at.
+pub trait LinkTargets: Sync {
+    /// Whether an output file exists.
+    fn exists(&self, path: &str) -> bool;
+    /// The element ids of an HTML output page.
+    fn ids(&self, page: &str) -> BTreeSet<String>;
 }
 
 /// Checks every internal link of the HTML pages in `output` (or only of
@@ -101,10 +145,22 @@ pub struct OutputView<'a> {
 }
 
 impl<'a> OutputView<'a> {
-    fn get_key_value(&self, path: &str) -> Option<(&'a String, &'a Vec<u8>)> {
+    fn get(&self, path: &str) -> Option<&'a Vec<u8>> {
         self.overlay
-            .and_then(|o| o.files.get_key_value(path))
-            .or_else(|| self.base.files.get_key_value(path))
+            .and_then(|o| o.files.get(path))
+            .or_else(|| self.base.files.get(path))
+    }
+}
+
+impl LinkTargets for OutputView<'_> {
+    fn exists(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    fn ids(&self, page: &str) -> BTreeSet<String> {
+        self.get(page)
+            .map(|b| extract_page_links(page, b).ids.into_iter().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -115,95 +171,85 @@ pub fn check_links_in(
     only: Option<&[String]>,
     diags: &mut Diagnostics,
 ) {
-    let base = site.config.base_path.as_str();
-    let pages: Vec<(&String, &Vec<u8>)> = match only {
+    let pages: Vec<(&str, &Vec<u8>)> = match only {
         Some(list) => list
             .iter()
             .filter(|p| p.ends_with(".html"))
-            .filter_map(|p| output.get_key_value(p))
+            .filter_map(|p| output.get(p).map(|b| (p.as_str(), b)))
             .collect(),
         None => output
             .base
             .files
             .iter()
             .filter(|(p, _)| p.ends_with(".html"))
+            .map(|(p, b)| (p.as_str(), b))
             .collect(),
     };
+    let links: Vec<PageLinks> = pages
+        .par_iter()
+        .map(|(p, b)| extract_page_links(p, b))
+        .collect();
+    verify_links(site, &links, &output, diags);
+}
+
+/// Resolves every link of `pages` against `targets`; problems go to
+/// `diags`, the first [`MAX_BROKEN_LINKS_LISTED`] one by one.
+pub fn verify_links(
+    site: &LinkedSite,
+    pages: &[PageLinks],
+    targets: &dyn LinkTargets,
+    diags: &mut Diagnostics,
+) {
+    let base = site.config.base_path.as_str();
     // (page, target file, fragment) for every link that needs a fragment check.
     let found: Vec<(Vec<(String, String)>, Vec<(String, String, String)>)> = pages
         .par_iter()
-        .map(|(page, bytes)| {
-            // Pages are our own UTF-8; borrow, don't copy.
-            let html = std::str::from_utf8(bytes).unwrap_or_default();
+        .map(|pl| {
+            let page = pl.page.as_str();
             let mut broken = Vec::new();
             let mut fragments = Vec::new();
-            let mut values = attribute_values(&html, "href");
-            values.extend(attribute_values(&html, "src"));
-            for raw in values {
-                let value = decode_entities(raw);
+            for value in &pl.links {
                 let (no_frag, frag) = match value.split_once('#') {
-                    Some((a, b)) => (a.to_string(), Some(b.to_string())),
-                    None => (value.clone(), None),
+                    Some((a, b)) => (a, Some(b)),
+                    None => (value.as_str(), None),
                 };
-                let no_query = no_frag.split('?').next().unwrap_or("").to_string();
+                let no_query = no_frag.split('?').next().unwrap_or("");
                 let target: Option<String> = if value.starts_with('#') {
                     Some(page.to_string())
-                } else if no_query.starts_with("//") || no_query.contains(':') {
-                    continue; // another site, mailto:, data: — not ours to check
                 } else if let Some(rest) = no_query.strip_prefix(base) {
-                    match resolve(output, rest) {
-                        Some(t) => Some(t.to_string()),
-                        None => {
-                            broken.push((page.to_string(), value.clone()));
-                            None
-                        }
-                    }
+                    resolve(targets, rest)
                 } else if no_query.starts_with('/') {
-                    broken.push((page.to_string(), value.clone()));
                     None
                 } else {
-                    match resolve(output, &join_relative(page, &no_query)) {
-                        Some(t) => Some(t.to_string()),
-                        None => {
-                            broken.push((page.to_string(), value.clone()));
-                            None
-                        }
-                    }
+                    resolve(targets, &join_relative(page, no_query))
                 };
-                if let (Some(t), Some(f)) = (target, frag)
-                    && !f.is_empty()
-                    && t.ends_with(".html")
-                {
-                    fragments.push((page.to_string(), t, percent_decode(&f)));
+                match (target, frag) {
+                    (None, _) => broken.push((page.to_string(), value.clone())),
+                    (Some(t), Some(f)) if !f.is_empty() && t.ends_with(".html") => {
+                        fragments.push((page.to_string(), t, percent_decode(f)))
+                    }
+                    _ => {}
                 }
             }
             (broken, fragments)
         })
         .collect();
-    let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
     let mut broken_all = Vec::new();
     let mut frag_links = Vec::new();
     for (b, f) in found {
         broken_all.extend(b);
         for (page, target, frag) in f {
-            wanted.entry(target.clone()).or_default();
+            wanted.insert(target.clone());
             frag_links.push((page, target, frag));
         }
     }
     let ids: BTreeMap<String, BTreeSet<String>> = wanted
-        .keys()
-        .cloned()
+        .into_iter()
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|t| {
-            let html = output
-                .get_key_value(&t)
-                .and_then(|(_, b)| std::str::from_utf8(b).ok())
-                .unwrap_or_default();
-            let set: BTreeSet<String> = attribute_values(&html, "id")
-                .into_iter()
-                .map(str::to_string)
-                .collect();
+            let set = targets.ids(&t);
             (t, set)
         })
         .collect();

@@ -329,6 +329,73 @@ pub fn render_site(site: LinkedSite, diags: &mut Diagnostics) -> Option<Rendered
     })
 }
 
+/// Pages rendered and written per chunk by [`render_site_to`]: enough to
+/// keep both cores busy, small enough that the site is never all in memory.
+const PAGES_PER_CHUNK: usize = 1024;
+
+/// The output of the render stage when pages go straight to disk: what the
+/// index stage and the link check still need, not the pages themselves.
+pub struct WrittenSite {
+    pub site: LinkedSite,
+    pub bodies: RenderedBodies,
+    pub links: Vec<link_check::PageLinks>,
+    pub paths: std::collections::BTreeSet<String>,
+}
+
+/// Stage 4 for `build`: renders every page like [`render_site`], writing
+/// each chunk into `staging` as soon as it is rendered and keeping only
+/// its links. The link check runs in the index stage, once every file
+/// exists (`indexing::finish_written_site`).
+pub fn render_site_to(
+    site: LinkedSite,
+    staging: &crate::write::Staging,
+    diags: &mut Diagnostics,
+) -> Option<WrittenSite> {
+    let templates = compile_templates(&site.theme.templates, diags)?;
+    let bodies = render_bodies(&site);
+    let mut links = Vec::new();
+    let mut paths = std::collections::BTreeSet::new();
+    let mut write = |chunk: SiteOutput,
+                     links: &mut Vec<link_check::PageLinks>,
+                     diags: &mut Diagnostics| {
+        links.extend(
+            chunk
+                .files
+                .par_iter()
+                .filter(|(p, _)| p.ends_with(".html"))
+                .map(|(p, b)| link_check::extract_page_links(p, b))
+                .collect::<Vec<_>>(),
+        );
+        if let Err(e) = staging.write_files(&chunk) {
+            diags.error(Location::file(std::path::Path::new("public")), format!("cannot write the site: {e}"), Some("check that the output folder's parent is writable; the previous site was left as it was".into()));
+        }
+        paths.extend(chunk.files.into_keys());
+    };
+    {
+        let env = RenderEnv::new(&site, &templates, &bodies);
+        for pages in all_pages(&site).chunks(PAGES_PER_CHUNK) {
+            let mut chunk = SiteOutput::default();
+            render_pages(&env, pages, &mut chunk, diags);
+            write(chunk, &mut links, diags);
+            if diags.has_errors() {
+                return None;
+            }
+        }
+    }
+    let mut assets = SiteOutput::default();
+    add_static_files(&site, &mut assets);
+    write(assets, &mut links, diags);
+    if diags.has_errors() {
+        return None;
+    }
+    Some(WrittenSite {
+        site,
+        bodies,
+        links,
+        paths,
+    })
+}
+
 /// Theme static files under `static/`, content assets at their place.
 pub fn add_static_files(site: &LinkedSite, output: &mut SiteOutput) {
     for (path, bytes) in &site.theme.static_files {
