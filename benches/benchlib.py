@@ -5,6 +5,7 @@
   the same arguments would give (checked with a content digest),
 - time one process: wall time and peak memory (max RSS).
 """
+import datetime
 import hashlib
 import json
 import os
@@ -239,3 +240,9 @@ def percentile(values, p):
     s = sorted(values)
     k = max(1, -(-len(s) * p // 100))  # ceil(n * p / 100), at least 1
     return s[int(k) - 1]
+
+
+def mtime(path):
+    """Modification time of a file, to tell which build of a binary was timed."""
+    ts = os.path.getmtime(path)
+    return datetime.datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")

@@ -137,6 +137,7 @@ def run(a):
         "commit": bl.git_describe(),
         "planpub": binary,
         "planpub_version": bl.tool_version([binary, "--version"]),
+        "planpub_mtime": bl.mtime(binary),
         "hugo": hugo,
         "hugo_version": bl.tool_version([hugo, "version"]) if hugo else None,
         "host": f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs",
@@ -150,8 +151,8 @@ def run(a):
                   "(/usr/bin/time %M)",
     }
     print(f"planpub benchmark  {meta['date']}")
-    print(f"  commit   {meta['commit']}")
-    print(f"  planpub  {binary} ({meta['planpub_version']})")
+    print(f"  repo     {meta['commit']}")
+    print(f"  planpub  {binary} ({meta['planpub_version']}, built {meta['planpub_mtime']})")
     if hugo:
         print(f"  hugo     {hugo} ({meta['hugo_version']})")
     print(f"  host     {meta['host']}, load average at start "
@@ -216,6 +217,7 @@ def run(a):
         site = {"command": scmd, "runs": sruns, **stats(sruns)}
         print(flush=True)
 
+    meta["loadavg_at_end"] = os.getloadavg()
     report, targets = tables(a, results, site, hugo is not None)
     print(report)
     doc = {"meta": meta,
@@ -254,17 +256,20 @@ def tables(a, results, site, with_hugo):
     if with_hugo:
         out(f"planpub / Hugo (targets: wall <= {WALL_TARGET}, peak memory <= {MEM_TARGET})")
         out(f"{'items':>6}  {'wall ratio':>10}  {'':<6}  {'memory ratio':>12}  {'':<6}  "
-            "files planpub/hugo")
+            f"{'CPU ratio':>9}  files planpub/hugo")
         for n, per in results.items():
             p, h = per["planpub"], per["hugo"]
             wr = p["wall_s"]["median"] / h["wall_s"]["median"]
             mr = p["max_rss_kb"]["median"] / h["max_rss_kb"]["median"]
+            cr = p["cpu_s"]["median"] / h["cpu_s"]["median"]
             out(f"{n:>6}  {wr:10.2f}  {verdict(wr <= WALL_TARGET):<6}  {mr:12.2f}  "
-                f"{verdict(mr <= MEM_TARGET):<6}  {p['files'][-1]}/{h['files'][-1]}")
+                f"{verdict(mr <= MEM_TARGET):<6}  {cr:9.2f}  {p['files'][-1]}/{h['files'][-1]}")
             targets.append({"name": f"wall {n}", "ratio": wr, "target": WALL_TARGET,
                             "ok": wr <= WALL_TARGET})
             targets.append({"name": f"memory {n}", "ratio": mr, "target": MEM_TARGET,
                             "ok": mr <= MEM_TARGET})
+        out("  (CPU ratio = user+sys time, for information: less disturbed by other load "
+            "than wall time)")
         out("")
 
     sizes = list(results)
@@ -301,6 +306,8 @@ def tables(a, results, site, with_hugo):
             f"peak {mib(site['max_rss_kb']['median']):.1f} MiB; "
             f"target < {SITE_TARGET_MS:.0f} ms: {verdict(ok)}")
         out("")
+    out("load average at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+        + f" on {os.cpu_count()} CPUs (figures are noisy when this is high)")
     missed = [t["name"] for t in targets if not t["ok"]]
     out("targets: " + ("all met" if not missed else "missed: " + ", ".join(missed)))
     return "\n".join(lines), targets

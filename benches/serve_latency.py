@@ -33,6 +33,24 @@ import benchlib as bl  # noqa: E402
 
 PLAN = "2023"  # gen_corpus.py's default --plan
 TITLE_RE = re.compile(r'^title = ".*"$', re.MULTILINE)
+REBUILT_RE = re.compile(rb"rebuilt in (\d+) ms")
+
+
+class ServerLog:
+    """Reads what planpub serve printed since the last look."""
+
+    def __init__(self, path):
+        self.path = path
+        self.offset = 0
+
+    def rebuild_times(self):
+        """The `rebuilt in N ms` figures printed since the last call (for information)."""
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            data = f.read()
+        end = data.rfind(b"\n") + 1
+        self.offset += end
+        return [int(m) for m in REBUILT_RE.findall(data[:end])]
 
 
 def parse_args(argv):
@@ -54,8 +72,8 @@ def parse_args(argv):
                     help="pause between two polls of the page (default: 2)")
     ap.add_argument("--gap-ms", type=float, default=300.0,
                     help="pause after a change is seen, before the next edit (default: 300)")
-    ap.add_argument("--timeout", type=float, default=120.0,
-                    help="seconds to wait for one edit to show before giving up (default: 120)")
+    ap.add_argument("--timeout", type=float, default=600.0,
+                    help="seconds to wait for one edit to show before giving up (default: 600)")
     ap.add_argument("--startup-timeout", type=float, default=900.0,
                     help="seconds to wait for the server's first answer (default: 900)")
     ap.add_argument("--save", choices=["inplace", "rename"], default="inplace",
@@ -185,8 +203,9 @@ def run(a):
                                                                      "serve_latency.json")
     binary = bl.planpub_binary(a.binary)
     print(f"planpub serve latency  {datetime.datetime.now().astimezone().isoformat('T', 'seconds')}")
-    print(f"  commit   {bl.git_describe()}")
-    print(f"  planpub  {binary} ({bl.tool_version([binary, '--version'])})")
+    print(f"  repo     {bl.git_describe()}")
+    print(f"  planpub  {binary} ({bl.tool_version([binary, '--version'])}, "
+          f"built {bl.mtime(binary)})")
     print(f"  host     {os.cpu_count()} CPUs, load average at start "
           + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print("corpus (benches/gen_corpus.py):", flush=True)
@@ -228,14 +247,18 @@ def run(a):
         startup_s = time.perf_counter() - t_start
         print(f"  http://127.0.0.1:{port}{first} answered 200 after {startup_s:.2f} s", flush=True)
 
+        server_log = ServerLog(log_path)
         edits = []
         for i, n in enumerate(picks):
             warm = i < a.warmup
             label = f"w{i + 1}" if warm else str(i - a.warmup + 1)
+            server_log.rebuild_times()  # skip what came before this edit
             r = edit_and_wait(a, proc, log_path, poller, root, n, label)
+            r["server_rebuilt_ms"] = server_log.rebuild_times()
             tag = "warm-up (not counted)" if warm else f"edit {label}/{a.edits}"
-            print(f"  {tag}: item {n:>5}  {r['latency_ms']:8.1f} ms  ({r['polls']} polls)",
-                  flush=True)
+            said = ", ".join(str(x) for x in r["server_rebuilt_ms"]) or "-"
+            print(f"  {tag}: item {n:>5}  {r['latency_ms']:8.1f} ms  ({r['polls']} polls; "
+                  f"server said rebuilt in {said} ms)", flush=True)
             if not warm:
                 edits.append(r)
             time.sleep(a.gap_ms / 1000)
