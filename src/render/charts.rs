@@ -4,6 +4,16 @@
 //! beside it for screen readers.
 
 use super::badge::status_colour;
+
+/// Chart colours: the badge colours, except that "no update yet" is a
+/// light grey (with dark text) so that it differs from "not started".
+fn chart_colour(key: &str) -> &'static str {
+    if key == crate::validate::NO_STATUS_KEY {
+        "#d0d7de"
+    } else {
+        status_colour(key)
+    }
+}
 use super::markdown::escape_html;
 use super::views::{format_percent, section_numeral, status_icon, status_label};
 use crate::link::LinkedSite;
@@ -21,12 +31,17 @@ pub fn status_chart(site: &LinkedSite, plan: usize, lang: usize) -> String {
         if w > 0.0 {
             bars.push_str(&format!(
                 "<rect x=\"{x:.1}\" y=\"0\" width=\"{w:.1}\" height=\"28\" fill=\"{}\"/>",
-                status_colour(g.key)
+                chart_colour(g.key)
             ));
             if w >= 24.0 {
                 bars.push_str(&format!(
-                    "<text x=\"{:.1}\" y=\"19\" fill=\"#fff\" text-anchor=\"middle\">{}</text>",
+                    "<text x=\"{:.1}\" y=\"19\" fill=\"{}\" text-anchor=\"middle\">{}</text>",
                     x + w / 2.0,
+                    if g.key == crate::validate::NO_STATUS_KEY {
+                        "#1f2328"
+                    } else {
+                        "#fff"
+                    },
                     g.items.len()
                 ));
             }
@@ -37,7 +52,7 @@ pub fn status_chart(site: &LinkedSite, plan: usize, lang: usize) -> String {
         legend.push_str(&format!(
             "<rect x=\"{lx}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" class=\"chart-label\">{} {} ({})</text>",
             ly - 11.0,
-            status_colour(g.key),
+            chart_colour(g.key),
             lx + 20.0,
             ly,
             status_icon(g.key),

@@ -922,8 +922,14 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Value) {
         }
         Page::Section { plan, section, .. } => {
             let s = section_value(env, plan, section, lang, true);
+            // 三、加强… in Chinese; "III. Strengthen…" in English.
+            let gap = if lang_code(site, lang) == "zh" {
+                ""
+            } else {
+                " "
+            };
             let title = format!(
-                "{}{}",
+                "{}{gap}{}",
                 s["numeral"].as_str().unwrap_or(""),
                 s["title"].as_str().unwrap_or("")
             );
