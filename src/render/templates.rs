@@ -30,12 +30,6 @@ pub fn compile_templates(sources: &[TemplateSource], diags: &mut Diagnostics) ->
         .map(|t| (t.name.clone(), (t.path.clone(), t.text.clone())))
         .collect();
     let mut broken = false;
-    for t in sources {
-        if let Err(e) = tera::Template::new(&t.name, None, &t.text) {
-            broken = true;
-            report_tera_error(&e, &paths, Some(&t.name), diags);
-        }
-    }
     for required in REQUIRED_TEMPLATES {
         if !paths.contains_key(*required) {
             broken = true;
@@ -46,9 +40,6 @@ pub fn compile_templates(sources: &[TemplateSource], diags: &mut Diagnostics) ->
             );
         }
     }
-    if broken {
-        return None;
-    }
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     tera.register_filter("fill", fill_filter);
@@ -58,7 +49,21 @@ pub fn compile_templates(sources: &[TemplateSource], diags: &mut Diagnostics) ->
     if let Err(e) =
         tera.add_raw_templates(sources.iter().map(|t| (t.name.as_str(), t.text.as_str())))
     {
-        report_tera_error(&e, &paths, None, diags);
+        // tera stops at the first broken template: parse each on its own
+        // (only now, on the error path) to report every one of them.
+        let mut reported = false;
+        for t in sources {
+            if let Err(e) = tera::Template::new(&t.name, None, &t.text) {
+                reported = true;
+                report_tera_error(&e, &paths, Some(&t.name), diags);
+            }
+        }
+        if !reported {
+            report_tera_error(&e, &paths, None, diags);
+        }
+        return None;
+    }
+    if broken {
         return None;
     }
     Some(Templates { tera, paths })
