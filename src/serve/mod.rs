@@ -199,9 +199,7 @@ fn spawn_watcher(root: &Path, mut session: Session, live: Arc<Live>) -> Result<(
             let mut collect = |r: notify_debouncer_full::DebounceEventResult| match r {
                 Ok(events) => {
                     for e in events {
-                        if changes_content(&e.kind) {
-                            paths.extend(e.paths.iter().cloned());
-                        }
+                        paths.extend(e.paths.iter().cloned());
                     }
                 }
                 Err(errors) => {
@@ -234,23 +232,6 @@ fn spawn_watcher(root: &Path, mut session: Session, live: Arc<Live>) -> Result<(
         }
     });
     Ok(())
-}
-
-/// Whether a file event can change what the site shows. Opening or
-/// reading a file (which every rebuild does) and metadata-only changes
-/// cannot; counting them made an idle server rebuild in a loop.
-fn changes_content(kind: &notify::EventKind) -> bool {
-    use notify::EventKind;
-    use notify::event::ModifyKind;
-    match kind {
-        EventKind::Access(_) => false,
-        EventKind::Modify(ModifyKind::Metadata(_)) => false,
-        EventKind::Create(_)
-        | EventKind::Modify(_)
-        | EventKind::Remove(_)
-        | EventKind::Any
-        | EventKind::Other => true,
-    }
 }
 
 /// Decodes `%XX` escapes; `None` if the result is not UTF-8.
@@ -460,32 +441,6 @@ mod tests {
             resolve_request_path("/2023/tags/%E5%AD%A6/"),
             Some("2023/tags/学/index.html".into())
         );
-    }
-
-    #[test]
-    fn reading_a_file_is_not_a_change() {
-        use notify::EventKind;
-        use notify::event::{
-            AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, ModifyKind, RemoveKind,
-            RenameMode,
-        };
-        assert!(!changes_content(&EventKind::Access(AccessKind::Open(
-            AccessMode::Read
-        ))));
-        assert!(!changes_content(&EventKind::Access(AccessKind::Close(
-            AccessMode::Read
-        ))));
-        assert!(!changes_content(&EventKind::Modify(ModifyKind::Metadata(
-            MetadataKind::AccessTime
-        ))));
-        assert!(changes_content(&EventKind::Modify(ModifyKind::Data(
-            DataChange::Content
-        ))));
-        assert!(changes_content(&EventKind::Modify(ModifyKind::Name(
-            RenameMode::Both
-        ))));
-        assert!(changes_content(&EventKind::Create(CreateKind::File)));
-        assert!(changes_content(&EventKind::Remove(RemoveKind::File)));
     }
 
     #[test]
