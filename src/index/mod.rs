@@ -2,11 +2,36 @@
 //! static index that `themes/default/static/search.js` queries in the
 //! browser, fetching only the files a query needs.
 //!
-//! The documents are indexed with elasticlunr-rs through its extension
-//! points: [`PlanLanguage`] is an elasticlunr [`Language`] whose tokenizer
-//! and pipeline are [`tokenize`](tokenize::tokenize) and
+//! The text is analyzed by elasticlunr-rs through its extension points:
+//! [`PlanLanguage`] is an elasticlunr [`Language`] whose tokenizer and
+//! pipeline are [`tokenize`](tokenize::tokenize) and
 //! [`pipeline`](tokenize::pipeline), the very algorithm the browser runs on
-//! a query. The inverted index elasticlunr builds is then split into shards.
+//! a query. Every field of every document goes through that language's
+//! `tokenize` and the `Pipeline` it makes, as in elasticlunr's
+//! `Index::add_doc`.
+//!
+//! **The postings are not accumulated in elasticlunr's `Index`**, but in
+//! this module's own structure ([`ChunkBuilder`]): per chunk of documents
+//! (in parallel), a term table and, per term, its counts in each field
+//! and first title and body positions, merged by term and document at the
+//! end; the `chars` field (every Han character, for one-character
+//! queries) is counted in the same pass from the text rather than run
+//! through a tokenizer. elasticlunr-rs 3.1's `Index` keeps its inverted
+//! index private (it can only be read back by serializing it to JSON), and
+//! its `add_doc` alone was over the time budget of issue 8. Measured on
+//! the 10,000-item bilingual benchmark corpus (`benches/gen_corpus.py`),
+//! on the 2-core benchmark machine, both languages:
+//!
+//! | | wall time |
+//! | --- | --- |
+//! | elasticlunr `Index` + JSON round trip (before) | 48.6 s |
+//! | elasticlunr `Index::add_doc` alone, without `chars`, 2 threads over document chunks | 3.3 s zh + 0.9 s en |
+//! | this module (after; index stage of `PLANPUB_TIMINGS=1 planpub build`, writing its 13,500 files included; the same stage was 60.0 s before) | 5.3 s |
+//!
+//! The output is byte for byte what elasticlunr's `Index` gives (the test
+//! `postings_equal_elasticlunrs_index` compares the two, with the former
+//! code kept in `reference.rs`), and the same whatever the number of
+//! threads.
 //!
 //! Files written under the language's search folder (`search/` or
 //! `en/search/`), all under `index/`:
@@ -25,15 +50,16 @@
 //! and the body (for phrase boosts); frequent terms get a compact list
 //! without positions; see [`shards`].
 
+#[cfg(test)]
+mod reference;
 pub mod shards;
 pub mod tokenize;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
-use elasticlunr::{Index, IndexBuilder, Language, Pipeline};
-use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use elasticlunr::{Language, Pipeline};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use shards::Posting;
@@ -128,230 +154,545 @@ impl Language for PlanLanguage {
     }
 }
 
-/// Every Han character of a text, normalized (the `chars` field).
-fn han_chars(text: &str) -> Vec<String> {
-    tokenize::normalize(text)
-        .chars()
-        .filter(|&c| tokenize::is_han(c))
-        .map(|c| c.to_string())
-        .collect()
-}
+/// Field numbers, positions in [`FIELDS`].
+const TITLE: usize = 0;
+const BODY: usize = 1;
+const TAGS: usize = 2;
+const TARGETS: usize = 3;
+const CHARS: usize = 4;
+const NUMBER: usize = 5;
+const FIELD_COUNT: usize = 6;
+const _: () = assert!(FIELDS.len() == FIELD_COUNT);
+
+/// No position (the term is not in that field).
+const NO_POS: u32 = u32::MAX;
 
 /// Builds one language's index. Returns (path relative to the language's
 /// search folder, bytes), sorted by path, e.g. `index/manifest.json`.
-/// Deterministic and panic-free.
+/// Deterministic (the same bytes whatever the number of threads) and
+/// panic-free.
 pub fn build_search_index(
     language: &str,
     documents: &[SearchDocument],
     labels: &SearchUiLabels,
 ) -> Vec<(String, Vec<u8>)> {
-    let language_box: Box<dyn Language> = Box::new(PlanLanguage::new(language));
-    let mut builder = IndexBuilder::with_language(language_box).save_docs(false);
-    for (name, _) in FIELDS {
-        builder = match *name {
-            "chars" => builder.add_field_with_tokenizer(name, Box::new(han_chars)),
-            "number" => builder
-                .add_field_with_tokenizer(name, Box::new(|s: &str| vec![format!("#{}", s.trim())])),
-            _ => builder.add_field(name),
-        };
+    // The document files do not depend on the postings: they are made
+    // (and hashed) alongside.
+    let (postings, docs) = rayon::join(
+        || {
+            let chunks = index_documents(language, documents);
+            postings_files(&collect_postings(&chunks, documents.len()))
+        },
+        || document_files(documents),
+    );
+    write_files(language, documents, labels, postings, docs)
+}
+
+/// Builds the indexes of several languages, in parallel: the same bytes
+/// as one [`build_search_index`] call each, in the same order.
+pub fn build_search_indexes(
+    inputs: &[(&str, &[SearchDocument], &SearchUiLabels)],
+) -> Vec<Vec<(String, Vec<u8>)>> {
+    inputs
+        .par_iter()
+        .map(|(language, documents, labels)| build_search_index(language, documents, labels))
+        .collect()
+}
+
+/// Documents per parallel chunk: a few chunks per thread, at least
+/// [`MIN_CHUNK_DOCS`] documents each. The output does not depend on it.
+fn chunk_size(docs: usize) -> usize {
+    let chunks = rayon::current_num_threads().max(1) * 4;
+    docs.div_ceil(chunks).max(MIN_CHUNK_DOCS)
+}
+
+const MIN_CHUNK_DOCS: usize = 64;
+
+/// The range of [`ChunkBuilder::char_ids`].
+const CHAR_TABLE_FIRST: usize = 0x3400;
+const CHAR_TABLE_LEN: usize = 0xA000 - 0x3400;
+
+/// Indexes the documents in parallel chunks (see [`ChunkIndex`]).
+fn index_documents(language: &str, documents: &[SearchDocument]) -> Vec<ChunkIndex> {
+    index_in_chunks(language, documents, chunk_size(documents.len()))
+}
+
+fn index_in_chunks(language: &str, documents: &[SearchDocument], size: usize) -> Vec<ChunkIndex> {
+    documents
+        .par_chunks(size)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut builder = ChunkBuilder::new(language);
+            for (i, doc) in chunk.iter().enumerate() {
+                builder.add_doc((c * size + i) as u32, doc);
+            }
+            builder.finish()
+        })
+        .collect()
+}
+
+/// One term in one document while indexing: its count in each field and
+/// its first positions in the title and the body ([`NO_POS`] = none).
+#[derive(Clone, Copy)]
+struct Occurrence {
+    doc: u32,
+    tf: [u32; FIELD_COUNT],
+    title_pos: u32,
+    body_pos: u32,
+}
+
+impl Occurrence {
+    fn new(doc: u32) -> Self {
+        Occurrence {
+            doc,
+            tf: [0; FIELD_COUNT],
+            title_pos: NO_POS,
+            body_pos: NO_POS,
+        }
     }
-    let mut index = builder.build();
-    for (i, doc) in documents.iter().enumerate() {
-        let chars_text = format!("{}\n{}", doc.title, doc.body);
-        index.add_doc(
-            &i.to_string(),
-            [
-                doc.title.as_str(),
-                doc.body.as_str(),
-                &doc.tags.join("\n"),
-                &doc.target_labels.join("\n"),
-                &chars_text,
-                &doc.number.to_string(),
-            ],
-        );
-    }
-    let postings = collect_postings(&index, documents);
-    write_files(language, documents, labels, &postings)
 }
 
-/// What we read back from elasticlunr's serialized index.
-#[derive(Deserialize, Default)]
-struct IndexDump {
-    #[serde(default)]
-    index: BTreeMap<String, FieldDump>,
-    #[serde(rename = "documentStore", default)]
-    document_store: DocumentStoreDump,
-}
-
-#[derive(Deserialize)]
-struct FieldDump {
-    root: TrieNode,
-}
-
-#[derive(Deserialize, Default)]
-struct DocumentStoreDump {
-    #[serde(rename = "docInfo", default)]
-    doc_info: BTreeMap<String, BTreeMap<String, usize>>,
-}
-
-/// A node of elasticlunr's inverted-index trie: `docs`, `df` and one key
-/// per child character.
+/// A term's occurrences in a run of documents, in document order, as
+/// bytes (a third of the memory of [`Occurrence`]s). Per document:
+/// `varint(doc − previous doc)` (the first: the doc itself), a byte with
+/// bit `f` set when the term is in field `f`, `varint(count − 1)` for each
+/// such field in field order, then the first position in the title and in
+/// the body when the term is in those fields. Varints are LEB128.
 #[derive(Default)]
-struct TrieNode {
-    docs: Vec<(String, f64)>,
-    children: Vec<(String, TrieNode)>,
+struct Occurrences {
+    bytes: Vec<u8>,
+    last_doc: u32,
 }
 
-#[derive(Deserialize)]
-struct TermFrequency {
-    tf: f64,
+fn push_leb128(out: &mut Vec<u8>, mut value: u32) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
 }
 
-impl<'de> Deserialize<'de> for TrieNode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NodeVisitor;
-        impl<'de> Visitor<'de> for NodeVisitor {
-            type Value = TrieNode;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an elasticlunr index node")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TrieNode, A::Error> {
-                let mut node = TrieNode::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "docs" => {
-                            let docs: BTreeMap<String, TermFrequency> = map.next_value()?;
-                            node.docs = docs.into_iter().map(|(k, v)| (k, v.tf)).collect();
-                        }
-                        "df" => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                        _ => node.children.push((key, map.next_value()?)),
-                    }
+fn read_leb128(bytes: &[u8], at: &mut usize) -> u32 {
+    let mut value = 0u64;
+    let mut shift = 0;
+    while let Some(&b) = bytes.get(*at) {
+        *at += 1;
+        value |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 || shift >= 28 {
+            break;
+        }
+        shift += 7;
+    }
+    value as u32
+}
+
+impl Occurrences {
+    fn push(&mut self, o: &Occurrence) {
+        let out = &mut self.bytes;
+        push_leb128(out, o.doc - self.last_doc);
+        self.last_doc = o.doc;
+        let mut fields = 0u8;
+        for (f, &tf) in o.tf.iter().enumerate() {
+            fields |= u8::from(tf > 0) << f;
+        }
+        out.push(fields);
+        for &tf in o.tf.iter().filter(|&&tf| tf > 0) {
+            push_leb128(out, tf - 1);
+        }
+        if o.tf[TITLE] > 0 {
+            push_leb128(out, o.title_pos);
+        }
+        if o.tf[BODY] > 0 {
+            push_leb128(out, o.body_pos);
+        }
+    }
+
+    /// Calls `f` with each occurrence, in document order.
+    fn for_each(&self, mut f: impl FnMut(&Occurrence)) {
+        let bytes = &self.bytes;
+        let mut at = 0;
+        let mut doc = 0;
+        while at < bytes.len() {
+            doc += read_leb128(bytes, &mut at);
+            let mut o = Occurrence::new(doc);
+            let fields = bytes.get(at).copied().unwrap_or(0);
+            at += 1;
+            for (i, tf) in o.tf.iter_mut().enumerate() {
+                if fields & (1 << i) != 0 {
+                    *tf = read_leb128(bytes, &mut at) + 1;
                 }
-                Ok(node)
+            }
+            if o.tf[TITLE] > 0 {
+                o.title_pos = read_leb128(bytes, &mut at);
+            }
+            if o.tf[BODY] > 0 {
+                o.body_pos = read_leb128(bytes, &mut at);
+            }
+            f(&o);
+        }
+    }
+}
+
+/// The postings of a run of consecutive documents: terms by local id,
+/// each term's occurrences, and each document's field lengths (in terms,
+/// after the pipeline).
+struct ChunkIndex {
+    terms: Vec<String>,
+    occurrences: Vec<Occurrences>,
+    lengths: Vec<[u32; FIELD_COUNT]>,
+}
+
+/// Accumulates a [`ChunkIndex`], one document at a time.
+struct ChunkBuilder {
+    language: PlanLanguage,
+    pipeline: Pipeline,
+    /// Term ids: terms of up to 8 bytes by their bytes as a number (see
+    /// [`short_key`]), longer ones by their text.
+    short_ids: HashMap<u64, u32, BuildFxHasher>,
+    long_ids: HashMap<String, u32, BuildFxHasher>,
+    /// One-character terms from U+3400 to U+9FFF: 1 + id, 0 = none yet.
+    char_ids: Vec<u32>,
+    terms: Vec<String>,
+    occurrences: Vec<Occurrences>,
+    /// By term id: 1 + the term's index in `current`, 0 = not in the
+    /// current document.
+    slot: Vec<u32>,
+    current: Vec<(u32, Occurrence)>,
+    lengths: Vec<[u32; FIELD_COUNT]>,
+}
+
+impl ChunkBuilder {
+    fn new(language: &str) -> Self {
+        let language = PlanLanguage::new(language);
+        let pipeline = language.make_pipeline();
+        ChunkBuilder {
+            language,
+            pipeline,
+            short_ids: HashMap::default(),
+            long_ids: HashMap::default(),
+            char_ids: Vec::new(),
+            terms: Vec::new(),
+            occurrences: Vec::new(),
+            slot: Vec::new(),
+            current: Vec::new(),
+            lengths: Vec::new(),
+        }
+    }
+
+    fn new_term(&mut self, term: String) -> u32 {
+        let id = self.terms.len() as u32;
+        self.terms.push(term);
+        self.occurrences.push(Occurrences::default());
+        self.slot.push(0);
+        id
+    }
+
+    fn id_of(&mut self, term: &str) -> u32 {
+        if let Some(key) = short_key(term) {
+            if let Some(&id) = self.short_ids.get(&key) {
+                return id;
+            }
+            let id = self.new_term(term.to_string());
+            self.short_ids.insert(key, id);
+            id
+        } else {
+            if let Some(&id) = self.long_ids.get(term) {
+                return id;
+            }
+            let id = self.new_term(term.to_string());
+            self.long_ids.insert(term.to_string(), id);
+            id
+        }
+    }
+
+    /// The id of a one-character term.
+    fn id_of_char(&mut self, c: char) -> u32 {
+        // The common CJK blocks through a table in front of the hash.
+        let i = (c as usize).wrapping_sub(CHAR_TABLE_FIRST);
+        if i < CHAR_TABLE_LEN {
+            if self.char_ids.is_empty() {
+                self.char_ids = vec![0; CHAR_TABLE_LEN];
+            }
+            if self.char_ids[i] > 0 {
+                return self.char_ids[i] - 1;
             }
         }
-        deserializer.deserialize_map(NodeVisitor)
-    }
-}
-
-fn walk_trie(node: &TrieNode, prefix: &mut String, out: &mut Vec<(String, Vec<(u32, f64)>)>) {
-    if !node.docs.is_empty() {
-        let docs = node
-            .docs
-            .iter()
-            .filter_map(|(d, tf)| d.parse::<u32>().ok().map(|d| (d, *tf)))
-            .collect();
-        out.push((prefix.clone(), docs));
-    }
-    for (key, child) in &node.children {
-        let len = prefix.len();
-        prefix.push_str(key);
-        walk_trie(child, prefix, out);
-        prefix.truncate(len);
-    }
-}
-
-/// A term's weight in one document, before quantizing, and its first
-/// positions in the title and the body.
-#[derive(Default, Clone, Copy)]
-struct DocWeight {
-    weight: f64,
-    title_pos: Option<u32>,
-    body_pos: Option<u32>,
-}
-
-/// Term → document → weight.
-type TermPostings = BTreeMap<String, BTreeMap<u32, DocWeight>>;
-
-/// Term → document → posting, combining the fields.
-fn collect_postings(index: &Index, documents: &[SearchDocument]) -> TermPostings {
-    let json = serde_json::to_string(index).unwrap_or_default();
-    let dump: IndexDump = serde_json::from_str(&json).unwrap_or_default();
-    drop(json);
-
-    let n = documents.len().max(1) as f64;
-    let mut combined: TermPostings = BTreeMap::new();
-    for (field, boost) in FIELDS {
-        let Some(trie) = dump.index.get(*field) else {
-            continue;
+        let mut utf8 = [0u8; 8];
+        c.encode_utf8(&mut utf8);
+        let key = u64::from_le_bytes(utf8);
+        let id = match self.short_ids.get(&key) {
+            Some(&id) => id,
+            None => {
+                let id = self.new_term(c.to_string());
+                self.short_ids.insert(key, id);
+                id
+            }
         };
-        // Field lengths by document id.
-        let lengths: Vec<f64> = (0..documents.len())
-            .map(|d| {
-                dump.document_store
-                    .doc_info
-                    .get(&d.to_string())
-                    .and_then(|info| info.get(*field))
-                    .copied()
-                    .unwrap_or(0) as f64
-            })
-            .collect();
-        let field_len = |doc: u32| lengths.get(doc as usize).copied().unwrap_or(0.0);
-        let avg = lengths.iter().sum::<f64>() / n;
-        let mut terms = Vec::new();
-        walk_trie(&trie.root, &mut String::new(), &mut terms);
-        for (term, docs) in terms {
-            let entry = combined.entry(term).or_default();
-            for (doc, sqrt_tf) in docs {
-                // elasticlunr stores sqrt(term count).
-                let tf = (sqrt_tf * sqrt_tf).round().max(1.0);
-                let len = field_len(doc);
-                let norm = if avg > 0.0 {
-                    1.0 - BM25_B + BM25_B * len / avg
-                } else {
-                    1.0
-                };
-                let w = tf * (BM25_K1 + 1.0) / (tf + BM25_K1 * norm);
-                entry.entry(doc).or_default().weight += boost * w;
+        if i < CHAR_TABLE_LEN {
+            self.char_ids[i] = id + 1;
+        }
+        id
+    }
+
+    /// The occurrence of term `id` in document `doc` (the current one).
+    fn occurrence(&mut self, id: u32, doc: u32) -> &mut Occurrence {
+        let slot = &mut self.slot[id as usize];
+        if *slot == 0 {
+            self.current.push((id, Occurrence::new(doc)));
+            *slot = self.current.len() as u32;
+        }
+        let i = *slot as usize - 1;
+        &mut self.current[i].1
+    }
+
+    /// Runs a field's text through the elasticlunr language (our
+    /// tokenizer) and pipeline, as `Index::add_doc` would, and counts the
+    /// terms. Returns the field length.
+    fn add_field(&mut self, doc: u32, field: usize, text: &str) -> u32 {
+        let terms = self.pipeline.run(self.language.tokenize(text));
+        let len = terms.len() as u32;
+        for (pos, term) in terms.iter().enumerate() {
+            let id = self.id_of(term);
+            let o = self.occurrence(id, doc);
+            o.tf[field] += 1;
+            let first = match field {
+                TITLE => &mut o.title_pos,
+                BODY => &mut o.body_pos,
+                _ => continue,
+            };
+            if *first == NO_POS {
+                *first = pos as u32;
             }
         }
+        tokenize::recycle(terms);
+        len
     }
-    // First positions in the title and the body, by the same analysis.
-    let lang = PlanLanguage::new("");
-    let pipeline = lang.make_pipeline();
-    for (i, doc) in documents.iter().enumerate() {
-        let i = i as u32;
-        for (field, text) in [(0, &doc.title), (1, &doc.body)] {
-            let terms = pipeline.run(lang.tokenize(text));
-            let mut seen = BTreeSet::new();
-            for (pos, term) in terms.into_iter().enumerate() {
-                if !seen.insert(term.clone()) {
-                    continue;
-                }
-                if let Some(p) = combined.get_mut(&term).and_then(|docs| docs.get_mut(&i)) {
-                    if field == 0 {
-                        p.title_pos = Some(pos as u32);
-                    } else {
-                        p.body_pos = Some(pos as u32);
+
+    /// The `chars` field: every Han character of the title and the body,
+    /// normalized as the tokenizer does (a one-character term each).
+    fn add_chars(&mut self, doc: u32, texts: [&str; 2]) -> u32 {
+        let mut len = 0;
+        for text in texts {
+            for c in tokenize::han_chars(text) {
+                let id = self.id_of_char(c);
+                self.occurrence(id, doc).tf[CHARS] += 1;
+                len += 1;
+            }
+        }
+        len
+    }
+
+    fn add_doc(&mut self, doc: u32, d: &SearchDocument) {
+        let mut lengths = [0; FIELD_COUNT];
+        lengths[TITLE] = self.add_field(doc, TITLE, &d.title);
+        lengths[BODY] = self.add_field(doc, BODY, &d.body);
+        lengths[TAGS] = self.add_field(doc, TAGS, &d.tags.join("\n"));
+        lengths[TARGETS] = self.add_field(doc, TARGETS, &d.target_labels.join("\n"));
+        lengths[CHARS] = self.add_chars(doc, [&d.title, &d.body]);
+        // The number field's tokenizer gives the one term `#<number>`.
+        let number = self.pipeline.run(vec![format!("#{}", d.number)]);
+        lengths[NUMBER] = number.len() as u32;
+        for term in &number {
+            let id = self.id_of(term);
+            self.occurrence(id, doc).tf[NUMBER] += 1;
+        }
+        for (id, o) in self.current.drain(..) {
+            self.slot[id as usize] = 0;
+            self.occurrences[id as usize].push(&o);
+        }
+        self.lengths.push(lengths);
+    }
+
+    fn finish(self) -> ChunkIndex {
+        ChunkIndex {
+            terms: self.terms,
+            occurrences: self.occurrences,
+            lengths: self.lengths,
+        }
+    }
+}
+
+/// A term of up to 8 bytes with no NUL byte as a number: its bytes,
+/// little-endian, zero-padded (tokens never hold a NUL byte, but then the
+/// term takes the long way).
+#[inline]
+fn short_key(term: &str) -> Option<u64> {
+    let bytes = term.as_bytes();
+    if bytes.len() > 8 {
+        return None;
+    }
+    let mut key = 0u64;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == 0 {
+            return None;
+        }
+        key |= u64::from(b) << (8 * i);
+    }
+    Some(key)
+}
+
+/// A fast hash for the term tables (FxHash's step, with a folded
+/// multiply to finish so that the low bits are mixed too). Their order is
+/// never observed.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+const FX_K: u64 = 0x517c_c1b7_2722_0a95;
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ rest.len() as u64);
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        let p = u128::from(self.0) * u128::from(FX_K);
+        (p as u64) ^ ((p >> 64) as u64)
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_K);
+    }
+}
+
+pub(crate) type BuildFxHasher = BuildHasherDefault<FxHasher>;
+
+/// `k1` times BM25's length normalization, for a field of `len` terms
+/// whose average length is `avg`.
+fn bm25_k1_norm(len: u32, avg: f64) -> f64 {
+    let norm = if avg > 0.0 {
+        1.0 - BM25_B + BM25_B * f64::from(len) / avg
+    } else {
+        1.0
+    };
+    BM25_K1 * norm
+}
+
+/// The BM25 weight of `tf` occurrences in a field (see [`bm25_k1_norm`]).
+fn bm25(tf: u32, k1_norm: f64) -> f64 {
+    let tf = f64::from(tf);
+    tf * (BM25_K1 + 1.0) / (tf + k1_norm)
+}
+
+/// Every term (sorted) with its encoded posting list (see [`shards`]).
+fn collect_postings(chunks: &[ChunkIndex], doc_count: usize) -> Vec<(&str, String)> {
+    let lengths = || chunks.iter().flat_map(|c| c.lengths.iter());
+    let n = doc_count.max(1) as f64;
+    let mut avg = [0.0; FIELD_COUNT];
+    for (f, a) in avg.iter_mut().enumerate() {
+        *a = lengths().map(|l| u64::from(l[f])).sum::<u64>() as f64 / n;
+    }
+    // By document: k1 times the length normalization of each field.
+    let k1_norms: Vec<[f64; FIELD_COUNT]> = lengths()
+        .map(|l| std::array::from_fn(|f| bm25_k1_norm(l[f], avg[f])))
+        .collect();
+
+    // Each term with its ids in the chunks that have it, in chunk order
+    // (hence document order); terms sorted.
+    let mut by_term: HashMap<&str, Vec<(u32, u32)>, BuildFxHasher> = HashMap::default();
+    for (c, chunk) in chunks.iter().enumerate() {
+        for (id, term) in chunk.terms.iter().enumerate() {
+            by_term
+                .entry(term.as_str())
+                .or_default()
+                .push((c as u32, id as u32));
+        }
+    }
+    let mut groups: Vec<(&str, Vec<(u32, u32)>)> = by_term.into_iter().collect();
+    groups.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+
+    groups
+        .par_iter()
+        .map_with(Vec::new(), |list: &mut Vec<Posting>, (term, ids)| {
+            list.clear();
+            for &(c, id) in ids {
+                chunks[c as usize].occurrences[id as usize].for_each(|o| {
+                    let k1_norm = &k1_norms[o.doc as usize];
+                    // Summed in field order, as elasticlunr's fields are.
+                    let mut weight = 0.0;
+                    for (f, (_, boost)) in FIELDS.iter().enumerate() {
+                        if o.tf[f] > 0 {
+                            weight += boost * bm25(o.tf[f], k1_norm[f]);
+                        }
                     }
-                }
+                    let pos = |p: u32| (p != NO_POS).then_some(p);
+                    list.push(Posting {
+                        doc: o.doc,
+                        weight: ((weight * 10.0).round() as u32).max(1),
+                        title_pos: pos(o.title_pos),
+                        body_pos: pos(o.body_pos),
+                    });
+                });
             }
-        }
-    }
-    combined
+            let encoded = if shards::is_frequent(list.len(), doc_count) {
+                shards::encode_compact(list)
+            } else {
+                shards::encode_postings(list)
+            };
+            (*term, encoded)
+        })
+        .collect()
 }
 
 fn to_json_bytes(value: &Value) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
+/// The beginning of a body with its white space collapsed, at most
+/// [`EXCERPT_WIDTH`] wide.
 fn excerpt(body: &str) -> String {
-    let collapsed = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let chars: Vec<char> = collapsed.chars().collect();
+    // The collapsed text (`split_whitespace` words joined by single
+    // spaces), as far as the first character past the width, `end`.
+    let mut chars: Vec<char> = Vec::with_capacity(EXCERPT_WIDTH + 1);
     let mut width = 0;
-    let mut end = chars.len();
-    for (i, &c) in chars.iter().enumerate() {
-        width += if (c as u32) >= 0x2E80 { 2 } else { 1 };
-        if width > EXCERPT_WIDTH {
-            end = i;
+    let mut end = None;
+    let mut space = false;
+    for c in body.chars() {
+        if c.is_whitespace() {
+            space = !chars.is_empty();
+            continue;
+        }
+        for c in space.then_some(' ').into_iter().chain([c]) {
+            chars.push(c);
+            width += if (c as u32) >= 0x2E80 { 2 } else { 1 };
+            if width > EXCERPT_WIDTH {
+                end = Some(chars.len() - 1);
+                break;
+            }
+        }
+        space = false;
+        if end.is_some() {
             break;
         }
     }
-    if end == chars.len() {
-        return collapsed;
-    }
+    let Some(mut end) = end else {
+        return chars.into_iter().collect();
+    };
     // Do not cut a word in two: back up to a space when one is near.
     if chars[end].is_alphanumeric()
         && !tokenize::is_han(chars[end])
@@ -371,78 +712,135 @@ fn is_vocab_term(term: &str) -> bool {
     term.len() >= MIN_VOCAB_LEN && term.bytes().all(|b| b.is_ascii_lowercase())
 }
 
+/// Appends `s` as a JSON string, escaped as serde_json does.
+fn push_json_string(out: &mut Vec<u8>, s: &str) {
+    if s.bytes()
+        .all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b != 0x7f)
+    {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(&to_json_bytes(&Value::String(s.to_string())));
+    }
+}
+
+/// The files made from the postings: the shards and the vocabulary.
+struct PostingsFiles {
+    files: Vec<(String, Vec<u8>)>,
+    shard_count: u32,
+    /// The first letters of the vocabulary files.
+    vocab: String,
+}
+
+fn postings_files(postings: &[(&str, String)]) -> PostingsFiles {
+    // Postings, sharded by term hash: `{term: list}` objects, terms sorted.
+    let total: usize = postings.iter().map(|(t, e)| t.len() + e.len() + 6).sum();
+    let shard_count = total.div_ceil(TARGET_SHARD_BYTES).clamp(1, MAX_SHARDS) as u32;
+    let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); shard_count as usize];
+    for (i, (term, _)) in postings.iter().enumerate() {
+        by_shard[shards::shard_of(term, shard_count) as usize].push(i);
+    }
+    let mut files: Vec<(String, Vec<u8>)> = by_shard
+        .par_iter()
+        .enumerate()
+        .map(|(s, terms)| {
+            let size: usize = terms
+                .iter()
+                .map(|&i| postings[i].0.len() + postings[i].1.len() + 6)
+                .sum();
+            let mut out = Vec::with_capacity(size + 2);
+            out.push(b'{');
+            for (k, &i) in terms.iter().enumerate() {
+                if k > 0 {
+                    out.push(b',');
+                }
+                push_json_string(&mut out, postings[i].0);
+                out.push(b':');
+                push_json_string(&mut out, &postings[i].1);
+            }
+            out.push(b'}');
+            (format!("index/shards/{s}.json"), out)
+        })
+        .collect();
+
+    // Vocabulary of Latin terms, by first letter.
+    let mut vocab: BTreeMap<char, Vec<&str>> = BTreeMap::new();
+    for term in postings
+        .iter()
+        .map(|(t, _)| *t)
+        .filter(|t| is_vocab_term(t))
+    {
+        if let Some(first) = term.chars().next() {
+            vocab.entry(first).or_default().push(term);
+        }
+    }
+    for (letter, terms) in &vocab {
+        files.push((
+            format!("index/vocab/{letter}.json"),
+            to_json_bytes(&json!(terms)),
+        ));
+    }
+    PostingsFiles {
+        files,
+        shard_count,
+        vocab: vocab.keys().collect(),
+    }
+}
+
+/// The document metadata files (`docs/<i>.json`), by name, and the content
+/// hash state after them: their names sort before all the other files'.
+fn document_files(documents: &[SearchDocument]) -> (BTreeMap<String, Vec<u8>>, u64) {
+    let files: BTreeMap<String, Vec<u8>> = documents
+        .par_chunks(DOCS_PER_BUCKET)
+        .enumerate()
+        .map(|(b, chunk)| {
+            // [number, url, title, status, section, excerpt] per document.
+            let rows: Vec<(u32, &str, &str, &str, u32, String)> = chunk
+                .iter()
+                .map(|d| {
+                    (
+                        d.number,
+                        d.url.as_str(),
+                        d.title.as_str(),
+                        d.status.as_deref().unwrap_or_default(),
+                        d.section_number,
+                        excerpt(&d.body),
+                    )
+                })
+                .collect();
+            (
+                format!("index/docs/{b}.json"),
+                serde_json::to_vec(&rows).unwrap_or_default(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    let mut hash = shards::FNV64_OFFSET;
+    for (name, bytes) in &files {
+        hash_file(&mut hash, name, bytes);
+    }
+    (files, hash)
+}
+
+/// Adds a file to the content hash (FNV-1a over name, 0, bytes, for the
+/// files in name order).
+fn hash_file(hash: &mut u64, name: &str, bytes: &[u8]) {
+    shards::fnv1a64(hash, name.as_bytes());
+    shards::fnv1a64(hash, &[0]);
+    shards::fnv1a64(hash, bytes);
+}
+
 fn write_files(
     language: &str,
     documents: &[SearchDocument],
     labels: &SearchUiLabels,
-    postings: &TermPostings,
+    postings: PostingsFiles,
+    (doc_files, docs_hash): (BTreeMap<String, Vec<u8>>, u64),
 ) -> Vec<(String, Vec<u8>)> {
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-
-    // Postings, encoded, then sharded by term hash.
-    let mut encoded: Vec<(&str, String)> = Vec::with_capacity(postings.len());
-    let mut total = 0usize;
-    for (term, docs) in postings {
-        let list: Vec<Posting> = docs
-            .iter()
-            .map(
-                |(
-                    &doc,
-                    &DocWeight {
-                        weight: w,
-                        title_pos,
-                        body_pos,
-                    },
-                )| Posting {
-                    doc,
-                    weight: ((w * 10.0).round() as u32).max(1),
-                    title_pos,
-                    body_pos,
-                },
-            )
-            .collect();
-        let e = if shards::is_frequent(list.len(), documents.len()) {
-            shards::encode_compact(&list)
-        } else {
-            shards::encode_postings(&list)
-        };
-        total += term.len() + e.len() + 6;
-        encoded.push((term.as_str(), e));
-    }
-    let shard_count = total.div_ceil(TARGET_SHARD_BYTES).clamp(1, MAX_SHARDS) as u32;
-    let mut by_shard: Vec<serde_json::Map<String, Value>> =
-        (0..shard_count).map(|_| serde_json::Map::new()).collect();
-    for (term, e) in encoded {
-        let s = shards::shard_of(term, shard_count) as usize;
-        by_shard[s].insert(term.to_string(), Value::String(e));
-    }
-    for (i, map) in by_shard.into_iter().enumerate() {
-        files.insert(
-            format!("index/shards/{i}.json"),
-            to_json_bytes(&Value::Object(map)),
-        );
-    }
-
-    // Document metadata, in buckets.
-    for (b, chunk) in documents.chunks(DOCS_PER_BUCKET).enumerate() {
-        let rows: Vec<Value> = chunk
-            .iter()
-            .map(|d| {
-                json!([
-                    d.number,
-                    d.url,
-                    d.title,
-                    d.status.clone().unwrap_or_default(),
-                    d.section_number,
-                    excerpt(&d.body)
-                ])
-            })
-            .collect();
-        files.insert(
-            format!("index/docs/{b}.json"),
-            to_json_bytes(&Value::Array(rows)),
-        );
-    }
+    let shard_count = postings.shard_count;
+    let mut files: BTreeMap<String, Vec<u8>> = postings.files.into_iter().collect();
 
     // Statuses, one character per document: '-' = none, else the index of
     // the key in `statusKeys` (base 36).
@@ -466,20 +864,6 @@ fn write_files(
         "index/status.json".into(),
         to_json_bytes(&json!({ "s": status_string })),
     );
-
-    // Vocabulary of Latin terms, by first letter.
-    let mut vocab: BTreeMap<char, Vec<&str>> = BTreeMap::new();
-    for term in postings.keys().filter(|t| is_vocab_term(t)) {
-        if let Some(first) = term.chars().next() {
-            vocab.entry(first).or_default().push(term);
-        }
-    }
-    for (letter, terms) in &vocab {
-        files.insert(
-            format!("index/vocab/{letter}.json"),
-            to_json_bytes(&json!(terms)),
-        );
-    }
 
     // The conversion table, in buckets by the traditional character's code
     // point, so that a query fetches only the buckets of its characters.
@@ -514,12 +898,19 @@ fn write_files(
         "../../"
     };
 
-    let mut hash = shards::FNV64_OFFSET;
+    // The document files come first in name order: the hash goes on
+    // from theirs.
+    debug_assert!(
+        files
+            .keys()
+            .next()
+            .is_none_or(|first| doc_files.keys().all(|d| d < first))
+    );
+    let mut hash = docs_hash;
     for (name, bytes) in &files {
-        shards::fnv1a64(&mut hash, name.as_bytes());
-        shards::fnv1a64(&mut hash, &[0]);
-        shards::fnv1a64(&mut hash, bytes);
+        hash_file(&mut hash, name, bytes);
     }
+    files.extend(doc_files);
     let manifest = json!({
         "format": "planpub-search",
         "version": FORMAT_VERSION,
@@ -532,7 +923,7 @@ fn write_files(
         "sections": sections,
         "statusKeys": status_keys,
         "labels": { "statuses": labels.statuses },
-        "vocab": vocab.keys().collect::<String>(),
+        "vocab": postings.vocab,
         "t2s": T2S_BUCKETS,
     });
     files.insert("index/manifest.json".into(), to_json_bytes(&manifest));
@@ -646,6 +1037,176 @@ mod tests {
 
         // Deterministic.
         assert_eq!(files, build_search_index("zh", &docs, &labels));
+    }
+
+    /// Documents that exercise every path of the postings: repeated
+    /// terms, one-character Han runs (terms of both the text fields and
+    /// `chars`), traditional characters, tags and targets, numbers,
+    /// English words and stop words, counts and positions too large for a
+    /// packed occurrence, long terms, an empty document.
+    fn varied_documents() -> Vec<SearchDocument> {
+        let mut docs = Vec::new();
+        let zh = [
+            "推进学前教育普及普惠",
+            "新建幼儿园16所,寄宿制学校4,500人。园、校、所",
+            "落实雙減政策，课后服务全覆盖。",
+            "The rule of law: Kindergartens, kindergarten's boarding schools",
+            "教育教育教育，园园园",
+            "",
+        ];
+        for i in 0..150u32 {
+            let title = zh[(i as usize * 7) % zh.len()].to_string();
+            let mut body = String::new();
+            for k in 0..(i % 9) {
+                body.push_str(zh[((i + k) as usize * 5) % zh.len()]);
+                body.push(if k % 2 == 0 { '\n' } else { ' ' });
+            }
+            let mut d = doc(i + 1, &title, &body, None);
+            d.tags = (0..i % 3)
+                .map(|t| ["双减", "学前教育", "Rural schools"][t as usize].to_string())
+                .collect();
+            d.target_labels = if i % 4 == 0 {
+                vec!["新建幼儿园".into(), "4,500 places".into()]
+            } else {
+                vec![]
+            };
+            docs.push(d);
+        }
+        // Past the bit fields of a packed occurrence.
+        docs[3].body = "教育 ".repeat(1100) + &"园。".repeat(1100);
+        docs[4].title = "school ".repeat(300) + "kindergarten";
+        docs[5].body = "lorem ".repeat(70_000) + "ipsum";
+        docs[6].title = "superlongwordthatkeepsgoingandgoingbeyondthelimit 园".into();
+        docs[7].tags = vec!["双减".into(); 20];
+        docs
+    }
+
+    #[test]
+    fn postings_equal_elasticlunrs_index() {
+        for language in ["zh", "en"] {
+            for docs in [varied_documents(), vec![], varied_documents()[..3].to_vec()] {
+                let chunks = index_documents(language, &docs);
+                let ours: Vec<(String, String)> = collect_postings(&chunks, docs.len())
+                    .into_iter()
+                    .map(|(t, e)| (t.to_string(), e))
+                    .collect();
+                let theirs = reference::encoded_postings(language, &docs);
+                assert_eq!(ours.len(), theirs.len());
+                for (a, b) in ours.iter().zip(&theirs) {
+                    assert_eq!(a, b);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_postings_whatever_the_chunks() {
+        let docs = varied_documents();
+        let postings = |size: usize| {
+            let chunks = index_in_chunks("zh", &docs, size);
+            assert_eq!(chunks.len(), docs.len().div_ceil(size));
+            collect_postings(&chunks, docs.len())
+                .into_iter()
+                .map(|(t, e)| (t.to_string(), e))
+                .collect::<Vec<_>>()
+        };
+        let whole = postings(docs.len());
+        for size in [1, 2, 7, 64, 149] {
+            assert_eq!(postings(size), whole, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn same_bytes_whatever_the_threads() {
+        let docs = varied_documents();
+        let labels = SearchUiLabels::default();
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| build_search_index("zh", &docs, &labels))
+        };
+        let one = run(1);
+        assert_eq!(one, run(3));
+        assert_eq!(one, run(8));
+        assert_eq!(one, build_search_index("zh", &docs, &labels));
+        let en: Vec<SearchDocument> = docs.iter().rev().cloned().collect();
+        let both = build_search_indexes(&[("zh", &docs, &labels), ("en", &en, &labels)]);
+        assert_eq!(both, [one, build_search_index("en", &en, &labels)]);
+    }
+
+    #[test]
+    fn occurrences_round_trip() {
+        let mut cases = vec![Occurrence::new(0), Occurrence::new(7)];
+        let mut o = Occurrence::new(9);
+        o.tf = [63, 1023, 15, 15, 1023, 3];
+        o.title_pos = 254;
+        o.body_pos = 65_534;
+        cases.push(o);
+        let mut o = Occurrence::new(10);
+        o.tf = [1, u32::MAX, 0, 200, 0, 1];
+        o.title_pos = 0;
+        o.body_pos = u32::MAX - 1;
+        cases.push(o);
+        let mut o = Occurrence::new(u32::MAX);
+        o.tf[CHARS] = 2;
+        cases.push(o);
+        let mut stream = Occurrences::default();
+        for o in &cases {
+            stream.push(o);
+        }
+        let mut back = Vec::new();
+        stream.for_each(|o| back.push((o.doc, o.tf, o.title_pos, o.body_pos)));
+        let expected: Vec<_> = cases
+            .iter()
+            .map(|o| (o.doc, o.tf, o.title_pos, o.body_pos))
+            .collect();
+        assert_eq!(back, expected);
+    }
+
+    /// The excerpt as first written: collapse all white space, then cut.
+    fn excerpt_reference(body: &str) -> String {
+        let collapsed = body.split_whitespace().collect::<Vec<_>>().join(" ");
+        let chars: Vec<char> = collapsed.chars().collect();
+        let mut width = 0;
+        let mut end = chars.len();
+        for (i, &c) in chars.iter().enumerate() {
+            width += if (c as u32) >= 0x2E80 { 2 } else { 1 };
+            if width > EXCERPT_WIDTH {
+                end = i;
+                break;
+            }
+        }
+        if end == chars.len() {
+            return collapsed;
+        }
+        if chars[end].is_alphanumeric()
+            && !tokenize::is_han(chars[end])
+            && let Some(space) = (end.saturating_sub(30)..end)
+                .rev()
+                .find(|&i| chars[i] == ' ')
+        {
+            end = space;
+        }
+        let mut out: String = chars[..end].iter().collect();
+        out.truncate(out.trim_end().len());
+        out.push('…');
+        out
+    }
+
+    #[test]
+    fn excerpts_equal_the_reference() {
+        let mut bodies: Vec<String> = varied_documents().into_iter().map(|d| d.body).collect();
+        for n in [0, 1, 159, 160, 161, 318, 319, 320, 321, 322] {
+            bodies.push("a".repeat(n));
+            bodies.push("教".repeat(n / 2) + &" x".repeat(n % 7));
+            bodies.push(format!("  \t{} \u{3000}\n word", "ab ".repeat(n / 3)));
+            bodies.push("word ".repeat(n / 5) + "\u{2003}" + &"长".repeat(n % 11) + "   ");
+        }
+        for body in &bodies {
+            assert_eq!(excerpt(body), excerpt_reference(body), "{body:?}");
+        }
     }
 
     #[test]

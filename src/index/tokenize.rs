@@ -23,7 +23,9 @@
 //! module (`tests/search_tokenizer.rs`) and against the JavaScript
 //! (`tests/js/tokenizer.test.js`).
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 use std::sync::OnceLock;
 
 use elasticlunr::Pipeline;
@@ -77,15 +79,56 @@ pub fn parse_t2s(text: &str) -> Vec<(char, char)> {
     out
 }
 
-fn t2s_map() -> &'static BTreeMap<char, char> {
-    static MAP: OnceLock<BTreeMap<char, char>> = OnceLock::new();
-    MAP.get_or_init(|| parse_t2s(T2S_TABLE).into_iter().collect())
+/// The table as a dense array over the range of its traditional characters
+/// (all in the BMP's CJK block), for a lookup per character.
+struct T2sTable {
+    first: u32,
+    simplified: Vec<char>,
+}
+
+fn t2s_table() -> &'static T2sTable {
+    static TABLE: OnceLock<T2sTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let pairs = parse_t2s(T2S_TABLE);
+        let first = pairs.iter().map(|&(t, _)| t as u32).min().unwrap_or(0);
+        let last = pairs.iter().map(|&(t, _)| t as u32).max().unwrap_or(0);
+        let mut simplified = vec!['\0'; (last + 1 - first) as usize];
+        if !pairs.is_empty() {
+            for (t, s) in pairs {
+                simplified[(t as u32 - first) as usize] = s;
+            }
+        } else {
+            simplified.clear();
+        }
+        T2sTable { first, simplified }
+    })
+}
+
+/// The simplified form of `c` (itself when the table has none).
+#[inline]
+fn simplify(c: char) -> char {
+    let table = t2s_table();
+    match table
+        .simplified
+        .get((c as u32).wrapping_sub(table.first) as usize)
+    {
+        Some(&s) if s != '\0' => s,
+        _ => c,
+    }
 }
 
 /// Is `c` a Han (CJK ideograph) character?
+#[inline]
 pub fn is_han(c: char) -> bool {
-    matches!(c as u32,
-        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x30000..=0x3134F)
+    let c = c as u32;
+    // Most characters are below the first block or in the main two.
+    if c < 0x3400 {
+        return false;
+    }
+    if c <= 0x9FFF {
+        return c <= 0x4DBF || c >= 0x4E00;
+    }
+    matches!(c, 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x30000..=0x3134F)
 }
 
 fn is_word_char(c: char) -> bool {
@@ -93,15 +136,25 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Folds, lowercases and simplifies one character, pushing the result(s).
+#[inline]
 fn normalize_char(c: char, out: &mut Vec<char>) {
+    // Fast paths with the same result: ASCII only lowercases, and a Han
+    // character has no case.
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    if is_han(c) {
+        out.push(simplify(c));
+        return;
+    }
     let c = match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         0x3000 => ' ',
         _ => c,
     };
-    let map = t2s_map();
     for lc in c.to_lowercase() {
-        out.push(*map.get(&lc).unwrap_or(&lc));
+        out.push(simplify(lc));
     }
 }
 
@@ -114,38 +167,99 @@ pub fn normalize(text: &str) -> String {
     out.into_iter().collect()
 }
 
-fn push_token(tokens: &mut Vec<String>, chars: &[char]) {
-    let end = chars.len().min(MAX_TOKEN_CHARS);
-    tokens.push(chars[..end].iter().collect());
+/// The Han characters of `normalize(text)`, in order, without building it:
+/// only a Han character normalizes to a Han character (the table maps Han
+/// to Han), and it normalizes to one character.
+pub fn han_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().filter(|&c| is_han(c)).map(simplify)
+}
+
+/// Buffers kept from one call to the next on a thread: the normalized
+/// characters, and token strings and lists given back by [`recycle`], so
+/// that tokenizing a text allocates nothing once warm.
+#[derive(Default)]
+struct Spare {
+    chars: Vec<char>,
+    strings: Vec<String>,
+    lists: Vec<Vec<String>>,
+}
+
+/// Most strings kept by [`recycle`], per thread.
+const MAX_SPARE_STRINGS: usize = 1 << 15;
+/// Largest character buffer kept, in characters.
+const MAX_SPARE_CHARS: usize = 1 << 16;
+
+thread_local! {
+    static SPARE: RefCell<Spare> = RefCell::new(Spare::default());
+}
+
+/// Gives back a list of tokens (or terms) that the caller is done with:
+/// the next [`tokenize`] calls on this thread reuse its strings.
+pub fn recycle(mut list: Vec<String>) {
+    let _ = SPARE.try_with(|spare| {
+        let mut spare = spare.borrow_mut();
+        let room = MAX_SPARE_STRINGS.saturating_sub(spare.strings.len());
+        spare.strings.extend(list.drain(..).take(room));
+        if spare.lists.len() < 4 {
+            spare.lists.push(list);
+        }
+    });
 }
 
 /// Step 1: text → raw tokens (before stop words and stemming).
 pub fn tokenize(text: &str) -> Vec<String> {
-    let mut cs = Vec::with_capacity(text.len());
+    let mut spare = SPARE.try_with(|s| s.take()).unwrap_or_default();
+    let mut cs = std::mem::take(&mut spare.chars);
+    cs.clear();
     for c in text.chars() {
         normalize_char(c, &mut cs);
     }
+    let mut tokens = spare.lists.pop().unwrap_or_default();
+    tokens.clear();
+    tokenize_normalized(&cs, &mut tokens, &mut spare.strings);
+    if cs.capacity() <= MAX_SPARE_CHARS {
+        spare.chars = cs;
+    }
+    let _ = SPARE.try_with(|s| s.replace(spare));
+    tokens
+}
+
+/// Pushes `chars` (at most [`MAX_TOKEN_CHARS`] of them) as a token, in a
+/// spare string when there is one.
+fn push_token(tokens: &mut Vec<String>, spare: &mut Vec<String>, chars: &[char]) {
+    let chars = &chars[..chars.len().min(MAX_TOKEN_CHARS)];
+    let mut token = spare.pop().unwrap_or_default();
+    token.clear();
+    for &c in chars {
+        token.push(c);
+    }
+    tokens.push(token);
+}
+
+fn tokenize_normalized(cs: &[char], tokens: &mut Vec<String>, spare: &mut Vec<String>) {
     let n = cs.len();
     let digit = |i: usize| i < n && cs[i].is_ascii_digit();
-    let mut tokens = Vec::new();
+    // Enough for words, half enough for Han bigrams (one per character).
+    tokens.reserve(n / 2 + 1);
+    let mut number: Vec<char> = Vec::new();
     let mut i = 0;
     while i < n {
         let c = cs[i];
         if is_han(c) {
-            let mut j = i;
+            let mut j = i + 1;
             while j < n && is_han(cs[j]) {
                 j += 1;
             }
             if j - i == 1 {
-                tokens.push(c.to_string());
+                push_token(tokens, spare, &cs[i..j]);
             } else {
                 for k in i..j - 1 {
-                    tokens.push([cs[k], cs[k + 1]].iter().collect());
+                    push_token(tokens, spare, &cs[k..k + 2]);
                 }
             }
             i = j;
         } else if c.is_ascii_digit() {
-            let mut number: Vec<char> = Vec::new();
+            number.clear();
             let mut j = i;
             while digit(j) {
                 number.push(cs[j]);
@@ -171,14 +285,22 @@ pub fn tokenize(text: &str) -> Vec<String> {
                     j += 1;
                 }
             }
-            push_token(&mut tokens, &number);
+            push_token(tokens, spare, &number);
             i = j;
         } else if is_word_char(c) {
             let mut j = i;
-            while j < n && is_word_char(cs[j]) && !is_han(cs[j]) && !cs[j].is_ascii_digit() {
-                j += 1;
+            loop {
+                // ASCII letters first (the same test, quicker).
+                while j < n && cs[j].is_ascii_alphabetic() {
+                    j += 1;
+                }
+                if j < n && !cs[j].is_ascii() && is_word_char(cs[j]) && !is_han(cs[j]) {
+                    j += 1;
+                } else {
+                    break;
+                }
             }
-            push_token(&mut tokens, &cs[i..j]);
+            push_token(tokens, spare, &cs[i..j]);
             // A possessive 's (children's → children).
             if j + 1 < n
                 && (cs[j] == '\'' || cs[j] == '\u{2019}')
@@ -192,23 +314,83 @@ pub fn tokenize(text: &str) -> Vec<String> {
             i += 1;
         }
     }
-    tokens
+}
+
+/// Is `token` one of [`STOP_WORDS`]?
+#[inline]
+pub fn is_stop_word(token: &str) -> bool {
+    // The same list as a match, which compiles to a few comparisons.
+    matches!(
+        token,
+        "a" | "an"
+            | "and"
+            | "are"
+            | "as"
+            | "at"
+            | "be"
+            | "by"
+            | "for"
+            | "from"
+            | "in"
+            | "into"
+            | "is"
+            | "it"
+            | "its"
+            | "of"
+            | "on"
+            | "or"
+            | "that"
+            | "the"
+            | "this"
+            | "to"
+            | "was"
+            | "were"
+            | "will"
+            | "with"
+    )
 }
 
 fn stop_word_filter(token: String) -> Option<String> {
-    if STOP_WORDS.contains(&token.as_str()) {
+    if is_stop_word(&token) {
         None
     } else {
         Some(token)
     }
 }
 
-fn stemmer_filter(token: String) -> Option<String> {
-    if !token.is_empty() && token.bytes().all(|b| b.is_ascii_lowercase()) {
-        Some(stem(&token))
-    } else {
-        Some(token)
+/// Slots of the stem cache of [`stemmer_filter`], per thread.
+const STEM_CACHE_SLOTS: usize = 1 << 13;
+
+fn stemmer_filter(mut token: String) -> Option<String> {
+    if token.len() <= 2 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Some(token);
     }
+    // The same words come back again and again: a direct-mapped cache of
+    // (word, stem) by the word's hash.
+    thread_local! {
+        static STEMS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+    }
+    let slot = BuildHasher::hash_one(&super::BuildFxHasher::default(), token.as_str()) as usize
+        % STEM_CACHE_SLOTS;
+    let cached = STEMS.try_with(|stems| {
+        let mut stems = stems.borrow_mut();
+        if stems.is_empty() {
+            stems.resize(STEM_CACHE_SLOTS, (String::new(), String::new()));
+        }
+        let (word, stemmed) = &mut stems[slot];
+        if *word != token {
+            word.clear();
+            word.push_str(&token);
+            *stemmed = stem(&token);
+        }
+        // A stem is never longer than its word: no allocation.
+        token.clear();
+        token.push_str(stemmed);
+    });
+    if cached.is_err() {
+        token = stem(&token);
+    }
+    Some(token)
 }
 
 /// Step 2, the elasticlunr pipeline: `planpub-stop-word-filter`, then
@@ -584,6 +766,38 @@ mod tests {
         for (word, expected) in cases {
             assert_eq!(stem(word), expected, "stem({word})");
         }
+    }
+
+    #[test]
+    fn recycled_strings_do_not_leak_into_tokens() {
+        let text = "寄宿制学校 Kindergartens 4,500 children's 雙減 园";
+        let first = tokenize(text);
+        recycle((0..100).map(|i| "x".repeat(i)).collect());
+        recycle(first.clone());
+        assert_eq!(tokenize(text), first);
+        assert_eq!(tokenize(""), Vec::<String>::new());
+        assert_eq!(tokenize(text), first);
+    }
+
+    #[test]
+    fn stop_word_match_is_the_list() {
+        for w in STOP_WORDS {
+            assert!(is_stop_word(w), "{w}");
+        }
+        let mut n = 0;
+        for a in b'a'..=b'z' {
+            for len in 1..=4 {
+                for b in [b'a', b'e', b'h', b'n', b'o', b'r', b's', b't'] {
+                    let w: String = std::iter::once(a as char)
+                        .chain(std::iter::repeat_n(b as char, len - 1))
+                        .collect();
+                    n += 1;
+                    assert_eq!(is_stop_word(&w), STOP_WORDS.contains(&w.as_str()), "{w}");
+                }
+            }
+        }
+        assert!(n > 0);
+        assert!(!is_stop_word("The") && !is_stop_word("") && !is_stop_word("tho"));
     }
 
     #[test]
