@@ -230,6 +230,49 @@ fn failed_incremental_rebuild_keeps_last_good_site() {
     assert!(!outcome.failed, "{}", outcome.diagnostics.render());
 }
 
+#[test]
+fn reading_or_touching_files_rebuilds_nothing() {
+    let site = shipped_site();
+    let root = site.path();
+    let (mut session, _) = Session::start(root, None);
+    let item = item_file(root, 7);
+    let theme_file = root.join("themes/default/templates/item.html");
+    let touched = [
+        item.clone(),
+        root.join("site.toml"),
+        theme_file.clone(),
+        root.join("content/2023/_index.md"),
+        // Gone before the rebuild ran: an editor's temporary file.
+        root.join("content/2023/4913"),
+    ];
+    // Saved with the same bytes (or only read).
+    for p in &touched[..4] {
+        if p.exists() {
+            let bytes = std::fs::read(p).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+    }
+    let outcome = session.rebuild(&touched);
+    assert!(outcome.unchanged, "nothing changed, nothing rebuilt");
+    assert!(outcome.changed.is_empty() && !outcome.failed);
+
+    // A real edit of the same files is seen.
+    edit(&item, "+++\n\n", "+++\n\n（改）");
+    let outcome = session.rebuild(std::slice::from_ref(&item));
+    assert!(!outcome.unchanged && outcome.incremental);
+    assert!(outcome.changed.contains(&"2023/7/index.html".to_string()));
+    {
+        assert!(theme_file.exists(), "{}", theme_file.display());
+        let text = std::fs::read_to_string(&theme_file).unwrap();
+        std::fs::write(&theme_file, format!("{text}\n")).unwrap();
+        let outcome = session.rebuild(std::slice::from_ref(&theme_file));
+        assert!(
+            !outcome.unchanged && !outcome.incremental,
+            "a theme edit rebuilds everything"
+        );
+    }
+}
+
 // --- the running server -------------------------------------------------
 
 struct Server {
@@ -319,6 +362,25 @@ fn serve_follows_edits_errors_deletions_and_renames() {
     assert!(
         page.contains("/__planpub/live.js"),
         "served pages carry the live-reload script"
+    );
+
+    // Idle, the server does not rebuild (its own reads of the sources
+    // once made it rebuild in a loop).
+    let (_, first) = get(server.port, "/__planpub/poll?since=0");
+    std::thread::sleep(Duration::from_millis(1500));
+    let (_, later) = get(server.port, "/__planpub/poll?since=0");
+    let version = |b: &str| {
+        b.split("\"version\":").nth(1).map(|v| {
+            v.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+    };
+    assert_eq!(
+        version(&first),
+        version(&later),
+        "an idle server rebuilt: {first} / {later}"
     );
 
     // An edited title is served.

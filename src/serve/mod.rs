@@ -199,7 +199,9 @@ fn spawn_watcher(root: &Path, mut session: Session, live: Arc<Live>) -> Result<(
             let mut collect = |r: notify_debouncer_full::DebounceEventResult| match r {
                 Ok(events) => {
                     for e in events {
-                        paths.extend(e.paths.iter().cloned());
+                        if may_change_a_source(&e.kind) {
+                            paths.extend(e.paths.iter().cloned());
+                        }
                     }
                 }
                 Err(errors) => {
@@ -220,11 +222,7 @@ fn spawn_watcher(root: &Path, mut session: Session, live: Arc<Live>) -> Result<(
             }
             let started = Instant::now();
             let outcome = session.rebuild(&paths);
-            if outcome.changed.is_empty()
-                && !outcome.failed
-                && outcome.diagnostics.is_empty()
-                && outcome.incremental
-            {
+            if outcome.unchanged {
                 continue;
             }
             print_outcome(&outcome, started.elapsed());
@@ -232,6 +230,25 @@ fn spawn_watcher(root: &Path, mut session: Session, live: Arc<Live>) -> Result<(
         }
     });
     Ok(())
+}
+
+/// Whether a file event can mean new bytes in a source. Opening, reading
+/// and closing a file unwritten (which every rebuild and every editor
+/// does) and access-time changes cannot; counting them made an idle
+/// server rebuild in a loop. Closing a file written to counts (some
+/// editors' saves show up first as that), and so does anything unknown.
+/// [`Session::rebuild`] then compares bytes, so a false alarm costs a read.
+fn may_change_a_source(kind: &notify::EventKind) -> bool {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
+    !matches!(
+        kind,
+        EventKind::Access(
+            AccessKind::Read
+                | AccessKind::Open(_)
+                | AccessKind::Close(AccessMode::Read | AccessMode::Execute)
+        ) | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))
+    )
 }
 
 /// Decodes `%XX` escapes; `None` if the result is not UTF-8.
@@ -454,6 +471,35 @@ mod tests {
             content_type("2023/updates.xml"),
             "application/atom+xml; charset=utf-8"
         );
+    }
+
+    #[test]
+    fn reading_a_file_is_not_a_change() {
+        use notify::EventKind;
+        use notify::event::{
+            AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, ModifyKind, RemoveKind,
+            RenameMode,
+        };
+        for quiet in [
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Read),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)),
+        ] {
+            assert!(!may_change_a_source(&quiet), "{quiet:?}");
+        }
+        for change in [
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            EventKind::Modify(ModifyKind::Data(DataChange::Content)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+            EventKind::Modify(ModifyKind::Metadata(MetadataKind::Permissions)),
+            EventKind::Create(CreateKind::File),
+            EventKind::Remove(RemoveKind::File),
+            EventKind::Any,
+            EventKind::Other,
+        ] {
+            assert!(may_change_a_source(&change), "{change:?}");
+        }
     }
 
     #[test]

@@ -39,6 +39,19 @@ pub struct RebuildOutcome {
     pub diagnostics: Diagnostics,
     pub failed: bool,
     pub incremental: bool,
+    /// No source had new bytes (a file was only read, touched or saved
+    /// unchanged): nothing was rebuilt.
+    pub unchanged: bool,
+}
+
+impl RebuildOutcome {
+    fn unchanged() -> Self {
+        RebuildOutcome {
+            incremental: true,
+            unchanged: true,
+            ..Default::default()
+        }
+    }
 }
 
 /// The served site, shared with the HTTP threads.
@@ -53,6 +66,10 @@ pub struct Session {
     /// its text changes).
     documents: BTreeMap<PathBuf, (SourceDocument, ParsedFile)>,
     assets: BTreeMap<PathBuf, SourceAsset>,
+    /// The bytes of every site-wide source (site.toml, theme, templates,
+    /// static files, UI strings) as last loaded, to tell an edit from a
+    /// file that was only touched or read.
+    site_sources: BTreeMap<PathBuf, Vec<u8>>,
     /// Problems found while loading site.toml and the theme.
     load_diagnostics: Diagnostics,
     built: Option<Built>,
@@ -107,6 +124,7 @@ impl Session {
             theme: LoadedTheme::default(),
             documents: BTreeMap::new(),
             assets: BTreeMap::new(),
+            site_sources: BTreeMap::new(),
             load_diagnostics: Diagnostics::new(),
             built: None,
             output: Arc::new(RwLock::new(SiteOutput::default())),
@@ -138,31 +156,103 @@ impl Session {
             .collect();
         let kinds: Vec<ChangeKind> = rels.iter().map(|p| classify(p)).collect();
         if kinds.iter().all(|k| *k == ChangeKind::Ignored) {
-            return RebuildOutcome {
-                incremental: true,
-                ..Default::default()
-            };
+            return RebuildOutcome::unchanged();
         }
-        if self.config.is_none() || kinds.contains(&ChangeKind::Everything) {
+        let site_wide = rels
+            .iter()
+            .zip(&kinds)
+            .any(|(rel, k)| *k == ChangeKind::Everything && self.site_source_changed(rel));
+        if self.config.is_none() || site_wide {
             return self.reload_everything();
         }
         let mut rescan = false;
+        let mut reloaded = false;
         for (rel, kind) in rels.iter().zip(&kinds) {
             if *kind != ChangeKind::Content {
                 continue;
             }
             let abs = self.root.join(rel);
             if abs.is_file() {
+                if !self.content_file_changed(rel) {
+                    continue;
+                }
                 self.reload_content_file(rel);
-            } else {
+                reloaded = true;
+            } else if abs.is_dir() || self.knows_content_under(rel) {
                 // Deleted, renamed away, or a folder moved: look again.
                 rescan = true;
             }
         }
         if rescan {
-            self.rescan_content();
+            rescan = self.rescan_content();
+        }
+        if !reloaded && !rescan {
+            // Touched, read or saved unchanged: nothing to do.
+            return RebuildOutcome::unchanged();
         }
         self.rebuild_from_documents()
+    }
+
+    /// Whether a site-wide source differs from what was last loaded: new,
+    /// gone, edited, or a folder that appeared or moved.
+    fn site_source_changed(&self, rel: &Path) -> bool {
+        let abs = self.root.join(rel);
+        match self.site_sources.get(rel) {
+            Some(bytes) => std::fs::read(&abs).map(|b| b != *bytes).unwrap_or(true),
+            None => abs.exists() || self.site_sources.keys().any(|p| p.starts_with(rel)),
+        }
+    }
+
+    /// Whether a content file's bytes differ from the cached ones.
+    fn content_file_changed(&self, rel: &Path) -> bool {
+        let known: Option<&[u8]> = match (self.documents.get(rel), self.assets.get(rel)) {
+            (Some((doc, parsed)), _) if parsed.parsed.is_some() || !doc.text.is_empty() => {
+                Some(doc.text.as_bytes())
+            }
+            (_, Some(asset)) => Some(&asset.bytes),
+            _ => None,
+        };
+        match known {
+            Some(bytes) => std::fs::read(self.root.join(rel))
+                .map(|b| b != bytes)
+                .unwrap_or(true),
+            None => true,
+        }
+    }
+
+    /// Whether a content document or asset was loaded from `rel` or from
+    /// under it (a folder).
+    fn knows_content_under(&self, rel: &Path) -> bool {
+        self.documents.keys().any(|p| p.starts_with(rel))
+            || self.assets.keys().any(|p| p.starts_with(rel))
+    }
+
+    /// Reads every site-wide source (see [`Session::site_sources`]).
+    fn read_site_sources(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut sources = BTreeMap::new();
+        for rel in self.watched_paths() {
+            if rel.starts_with("content") {
+                continue;
+            }
+            for e in walkdir::WalkDir::new(self.root.join(&rel))
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+            {
+                let rel = e
+                    .path()
+                    .strip_prefix(&self.root)
+                    .unwrap_or(e.path())
+                    .to_path_buf();
+                if classify(&rel) == ChangeKind::Everything
+                    && let Ok(bytes) = std::fs::read(e.path())
+                {
+                    sources.insert(rel, bytes);
+                }
+            }
+        }
+        sources
     }
 
     fn reload_content_file(&mut self, rel: &Path) {
@@ -203,7 +293,7 @@ impl Session {
 
     /// Brings the document map in line with the files on disk: files gone
     /// are dropped, new ones loaded, changed ones re-read.
-    fn rescan_content(&mut self) {
+    fn rescan_content(&mut self) -> bool {
         let content = self.root.join("content");
         let mut on_disk: BTreeSet<PathBuf> = BTreeSet::new();
         for e in walkdir::WalkDir::new(&content)
@@ -220,22 +310,23 @@ impl Session {
                 on_disk.insert(rel);
             }
         }
+        let before = self.documents.len() + self.assets.len();
         self.documents.retain(|p, _| on_disk.contains(p));
         self.assets.retain(|p, _| on_disk.contains(p));
+        let mut changed = before != self.documents.len() + self.assets.len();
         for rel in on_disk {
-            let known_text = self.documents.get(&rel).map(|(d, _)| d.text.clone());
-            match known_text {
-                Some(text)
-                    if std::fs::read(self.root.join(&rel))
-                        .map(|b| b == text.as_bytes())
-                        .unwrap_or(false) => {}
-                _ => self.reload_content_file(&rel),
+            if self.content_file_changed(&rel) {
+                self.reload_content_file(&rel);
+                changed = true;
             }
         }
+        changed
     }
 
     /// site.toml, theme and content from scratch, then a full render.
     fn reload_everything(&mut self) -> RebuildOutcome {
+        // Until a load succeeds, any site-wide event is a change.
+        self.site_sources.clear();
         let mut d = Diagnostics::new();
         let loaded = load_site(&self.root, &mut d);
         let Some(mut loaded) = loaded else {
@@ -270,6 +361,7 @@ impl Session {
             .collect();
         self.config = Some(loaded.config);
         self.theme = loaded.theme;
+        self.site_sources = self.read_site_sources();
         // Load problems that are not per-document (theme, strings) stay.
         self.load_diagnostics = d;
         // A new theme or config invalidates everything rendered before.
@@ -283,6 +375,7 @@ impl Session {
             diagnostics: d,
             failed: true,
             incremental: false,
+            unchanged: false,
         }
     }
 
@@ -349,6 +442,7 @@ impl Session {
                     diagnostics: diags,
                     failed: false,
                     incremental: true,
+                    unchanged: false,
                 };
             }
             _ => {
@@ -385,6 +479,7 @@ impl Session {
             diagnostics: diags,
             failed: false,
             incremental,
+            unchanged: false,
         }
     }
 
