@@ -833,101 +833,10 @@ pub fn assemble_site(
                 );
             }
             ParsedDocument::Item(item) => {
-                let ParsedItem {
-                    number,
-                    title,
-                    body,
-                    status,
-                    lead,
-                    due,
-                    tags,
-                    related,
-                    mut targets,
-                    mut updates,
-                } = *item;
-                let mut title = Localized::new(title);
-                let mut body = Localized::new(body);
-                for (d, t) in trans {
-                    let ParsedDocument::ItemTranslation(t) = t else {
-                        continue;
-                    };
-                    let ParsedItemTranslation {
-                        title: tt,
-                        body: tb,
-                        target_labels,
-                        update_texts,
-                    } = *t;
-                    put_translation(&mut title, &d.language, tt, &d.path, "title", diags);
-                    body.translations.insert(d.language.clone(), tb);
-                    for (k, (label, unit, at)) in target_labels {
-                        match targets.iter_mut().find(|t| t.key == k) {
-                            Some(t) => {
-                                if let Some(l) = label {
-                                    t.label.translations.insert(d.language.clone(), l);
-                                }
-                                if let Some(u) = unit {
-                                    t.unit.translations.insert(d.language.clone(), u);
-                                }
-                            }
-                            None => diags.warning(
-                                at,
-                                format!(
-                                    "`targets.{k}` translates a target that {} does not have",
-                                    default_path(d).display()
-                                ),
-                                Some(
-                                    "use the `key` of a target in the default-language file".into(),
-                                ),
-                            ),
-                        }
-                    }
-                    for (date, (text, at)) in update_texts {
-                        match updates.iter_mut().find(|u| u.date.iso() == date) {
-                            Some(u) => {
-                                u.text.translations.insert(d.language.clone(), text);
-                            }
-                            None => diags.warning(
-                                at,
-                                format!(
-                                    "`updates.{date}` translates an update that {} does not have",
-                                    default_path(doc).display()
-                                ),
-                                Some(
-                                    "use the `date` of an update in the default-language file"
-                                        .into(),
-                                ),
-                            ),
-                        }
-                    }
-                    for t in &targets {
-                        if !t.label.translations.contains_key(&d.language) {
-                            diags.warning(Location::file(&d.path), format!("target `{}` has no `{}` label; the default-language label is shown", t.key, d.language), Some(format!("add `[targets.{}]` with `label = \"…\"`", t.key)));
-                        }
-                    }
-                    for u in &updates {
-                        if !u.text.translations.contains_key(&d.language) {
-                            diags.warning(Location::file(&d.path), format!("the update of {} has no `{}` text; the default-language text is shown", u.date, d.language), Some(format!("add `[updates.{}]` with `text = \"…\"`", u.date)));
-                        }
-                    }
-                }
-                let Some((number, number_at)) = number else {
+                let Some(merged) = merge_item(doc, *item, trans, languages, diags) else {
                     continue;
                 };
-                let item = Item {
-                    number,
-                    path: doc.path.clone(),
-                    section_number: 0,
-                    title,
-                    body,
-                    status,
-                    lead,
-                    due,
-                    tags: tags.iter().map(|(t, _)| t.clone()).collect(),
-                    related: Vec::new(),
-                    targets,
-                    updates,
-                    languages,
-                };
+                let (item, number_at, tags, related) = merged;
                 items.push((
                     doc.plan.clone(),
                     doc.section_dir.clone().unwrap_or_default(),
@@ -1113,6 +1022,127 @@ pub fn assemble_site(
     })
 }
 
+/// One work item from its default-language file and its translations:
+/// the item (section and `related` still unresolved: see
+/// [`assemble_site`]), where its number was written, and its tags and
+/// `related` as written. `None` when the file has no usable number.
+fn merge_item(
+    doc: &SourceDocument,
+    item: ParsedItem,
+    trans: Vec<(&SourceDocument, ParsedDocument)>,
+    languages: BTreeSet<String>,
+    diags: &mut Diagnostics,
+) -> Option<(
+    Item,
+    Location,
+    Vec<(String, Location)>,
+    Vec<(u32, Location)>,
+)> {
+    let ParsedItem {
+        number,
+        title,
+        body,
+        status,
+        lead,
+        due,
+        tags,
+        related,
+        mut targets,
+        mut updates,
+    } = item;
+    let mut title = Localized::new(title);
+    let mut body = Localized::new(body);
+    for (d, t) in trans {
+        let ParsedDocument::ItemTranslation(t) = t else {
+            continue;
+        };
+        let ParsedItemTranslation {
+            title: tt,
+            body: tb,
+            target_labels,
+            update_texts,
+        } = *t;
+        put_translation(&mut title, &d.language, tt, &d.path, "title", diags);
+        body.translations.insert(d.language.clone(), tb);
+        for (k, (label, unit, at)) in target_labels {
+            match targets.iter_mut().find(|t| t.key == k) {
+                Some(t) => {
+                    if let Some(l) = label {
+                        t.label.translations.insert(d.language.clone(), l);
+                    }
+                    if let Some(u) = unit {
+                        t.unit.translations.insert(d.language.clone(), u);
+                    }
+                }
+                None => diags.warning(
+                    at,
+                    format!(
+                        "`targets.{k}` translates a target that {} does not have",
+                        default_path(d).display()
+                    ),
+                    Some("use the `key` of a target in the default-language file".into()),
+                ),
+            }
+        }
+        for (date, (text, at)) in update_texts {
+            match updates.iter_mut().find(|u| u.date.iso() == date) {
+                Some(u) => {
+                    u.text.translations.insert(d.language.clone(), text);
+                }
+                None => diags.warning(
+                    at,
+                    format!(
+                        "`updates.{date}` translates an update that {} does not have",
+                        default_path(doc).display()
+                    ),
+                    Some("use the `date` of an update in the default-language file".into()),
+                ),
+            }
+        }
+        for t in &targets {
+            if !t.label.translations.contains_key(&d.language) {
+                diags.warning(
+                    Location::file(&d.path),
+                    format!(
+                        "target `{}` has no `{}` label; the default-language label is shown",
+                        t.key, d.language
+                    ),
+                    Some(format!("add `[targets.{}]` with `label = \"…\"`", t.key)),
+                );
+            }
+        }
+        for u in &updates {
+            if !u.text.translations.contains_key(&d.language) {
+                diags.warning(
+                    Location::file(&d.path),
+                    format!(
+                        "the update of {} has no `{}` text; the default-language text is shown",
+                        u.date, d.language
+                    ),
+                    Some(format!("add `[updates.{}]` with `text = \"…\"`", u.date)),
+                );
+            }
+        }
+    }
+    let (number, number_at) = number?;
+    let item = Item {
+        number,
+        path: doc.path.clone(),
+        section_number: 0,
+        title,
+        body,
+        status,
+        lead,
+        due,
+        tags: tags.iter().map(|(t, _)| t.clone()).collect(),
+        related: Vec::new(),
+        targets,
+        updates,
+        languages,
+    };
+    Some((item, number_at, tags, related))
+}
+
 fn put_translation(
     field: &mut Localized,
     lang: &str,
@@ -1191,4 +1221,61 @@ fn validate_strings(
         }
     }
     out
+}
+
+/// `serve`'s fast path: an item rebuilt from its own files alone, for an
+/// edit that leaves what other items and lists rely on as it was. `None`
+/// (take the full path) when a file does not parse cleanly, or when the
+/// item's number, file, tags, `related` or languages differ from `old`.
+/// The section comes from `old`.
+pub fn reassemble_item(
+    old: &Item,
+    default_doc: &SourceDocument,
+    default_parsed: &ParsedFile,
+    translations: &[(&SourceDocument, &ParsedFile)],
+    default_language: &str,
+) -> Option<Item> {
+    if default_parsed.diagnostics.has_errors()
+        || translations.iter().any(|(_, p)| p.diagnostics.has_errors())
+    {
+        return None;
+    }
+    let Some(ParsedDocument::Item(item)) = default_parsed.parsed.clone() else {
+        return None;
+    };
+    let mut trans = Vec::with_capacity(translations.len());
+    for (d, p) in translations {
+        match p.parsed.clone() {
+            Some(t @ ParsedDocument::ItemTranslation(_)) => trans.push((*d, t)),
+            _ => return None,
+        }
+    }
+    let mut languages: BTreeSet<String> = translations
+        .iter()
+        .map(|(d, _)| d.language.clone())
+        .collect();
+    languages.insert(default_language.to_string());
+    let mut scratch = Diagnostics::new();
+    let (mut item, _, _, related) = merge_item(default_doc, *item, trans, languages, &mut scratch)?;
+    if scratch.has_errors() {
+        return None;
+    }
+    // `related` as assemble_site resolves it (old's were all valid).
+    let mut resolved: Vec<u32> = Vec::new();
+    for (n, _) in related {
+        if n == item.number {
+            return None;
+        }
+        if !resolved.contains(&n) {
+            resolved.push(n);
+        }
+    }
+    item.related = resolved;
+    item.section_number = old.section_number;
+    (item.number == old.number
+        && item.path == old.path
+        && item.tags == old.tags
+        && item.related == old.related
+        && item.languages == old.languages)
+        .then_some(item)
 }

@@ -61,17 +61,21 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-/// Asserts the session's in-memory site equals a clean build, file by file.
-fn assert_same_as_clean_build(session: &Session, root: &Path, base_url: &str, step: &str) {
+fn clean_build(root: &Path, base_url: &str, step: &str) -> planpub::render::SiteOutput {
     let mut diags = Diagnostics::new();
-    let clean = build_site(
+    build_site(
         &BuildOptions {
             root: root.to_path_buf(),
             base_url: Some(base_url.into()),
         },
         &mut diags,
     )
-    .unwrap_or_else(|| panic!("{step}: clean build failed:\n{}", diags.render()));
+    .unwrap_or_else(|| panic!("{step}: clean build failed:\n{}", diags.render()))
+}
+
+/// Asserts the session's in-memory site equals a clean build, file by file.
+fn assert_same_as_clean_build(session: &Session, root: &Path, base_url: &str, step: &str) {
+    let clean = clean_build(root, base_url, step);
     let served = session.output.read().unwrap();
     let only_clean: Vec<&String> = clean
         .files
@@ -105,10 +109,12 @@ fn incremental_rebuild_equals_clean_build() {
     assert_same_as_clean_build(&session, root, base, "first build");
 
     let item16 = item_file(root, 16);
-    let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+    // (step, edit, whether the edited item's own pages go out first)
+    let steps: Vec<(&str, Box<dyn Fn()>, bool)> = vec![
         (
             "body edit",
             Box::new(|| edit(&item_file(root, 11), "实施“十四五”", "实施“十四五”（修订）")),
+            true,
         ),
         (
             "title edit",
@@ -119,6 +125,7 @@ fn incremental_rebuild_equals_clean_build() {
                     "title = \"抓好项目谋划建设和高校设置工作（新）\"",
                 )
             }),
+            true,
         ),
         (
             "status edit",
@@ -129,14 +136,17 @@ fn incremental_rebuild_equals_clean_build() {
                     "status = \"delayed\"",
                 )
             }),
+            true,
         ),
         (
             "target actual edit",
             Box::new(|| edit(&item_file(root, 26), "actual = 8600", "actual = 9100")),
+            true,
         ),
         (
             "related edit",
             Box::new(|| edit(&item_file(root, 16), "related = [24]", "related = [24, 2]")),
+            false,
         ),
         (
             "tag edit",
@@ -147,6 +157,7 @@ fn incremental_rebuild_equals_clean_build() {
                     "tags = [\"学校建设\"]",
                 )
             }),
+            false,
         ),
         (
             "english edit",
@@ -155,9 +166,10 @@ fn incremental_rebuild_equals_clean_build() {
                 let text = std::fs::read_to_string(&en).unwrap();
                 std::fs::write(&en, text.replacen("+++\n\n", "+++\n\nRevised. ", 1)).unwrap();
             }),
+            true,
         ),
     ];
-    for (name, step) in steps {
+    for (name, step, first_own_pages) in steps {
         step();
         let outcome = session.rebuild(&[
             item16.clone(),
@@ -167,6 +179,29 @@ fn incremental_rebuild_equals_clean_build() {
             item16.with_extension("en.md"),
         ]);
         assert!(!outcome.failed, "{name}: {}", outcome.diagnostics.render());
+        assert_eq!(outcome.partial, first_own_pages, "{name}: partial rebuild");
+        assert_eq!(session.has_pending_work(), first_own_pages, "{name}");
+        if outcome.partial {
+            // What went out first is already final.
+            let clean = clean_build(root, base, name);
+            let served = session.output.read().unwrap();
+            assert!(
+                outcome.changed.iter().any(|p| p.ends_with("/index.html")),
+                "{name}: the item page goes out first: {:?}",
+                outcome.changed
+            );
+            for p in &outcome.changed {
+                assert_eq!(served.files.get(p), clean.files.get(p), "{name}: {p}");
+            }
+            drop(served);
+            let rest = session.finish();
+            assert!(
+                !rest.failed && !rest.partial,
+                "{name}: {}",
+                rest.diagnostics.render()
+            );
+            assert!(!session.has_pending_work());
+        }
         assert_same_as_clean_build(&session, root, base, name);
     }
 

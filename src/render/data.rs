@@ -4,16 +4,21 @@
 //! `illustrative` flag so that copied figures keep their caveat.
 
 use super::RenderedBodies;
-use super::views::{absolute, item_path, lang_code};
+use super::views::{absolute, item_path};
 use crate::link::LinkedSite;
-use serde_json::{Map, Value, json};
+use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
 
-fn by_lang<F: Fn(&str) -> Value>(site: &LinkedSite, f: F) -> Value {
-    let mut m = Map::new();
-    for l in &site.config.languages {
-        m.insert(l.code.clone(), f(&l.code));
-    }
-    Value::Object(m)
+/// A value per language code, in code order (as JSON objects are sorted).
+type ByLang<T> = BTreeMap<String, T>;
+
+fn by_lang<T, F: Fn(usize, &str) -> T>(site: &LinkedSite, f: F) -> ByLang<T> {
+    site.config
+        .languages
+        .iter()
+        .enumerate()
+        .map(|(l, lc)| (lc.code.clone(), f(l, &lc.code)))
+        .collect()
 }
 
 fn round1(x: f64) -> f64 {
@@ -21,95 +26,212 @@ fn round1(x: f64) -> f64 {
 }
 
 /// A number as JSON: integers stay integers.
-fn num(x: f64) -> Value {
-    if x.fract() == 0.0 && x.abs() < 9e15 {
-        json!(x as i64)
-    } else {
-        json!(x)
+#[derive(Clone, Copy)]
+struct Num(f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let x = self.0;
+        if x.fract() == 0.0 && x.abs() < 9e15 {
+            s.serialize_i64(x as i64)
+        } else {
+            s.serialize_f64(x)
+        }
     }
 }
 
-pub fn items_value(site: &LinkedSite, bodies: &RenderedBodies, plan: usize) -> Value {
-    let p = &site.plans[plan];
-    let dl = site.config.default_language.as_str();
-    let items: Vec<Value> = p
-        .items
-        .iter()
-        .enumerate()
-        .map(|(ii, it)| {
-            let section = &p.sections[it.section_index].section;
-            let urls = by_lang(site, |code| {
-                let l = site.config.languages.iter().position(|x| x.code == code).unwrap_or(0);
-                json!(absolute(site, &item_path(site, plan, ii, l)))
-            });
-            let badges = by_lang(site, |code| {
-                let l = site.config.languages.iter().position(|x| x.code == code).unwrap_or(0);
-                json!(format!("{}badge.svg", absolute(site, &item_path(site, plan, ii, l))))
-            });
-            json!({
-                "number": it.item.number,
-                "section": { "number": section.number, "title": by_lang(site, |c| json!(section.title.get(c, dl).0)) },
-                "title": by_lang(site, |c| json!(it.item.title.get(c, dl).0)),
-                "body": by_lang(site, |c| {
-                    let l = site.config.languages.iter().position(|x| x.code == c).unwrap_or(0);
-                    json!(bodies.plans[plan].items[ii][l].text)
-                }),
-                "translated": by_lang(site, |c| json!(it.item.languages.contains(c))),
-                "status": it.progress.status.map(|s| s.key()),
-                "percent": it.progress.percent.map(|x| num(round1(x))),
-                "pace": it.progress.pace.as_ref().map(|pc| json!({
-                    "kind": pc.kind.key(),
-                    "expected_percent": num(round1(pc.expected_percent)),
-                    "actual_percent": num(round1(pc.actual_percent)),
-                    "as_of": pc.as_of.iso(),
-                    "due": pc.due.iso(),
-                })),
-                "as_of": it.progress.as_of.map(|d| d.iso()),
-                "due": it.item.due.map(|d| d.iso()),
-                "lead": it.item.lead,
-                "tags": it.tags.iter().map(|&t| {
-                    let tag = &p.tags[t];
-                    json!({ "slug": tag.slug, "name": by_lang(site, |c| json!(tag.names.get(c).unwrap_or(&tag.name))) })
-                }).collect::<Vec<_>>(),
-                "related": it.related.iter().map(|&r| p.items[r].item.number).collect::<Vec<_>>(),
-                "referenced_by": it.referenced_by.iter().map(|&r| p.items[r].item.number).collect::<Vec<_>>(),
-                "targets": it.item.targets.iter().map(|t| json!({
-                    "key": t.key,
-                    "label": by_lang(site, |c| json!(t.label.get(c, dl).0)),
-                    "goal": num(t.goal),
-                    "actual": t.actual.map(num),
-                    "unit": by_lang(site, |c| json!(t.unit.get(c, dl).0)),
-                    "expected": it.progress.pace.as_ref().and_then(|pc| pc.targets.iter().find(|x| x.key == t.key)).map(|x| num(round1(x.expected))),
-                })).collect::<Vec<_>>(),
-                "updates": it.item.updates.iter().rev().map(|u| json!({
-                    "date": u.date.iso(),
-                    "status": u.status.map(|s| s.key()),
-                    "text": by_lang(site, |c| json!(u.text.get(c, dl).0)),
-                })).collect::<Vec<_>>(),
-                "url": urls,
-                "badge": badges,
-            })
-        })
-        .collect();
-    json!({
-        "plan": {
-            "id": p.plan.id,
-            "title": by_lang(site, |c| json!(p.plan.title.get(c, dl).0)),
-            "issuer": p.plan.issuer.as_ref().map(|i| by_lang(site, |c| json!(i.get(c, dl).0))),
-            "published": p.plan.published.map(|d| d.iso()),
-            "source": p.plan.source,
-            "as_of": p.as_of.map(|d| d.iso()),
-        },
-        "illustrative": site.config.illustrative,
-        "illustrative_note": if site.config.illustrative { Some("The progress data (status, percent, pace, actual, updates) is illustrative and not official. 进度数据为示例，并非官方数据。") } else { None },
-        "items": items,
-    })
+// The JSON shapes of items.json. Fields are declared in alphabetical
+// order: the file's keys are sorted, as serde_json's maps sort them.
+
+#[derive(Serialize)]
+struct ItemsFile<'a> {
+    illustrative: bool,
+    illustrative_note: Option<&'static str>,
+    items: Vec<ItemData<'a>>,
+    plan: PlanData<'a>,
 }
 
+#[derive(Serialize)]
+struct PlanData<'a> {
+    as_of: Option<String>,
+    id: &'a str,
+    issuer: Option<ByLang<&'a str>>,
+    published: Option<String>,
+    source: &'a Option<String>,
+    title: ByLang<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ItemData<'a> {
+    as_of: Option<String>,
+    badge: ByLang<String>,
+    body: ByLang<&'a str>,
+    due: Option<String>,
+    lead: &'a [String],
+    number: u32,
+    pace: Option<PaceData>,
+    percent: Option<Num>,
+    referenced_by: Vec<u32>,
+    related: Vec<u32>,
+    section: SectionData<'a>,
+    status: Option<&'static str>,
+    tags: Vec<TagData<'a>>,
+    targets: Vec<TargetData<'a>>,
+    title: ByLang<&'a str>,
+    translated: ByLang<bool>,
+    updates: Vec<UpdateData<'a>>,
+    url: ByLang<String>,
+}
+
+#[derive(Serialize)]
+struct SectionData<'a> {
+    number: u32,
+    title: ByLang<&'a str>,
+}
+
+#[derive(Serialize)]
+struct PaceData {
+    actual_percent: Num,
+    as_of: String,
+    due: String,
+    expected_percent: Num,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct TagData<'a> {
+    name: ByLang<&'a str>,
+    slug: &'a str,
+}
+
+#[derive(Serialize)]
+struct TargetData<'a> {
+    actual: Option<Num>,
+    expected: Option<Num>,
+    goal: Num,
+    key: &'a str,
+    label: ByLang<&'a str>,
+    unit: ByLang<&'a str>,
+}
+
+#[derive(Serialize)]
+struct UpdateData<'a> {
+    date: String,
+    status: Option<&'static str>,
+    text: ByLang<&'a str>,
+}
+
+fn item_data<'a>(
+    site: &'a LinkedSite,
+    bodies: &'a RenderedBodies,
+    plan: usize,
+    ii: usize,
+) -> ItemData<'a> {
+    let p = &site.plans[plan];
+    let it = &p.items[ii];
+    let dl = site.config.default_language.as_str();
+    let section = &p.sections[it.section_index].section;
+    ItemData {
+        as_of: it.progress.as_of.map(|d| d.iso()),
+        badge: by_lang(site, |l, _| {
+            format!("{}badge.svg", absolute(site, &item_path(site, plan, ii, l)))
+        }),
+        body: by_lang(site, |l, _| bodies.plans[plan].items[ii][l].text.as_str()),
+        due: it.item.due.map(|d| d.iso()),
+        lead: &it.item.lead,
+        number: it.item.number,
+        pace: it.progress.pace.as_ref().map(|pc| PaceData {
+            actual_percent: Num(round1(pc.actual_percent)),
+            as_of: pc.as_of.iso(),
+            due: pc.due.iso(),
+            expected_percent: Num(round1(pc.expected_percent)),
+            kind: pc.kind.key(),
+        }),
+        percent: it.progress.percent.map(|x| Num(round1(x))),
+        referenced_by: it
+            .referenced_by
+            .iter()
+            .map(|&r| p.items[r].item.number)
+            .collect(),
+        related: it.related.iter().map(|&r| p.items[r].item.number).collect(),
+        section: SectionData {
+            number: section.number,
+            title: by_lang(site, |_, c| section.title.get(c, dl).0),
+        },
+        status: it.progress.status.map(|s| s.key()),
+        tags: it
+            .tags
+            .iter()
+            .map(|&t| {
+                let tag = &p.tags[t];
+                TagData {
+                    name: by_lang(site, |_, c| tag.names.get(c).unwrap_or(&tag.name).as_str()),
+                    slug: &tag.slug,
+                }
+            })
+            .collect(),
+        targets: it
+            .item
+            .targets
+            .iter()
+            .map(|t| TargetData {
+                actual: t.actual.map(Num),
+                expected: it
+                    .progress
+                    .pace
+                    .as_ref()
+                    .and_then(|pc| pc.targets.iter().find(|x| x.key == t.key))
+                    .map(|x| Num(round1(x.expected))),
+                goal: Num(t.goal),
+                key: &t.key,
+                label: by_lang(site, |_, c| t.label.get(c, dl).0),
+                unit: by_lang(site, |_, c| t.unit.get(c, dl).0),
+            })
+            .collect(),
+        title: by_lang(site, |_, c| it.item.title.get(c, dl).0),
+        translated: by_lang(site, |_, c| it.item.languages.contains(c)),
+        updates: it
+            .item
+            .updates
+            .iter()
+            .rev()
+            .map(|u| UpdateData {
+                date: u.date.iso(),
+                status: u.status.map(|s| s.key()),
+                text: by_lang(site, |_, c| u.text.get(c, dl).0),
+            })
+            .collect(),
+        url: by_lang(site, |l, _| absolute(site, &item_path(site, plan, ii, l))),
+    }
+}
+
+const ILLUSTRATIVE_NOTE: &str = "The progress data (status, percent, pace, actual, updates) is illustrative and not official. 进度数据为示例，并非官方数据。";
+
 pub fn render_items_json(site: &LinkedSite, bodies: &RenderedBodies, plan: usize) -> String {
+    let p = &site.plans[plan];
+    let dl = site.config.default_language.as_str();
+    let file = ItemsFile {
+        illustrative: site.config.illustrative,
+        illustrative_note: site.config.illustrative.then_some(ILLUSTRATIVE_NOTE),
+        items: (0..p.items.len())
+            .map(|ii| item_data(site, bodies, plan, ii))
+            .collect(),
+        plan: PlanData {
+            as_of: p.as_of.map(|d| d.iso()),
+            id: &p.plan.id,
+            issuer: p
+                .plan
+                .issuer
+                .as_ref()
+                .map(|i| by_lang(site, |_, c| i.get(c, dl).0)),
+            published: p.plan.published.map(|d| d.iso()),
+            source: &p.plan.source,
+            title: by_lang(site, |_, c| p.plan.title.get(c, dl).0),
+        },
+    };
     // Compact: browsers and tools pretty-print JSON; at 10,000 items the
     // indentation alone was a third of the file.
-    let mut s = serde_json::to_string(&items_value(site, bodies, plan)).unwrap_or_default();
+    let mut s = serde_json::to_string(&file).unwrap_or_default();
     s.push('\n');
     s
 }
@@ -124,7 +246,6 @@ fn csv_field(s: &str) -> String {
 }
 
 pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize) -> Vec<u8> {
-    let v = items_value(site, bodies, plan);
     let langs: Vec<&str> = site
         .config
         .languages
@@ -151,54 +272,59 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
     let mut out = String::from("\u{feff}");
     out.push_str(&header.join(","));
     out.push_str("\r\n");
-    let s = |x: &Value| match x {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    for it in v["items"].as_array().into_iter().flatten() {
-        let mut row: Vec<String> = vec![s(&it["number"]), s(&it["section"]["number"])];
+    let num = |n: Option<Num>| n.map(|n| serde_json::to_string(&n).unwrap_or_default());
+    let opt = |s: Option<String>| s.unwrap_or_default();
+    for ii in 0..site.plans[plan].items.len() {
+        let it = item_data(site, bodies, plan, ii);
+        let mut row: Vec<String> = vec![it.number.to_string(), it.section.number.to_string()];
         for l in &langs {
-            row.push(s(&it["section"]["title"][l]));
+            row.push(
+                it.section
+                    .title
+                    .get(*l)
+                    .copied()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
         }
         for l in &langs {
-            row.push(s(&it["title"][l]));
+            row.push(it.title.get(*l).copied().unwrap_or_default().to_string());
         }
-        row.push(s(&it["status"]));
-        row.push(s(&it["percent"]));
-        row.push(s(&it["pace"]["kind"]));
-        row.push(s(&it["as_of"]));
-        row.push(s(&it["due"]));
+        row.push(it.status.unwrap_or_default().to_string());
+        row.push(opt(num(it.percent)));
         row.push(
-            it["tags"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|t| s(&t["slug"]))
-                        .collect::<Vec<_>>()
-                        .join(";")
-                })
-                .unwrap_or_default(),
+            it.pace
+                .as_ref()
+                .map(|p| p.kind)
+                .unwrap_or_default()
+                .to_string(),
+        );
+        row.push(opt(it.as_of.clone()));
+        row.push(opt(it.due.clone()));
+        row.push(it.tags.iter().map(|t| t.slug).collect::<Vec<_>>().join(";"));
+        row.push(
+            it.related
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(";"),
         );
         row.push(
-            it["related"]
-                .as_array()
-                .map(|a| a.iter().map(&s).collect::<Vec<_>>().join(";"))
-                .unwrap_or_default(),
-        );
-        row.push(
-            it["targets"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|t| format!("{}={}/{}", s(&t["key"]), s(&t["actual"]), s(&t["goal"])))
-                        .collect::<Vec<_>>()
-                        .join(";")
+            it.targets
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}={}/{}",
+                        t.key,
+                        opt(num(t.actual)),
+                        opt(num(Some(t.goal)))
+                    )
                 })
-                .unwrap_or_default(),
+                .collect::<Vec<_>>()
+                .join(";"),
         );
         for l in &langs {
-            row.push(s(&it["url"][l]));
+            row.push(it.url.get(*l).cloned().unwrap_or_default());
         }
         row.push(site.config.illustrative.to_string());
         out.push_str(
@@ -209,6 +335,5 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
         );
         out.push_str("\r\n");
     }
-    let _ = lang_code;
     out.into_bytes()
 }

@@ -28,6 +28,8 @@ const POLL_TIMEOUT: Duration = Duration::from_secs(25);
 /// The debounce window of the watcher: short, so a save shows at once,
 /// long enough to merge an editor's write-then-rename.
 const DEBOUNCE: Duration = Duration::from_millis(15);
+/// How long edits must pause before a partial rebuild is completed.
+const SETTLE: Duration = Duration::from_millis(100);
 
 /// What the browser is told about rebuilds.
 #[derive(Default)]
@@ -128,7 +130,9 @@ fn print_outcome(outcome: &RebuildOutcome, elapsed: Duration) {
             "rebuilt in {} ms ({} files changed{})",
             elapsed.as_millis(),
             outcome.changed.len(),
-            if outcome.incremental {
+            if outcome.partial {
+                ", the edited items' pages first"
+            } else if outcome.incremental {
                 ", incremental"
             } else {
                 ""
@@ -194,7 +198,28 @@ fn spawn_watcher(root: &Path, mut session: Session, live: Arc<Live>) -> Result<(
     let root = root.to_path_buf();
     std::thread::spawn(move || {
         let _keep = debouncer;
-        while let Ok(first) = rx.recv() {
+        loop {
+            // After a partial rebuild (an edited item's own pages), the
+            // rest waits until the edits pause, so that the next save is
+            // not queued behind it.
+            let first = if session.has_pending_work() {
+                match rx.recv_timeout(SETTLE) {
+                    Ok(events) => events,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        let started = Instant::now();
+                        let outcome = session.finish();
+                        print_outcome(&outcome, started.elapsed());
+                        live.announce(&outcome);
+                        continue;
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            } else {
+                match rx.recv() {
+                    Ok(events) => events,
+                    Err(_) => break,
+                }
+            };
             let mut paths: Vec<PathBuf> = Vec::new();
             let mut collect = |r: notify_debouncer_full::DebounceEventResult| match r {
                 Ok(events) => {

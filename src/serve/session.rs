@@ -39,6 +39,9 @@ pub struct RebuildOutcome {
     pub diagnostics: Diagnostics,
     pub failed: bool,
     pub incremental: bool,
+    /// Only the edited items' own pages were published; the pages that
+    /// list them and the search index wait for [`Session::finish`].
+    pub partial: bool,
     /// No source had new bytes (a file was only read, touched or saved
     /// unchanged): nothing was rebuilt.
     pub unchanged: bool,
@@ -73,6 +76,10 @@ pub struct Session {
     /// Problems found while loading site.toml and the theme.
     load_diagnostics: Diagnostics,
     built: Option<Built>,
+    /// Sources changed since `built` whose effects were only partly
+    /// published (the edited items' own pages): [`Session::finish`] does
+    /// the rest.
+    pending: bool,
     pub output: SharedOutput,
 }
 
@@ -127,6 +134,7 @@ impl Session {
             site_sources: BTreeMap::new(),
             load_diagnostics: Diagnostics::new(),
             built: None,
+            pending: false,
             output: Arc::new(RwLock::new(SiteOutput::default())),
         };
         let outcome = session.reload_everything();
@@ -190,7 +198,166 @@ impl Session {
             // Touched, read or saved unchanged: nothing to do.
             return RebuildOutcome::unchanged();
         }
+        if !rescan && let Some(changed) = self.publish_edited_items(&rels) {
+            self.pending = true;
+            return RebuildOutcome {
+                changed,
+                incremental: true,
+                partial: true,
+                ..Default::default()
+            };
+        }
         self.rebuild_from_documents()
+    }
+
+    /// Whether the last rebuild left work for [`Session::finish`].
+    pub fn has_pending_work(&self) -> bool {
+        self.pending
+    }
+
+    /// Completes a partial rebuild: everything the edits touch, as a
+    /// clean build would have it (the list pages, feeds, data files and
+    /// the search index).
+    pub fn finish(&mut self) -> RebuildOutcome {
+        self.rebuild_from_documents()
+    }
+
+    /// Phase one of an edit to work items' files: when the edit changes
+    /// only what the items' own pages show (texts, status, targets,
+    /// updates; not the number, file, section, tags, `related`,
+    /// translations or the plan's "as of" date), render those pages and
+    /// badges from the last build with the edited items swapped in,
+    /// check their links, and publish them at once. `None` when the edit
+    /// needs the full path. The caller then runs [`Session::finish`],
+    /// which re-renders everything the edit touches, these pages
+    /// included, exactly as a clean build would.
+    fn publish_edited_items(&mut self, rels: &[PathBuf]) -> Option<Vec<String>> {
+        use crate::load::DocumentKind;
+        let built = self.built.as_mut()?;
+        let config = self.config.as_ref()?;
+        let dl = config.default_language.clone();
+        // The default-language file of every item the edit touches.
+        let mut item_files: BTreeSet<PathBuf> = BTreeSet::new();
+        for rel in rels {
+            if classify(rel) != ChangeKind::Content {
+                continue;
+            }
+            let (doc, _) = self.documents.get(rel)?;
+            if doc.kind != DocumentKind::Item {
+                return None;
+            }
+            item_files.insert(rel.with_file_name(format!("{}.md", doc.stem)));
+        }
+        if item_files.is_empty() {
+            return None;
+        }
+        let langs: Vec<String> = config.languages.iter().map(|l| l.code.clone()).collect();
+        let lang_refs: Vec<&str> = langs.iter().map(String::as_str).collect();
+        let base = config.base_path.clone();
+        // (plan, item, new linked item, new bodies)
+        let mut swaps = Vec::new();
+        for file in &item_files {
+            let (doc, parsed) = self.documents.get(file)?;
+            let translations: Vec<(&SourceDocument, &ParsedFile)> = langs
+                .iter()
+                .filter(|l| **l != dl)
+                .filter_map(|l| {
+                    self.documents
+                        .get(&file.with_file_name(format!("{}.{l}.md", doc.stem)))
+                        .map(|(d, p)| (d, p))
+                })
+                .collect();
+            let pi = built
+                .linked
+                .plans
+                .iter()
+                .position(|p| p.plan.id == doc.plan)?;
+            let plan = &built.linked.plans[pi];
+            let ii = plan.items.iter().position(|it| it.item.path == *file)?;
+            let old = &plan.items[ii];
+            let item =
+                crate::validate::reassemble_item(&old.item, doc, parsed, &translations, &dl)?;
+            let progress = crate::progress::compute_progress(&item, plan.plan.year());
+            let as_of = plan
+                .items
+                .iter()
+                .enumerate()
+                .filter_map(|(j, it)| {
+                    if j == ii {
+                        progress.as_of
+                    } else {
+                        it.progress.as_of
+                    }
+                })
+                .max();
+            if as_of != plan.as_of {
+                return None;
+            }
+            let bodies = if item.body == old.item.body {
+                built.bodies.plans[pi].items[ii].clone()
+            } else {
+                render_item_bodies(&item, &lang_refs, &dl, &base)
+            };
+            let linked = LinkedItem {
+                item,
+                progress,
+                ..old.clone()
+            };
+            swaps.push((pi, ii, linked, bodies));
+        }
+        // Swap the edited items in, render their pages, swap them back:
+        // `built` stays what the last full rebuild made, so that
+        // `finish` sees every change.
+        for (pi, ii, linked, bodies) in swaps.iter_mut() {
+            std::mem::swap(&mut built.linked.plans[*pi].items[*ii], linked);
+            std::mem::swap(&mut built.bodies.plans[*pi].items[*ii], bodies);
+        }
+        let mut pages = Vec::new();
+        for (pi, ii, _, _) in &swaps {
+            for lang in 0..langs.len() {
+                pages.push(Page::Item {
+                    plan: *pi,
+                    item: *ii,
+                    lang,
+                });
+                pages.push(Page::Badge {
+                    plan: *pi,
+                    item: *ii,
+                    lang,
+                });
+            }
+        }
+        let mut diags = Diagnostics::new();
+        let mut overlay = SiteOutput::default();
+        let rendered = {
+            let env = RenderEnv::new(&built.linked, &built.templates, &built.bodies);
+            render_pages(&env, &pages, &mut overlay, &mut diags)
+        };
+        if !diags.has_errors() {
+            let served = self.output.read().expect("served site lock");
+            let view = crate::render::link_check::OutputView {
+                base: &served,
+                overlay: Some(&overlay),
+            };
+            crate::render::link_check::check_links_in(
+                &built.linked,
+                view,
+                Some(&rendered),
+                &mut diags,
+            );
+        }
+        for (pi, ii, linked, bodies) in swaps.iter_mut() {
+            std::mem::swap(&mut built.linked.plans[*pi].items[*ii], linked);
+            std::mem::swap(&mut built.bodies.plans[*pi].items[*ii], bodies);
+        }
+        if diags.has_errors() {
+            // The full path reports the problems.
+            return None;
+        }
+        let mut served = self.output.write().expect("served site lock");
+        let mut changed = lay_over(&mut served, overlay);
+        changed.sort();
+        Some(changed)
     }
 
     /// Whether a site-wide source differs from what was last loaded: new,
@@ -375,6 +542,7 @@ impl Session {
             diagnostics: d,
             failed: true,
             incremental: false,
+            partial: false,
             unchanged: false,
         }
     }
@@ -382,10 +550,12 @@ impl Session {
     /// validate → link → (incremental) render → index, from the cached
     /// documents.
     fn rebuild_from_documents(&mut self) -> RebuildOutcome {
+        self.pending = false;
         let Some(config) = self.config.clone() else {
             return self.fail(self.load_diagnostics.clone());
         };
         let mut diags = self.load_diagnostics.clone();
+        let t = crate::diagnostics::stage_timer("s:gather");
         let (documents, parsed): (Vec<SourceDocument>, Vec<ParsedFile>) = self
             .documents
             .values()
@@ -404,17 +574,25 @@ impl Session {
             assets: self.assets.values().cloned().collect(),
             theme: self.theme.clone(),
         };
+        drop(t);
+        let t = crate::diagnostics::stage_timer("s:assemble");
         let Some(validated) = assemble_site(loaded, parsed, &mut diags) else {
             return self.fail(diags);
         };
+        drop(t);
+        let t = crate::diagnostics::stage_timer("s:link");
         let linked = link_site(validated);
+        drop(t);
         let previous = self.built.take();
         let (built, mut new_output, incremental) = match previous {
             Some(old) if can_render_incrementally(&old.linked, &linked) => {
                 // Only the re-rendered pages are new: check their links
                 // against the served site with them laid over it, then
                 // publish them at once; the search index follows.
+                let t = crate::diagnostics::stage_timer("s:render");
                 let (built, overlay, rendered) = self.render_incrementally(old, linked, &mut diags);
+                drop(t);
+                let t = crate::diagnostics::stage_timer("s:linkcheck");
                 {
                     let served = self.output.read().expect("served site lock");
                     let view = crate::render::link_check::OutputView {
@@ -428,12 +606,15 @@ impl Session {
                         &mut diags,
                     );
                 }
+                drop(t);
                 if diags.has_errors() {
                     return self.fail(diags);
                 }
                 let mut changed = self.publish_pages(overlay);
+                let t = crate::diagnostics::stage_timer("s:index");
                 let mut index = SiteOutput::default();
                 crate::indexing::add_search_index(&built.linked, &built.bodies, &mut index);
+                drop(t);
                 changed.extend(self.publish_search_index(&built.linked, index));
                 changed.sort();
                 self.built = Some(built);
@@ -442,6 +623,7 @@ impl Session {
                     diagnostics: diags,
                     failed: false,
                     incremental: true,
+                    partial: false,
                     unchanged: false,
                 };
             }
@@ -479,6 +661,7 @@ impl Session {
             diagnostics: diags,
             failed: false,
             incremental,
+            partial: false,
             unchanged: false,
         }
     }
