@@ -4,7 +4,7 @@
 //! `<lang>/search/index/` for the others.
 
 use crate::diagnostics::Diagnostics;
-use crate::index::{SearchDocument, SearchUiLabels, build_search_index};
+use crate::index::{SearchDocument, SearchUiLabels, build_search_indexes};
 use crate::link::LinkedSite;
 use crate::render::views::{item_path, lang_code, prefix, status_label};
 use crate::render::{RenderedBodies, RenderedSite, SiteOutput};
@@ -121,30 +121,71 @@ pub fn search_documents(
     documents
 }
 
+/// Everything the search index is made from, owned, so that it can be
+/// built away from the site (`serve` builds it on another thread).
+pub struct IndexInputs {
+    /// Per language: code, search index folder, documents, UI labels.
+    languages: Vec<(String, String, Vec<SearchDocument>, SearchUiLabels)>,
+}
+
+impl IndexInputs {
+    pub fn new(site: &LinkedSite, bodies: &RenderedBodies) -> IndexInputs {
+        let languages = (0..site.config.languages.len())
+            .map(|lang| {
+                let labels = SearchUiLabels {
+                    statuses: crate::link::status_keys()
+                        .into_iter()
+                        .map(|k| (k.to_string(), status_label(site, lang, k).to_string()))
+                        .collect(),
+                };
+                (
+                    lang_code(site, lang).to_string(),
+                    search_index_dir(site, lang),
+                    search_documents(site, bodies, lang),
+                    labels,
+                )
+            })
+            .collect();
+        IndexInputs { languages }
+    }
+
+    /// The search index folders (one per language).
+    pub fn dirs(&self) -> impl Iterator<Item = &str> {
+        self.languages.iter().map(|(_, dir, _, _)| dir.as_str())
+    }
+
+    /// Builds the index files of every language, the languages in
+    /// parallel.
+    pub fn build(&self) -> SiteOutput {
+        let inputs: Vec<(&str, &[SearchDocument], &SearchUiLabels)> = self
+            .languages
+            .iter()
+            .map(|(code, _, docs, labels)| (code.as_str(), docs.as_slice(), labels))
+            .collect();
+        let mut output = SiteOutput::default();
+        for ((_, dir, _, _), files) in self.languages.iter().zip(build_search_indexes(&inputs)) {
+            for (path, bytes) in files {
+                let path = path.strip_prefix("index/").unwrap_or(&path);
+                output.files.insert(format!("{dir}{path}"), bytes);
+            }
+        }
+        output
+    }
+}
+
 /// Replaces the search index files of every language in `output`.
 pub fn add_search_index(site: &LinkedSite, bodies: &RenderedBodies, output: &mut SiteOutput) {
-    for lang in 0..site.config.languages.len() {
-        let dir = search_index_dir(site, lang);
+    let inputs = IndexInputs::new(site, bodies);
+    for dir in inputs.dirs() {
         let stale: Vec<String> = output
             .files
-            .range(dir.clone()..)
-            .take_while(|(p, _)| p.starts_with(&dir))
+            .range(dir.to_string()..)
+            .take_while(|(p, _)| p.starts_with(dir))
             .map(|(p, _)| p.clone())
             .collect();
         for p in stale {
             output.files.remove(&p);
         }
-        let documents = search_documents(site, bodies, lang);
-        let labels = SearchUiLabels {
-            statuses: crate::link::status_keys()
-                .into_iter()
-                .map(|k| (k.to_string(), status_label(site, lang, k).to_string()))
-                .collect(),
-        };
-        let code = lang_code(site, lang);
-        for (path, bytes) in build_search_index(code, &documents, &labels) {
-            let path = path.strip_prefix("index/").unwrap_or(&path);
-            output.files.insert(format!("{dir}{path}"), bytes);
-        }
     }
+    output.files.extend(inputs.build().files);
 }

@@ -240,6 +240,40 @@ fn incremental_rebuild_equals_clean_build() {
 }
 
 #[test]
+fn search_index_built_off_thread_lands_only_when_current() {
+    let site = shipped_site();
+    let root = site.path();
+    let base = "http://127.0.0.1:1111/";
+    let (mut session, _) = Session::start(root, Some(base.into()));
+    session.set_background_index(true);
+    let f = item_file(root, 16);
+    edit(
+        &f,
+        "抓好项目谋划建设和高校设置工作",
+        "抓好项目谋划建设和高校设置工作（一）",
+    );
+    let first = session.rebuild(std::slice::from_ref(&f));
+    assert!(first.partial && first.index_job.is_none());
+    let mut rest = session.finish();
+    assert!(!rest.failed, "{}", rest.diagnostics.render());
+    let older = rest.index_job.take().expect("the index is left to a job");
+    // Reverted to the original title: the newest index is the clean one.
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, text.replace("工作（一）", "工作")).unwrap();
+    let first = session.rebuild(std::slice::from_ref(&f));
+    assert!(first.partial);
+    let mut rest = session.finish();
+    let newer = rest.index_job.take().unwrap();
+    let changed = newer.run().expect("the newest index lands");
+    assert!(
+        changed.iter().all(|p| p.contains("search/index/")),
+        "{changed:?}"
+    );
+    assert!(older.run().is_none(), "an outdated index must not land");
+    assert_same_as_clean_build(&session, root, base, "index built off thread");
+}
+
+#[test]
 fn failed_incremental_rebuild_keeps_last_good_site() {
     let site = shipped_site();
     let root = site.path();

@@ -71,6 +71,20 @@ impl Live {
         self.changed.notify_all();
     }
 
+    /// Records output files changed outside a rebuild (the search index,
+    /// built on its own thread) and wakes every waiting browser; the
+    /// error state stays as it is.
+    fn announce_files(&self, changed: Vec<String>) {
+        let mut s = self.state.lock().expect("live state");
+        s.version += 1;
+        let v = s.version;
+        s.history.push_back((v, changed));
+        while s.history.len() > 64 {
+            s.history.pop_front();
+        }
+        self.changed.notify_all();
+    }
+
     /// Waits until there is news after `since` (or the timeout), and
     /// answers with the state as JSON.
     fn poll(&self, since: u64) -> String {
@@ -151,7 +165,10 @@ pub fn serve(root: &Path, bind: &str, port: u16) -> Result<(), String> {
     } else {
         format!("{bind}:{port}")
     };
-    let server = tiny_http::Server::http(&addr).map_err(|e| format!("cannot listen on {addr}: {e} (is port {port} already in use? choose another with --port)"))?;
+    let listener = std::net::TcpListener::bind(&addr).map_err(|e| format!("cannot listen on {addr}: {e} (is port {port} already in use? choose another with --port)"))?;
+    set_no_delay(&listener);
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let port = server
         .server_addr()
         .to_ip()
@@ -159,7 +176,8 @@ pub fn serve(root: &Path, bind: &str, port: u16) -> Result<(), String> {
         .unwrap_or(port);
     let base_url = format!("http://{}:{port}/", url_host(bind));
     let started = Instant::now();
-    let (session, outcome) = Session::start(root, Some(base_url.clone()));
+    let (mut session, outcome) = Session::start(root, Some(base_url.clone()));
+    session.set_background_index(true);
     print_outcome(&outcome, started.elapsed());
     let live = Arc::new(Live::new());
     live.announce(&outcome);
@@ -207,9 +225,10 @@ fn spawn_watcher(root: &Path, mut session: Session, live: Arc<Live>) -> Result<(
                     Ok(events) => events,
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                         let started = Instant::now();
-                        let outcome = session.finish();
+                        let mut outcome = session.finish();
                         print_outcome(&outcome, started.elapsed());
                         live.announce(&outcome);
+                        spawn_index_job(outcome.index_job.take(), &live);
                         continue;
                     }
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
@@ -246,15 +265,75 @@ fn spawn_watcher(root: &Path, mut session: Session, live: Arc<Live>) -> Result<(
                 continue;
             }
             let started = Instant::now();
-            let outcome = session.rebuild(&paths);
+            let mut outcome = session.rebuild(&paths);
             if outcome.unchanged {
                 continue;
             }
             print_outcome(&outcome, started.elapsed());
             live.announce(&outcome);
+            spawn_index_job(outcome.index_job.take(), &live);
         }
     });
     Ok(())
+}
+
+/// Turns Nagle's algorithm off for the connections `listener` accepts
+/// (Linux copies the option from the listening socket). tiny_http writes a
+/// response's head and body separately; with Nagle on, the body waited for
+/// the client's delayed ACK, and every request on a kept-alive connection
+/// took 40 ms more (measured: 44 ms a page, 0.8 ms with this).
+fn set_no_delay(listener: &std::net::TcpListener) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let one: libc::c_int = 1;
+        // SAFETY: a valid socket descriptor, a c_int option of the right size.
+        unsafe {
+            libc::setsockopt(
+                listener.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_NODELAY,
+                (&one as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = listener;
+}
+
+/// Builds a rebuild's search index on its own thread, so that the next
+/// edit is not queued behind it, and announces it when it lands.
+fn spawn_index_job(job: Option<session::IndexJob>, live: &Arc<Live>) {
+    // Its own single thread, not rayon's shared pool: the pages of the
+    // next edit must not wait behind index work queued there.
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let Some(job) = job else { return };
+    let live = live.clone();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let pool = POOL.get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(|_| "planpub-index".into())
+                .build()
+                .ok()
+        });
+        let landed = match pool {
+            Some(pool) => pool.install(|| job.run()),
+            None => job.run(),
+        };
+        if let Some(changed) = landed {
+            eprintln!(
+                "search index rebuilt in {} ms ({} files changed)",
+                started.elapsed().as_millis(),
+                changed.len()
+            );
+            if !changed.is_empty() {
+                live.announce_files(changed);
+            }
+        }
+    });
 }
 
 /// Whether a file event can mean new bytes in a source. Opening, reading

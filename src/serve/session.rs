@@ -9,6 +9,7 @@
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostics;
+use crate::indexing::IndexInputs;
 use crate::link::{LinkedItem, LinkedSite, link_site};
 use crate::load::{
     LoadedSite, LoadedTheme, SourceAsset, SourceDocument, load_content_file, load_site,
@@ -22,6 +23,7 @@ use crate::validate::{ParsedFile, assemble_site, parse_file};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The site as rendered, and what it was rendered from.
@@ -45,6 +47,9 @@ pub struct RebuildOutcome {
     /// No source had new bytes (a file was only read, touched or saved
     /// unchanged): nothing was rebuilt.
     pub unchanged: bool,
+    /// The search index, left to the caller (see
+    /// [`Session::set_background_index`]).
+    pub index_job: Option<IndexJob>,
 }
 
 impl RebuildOutcome {
@@ -80,7 +85,57 @@ pub struct Session {
     /// published (the edited items' own pages): [`Session::finish`] does
     /// the rest.
     pending: bool,
+    /// Whether the search index of an incremental rebuild is left to an
+    /// [`IndexJob`] (serve runs it on another thread) or built in place.
+    background_index: bool,
+    /// Bumped by every rebuild that publishes a search index; an
+    /// [`IndexJob`] publishes only if none came after it.
+    index_generation: Arc<AtomicU64>,
     pub output: SharedOutput,
+}
+
+/// The search index of a rebuild, to be built off the rebuild thread: the
+/// pages are served meanwhile, with the previous index.
+pub struct IndexJob {
+    inputs: IndexInputs,
+    generation: u64,
+    current: Arc<AtomicU64>,
+    output: SharedOutput,
+}
+
+impl std::fmt::Debug for IndexJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IndexJob({})", self.generation)
+    }
+}
+
+impl IndexJob {
+    /// Builds the index and publishes it, unless a newer rebuild came
+    /// since; returns the paths that changed, `None` if it was outdated.
+    pub fn run(self) -> Option<Vec<String>> {
+        let index = self.inputs.build();
+        let mut served = self.output.write().expect("served site lock");
+        if self.current.load(Ordering::SeqCst) != self.generation {
+            return None;
+        }
+        let mut changed = Vec::new();
+        for dir in self.inputs.dirs() {
+            let stale: Vec<String> = served
+                .files
+                .range(dir.to_string()..)
+                .take_while(|(p, _)| p.starts_with(dir))
+                .filter(|(p, _)| !index.files.contains_key(*p))
+                .map(|(p, _)| p.clone())
+                .collect();
+            for p in stale {
+                served.files.remove(&p);
+                changed.push(p);
+            }
+        }
+        changed.extend(lay_over(&mut served, index));
+        changed.sort();
+        Some(changed)
+    }
 }
 
 /// What a changed path means for the rebuild.
@@ -135,6 +190,8 @@ impl Session {
             load_diagnostics: Diagnostics::new(),
             built: None,
             pending: false,
+            background_index: false,
+            index_generation: Arc::new(AtomicU64::new(0)),
             output: Arc::new(RwLock::new(SiteOutput::default())),
         };
         let outcome = session.reload_everything();
@@ -208,6 +265,12 @@ impl Session {
             };
         }
         self.rebuild_from_documents()
+    }
+
+    /// Leaves the search index of incremental rebuilds to the
+    /// [`RebuildOutcome::index_job`] they return.
+    pub fn set_background_index(&mut self, on: bool) {
+        self.background_index = on;
     }
 
     /// Whether the last rebuild left work for [`Session::finish`].
@@ -544,6 +607,7 @@ impl Session {
             incremental: false,
             partial: false,
             unchanged: false,
+            index_job: None,
         }
     }
 
@@ -611,11 +675,18 @@ impl Session {
                     return self.fail(diags);
                 }
                 let mut changed = self.publish_pages(overlay);
-                let t = crate::diagnostics::stage_timer("s:index");
-                let mut index = SiteOutput::default();
-                crate::indexing::add_search_index(&built.linked, &built.bodies, &mut index);
-                drop(t);
-                changed.extend(self.publish_search_index(&built.linked, index));
+                let job = IndexJob {
+                    inputs: IndexInputs::new(&built.linked, &built.bodies),
+                    generation: self.index_generation.fetch_add(1, Ordering::SeqCst) + 1,
+                    current: self.index_generation.clone(),
+                    output: self.output.clone(),
+                };
+                let index_job = if self.background_index {
+                    Some(job)
+                } else {
+                    changed.extend(job.run().unwrap_or_default());
+                    None
+                };
                 changed.sort();
                 self.built = Some(built);
                 return RebuildOutcome {
@@ -625,6 +696,7 @@ impl Session {
                     incremental: true,
                     partial: false,
                     unchanged: false,
+                    index_job,
                 };
             }
             _ => {
@@ -663,6 +735,7 @@ impl Session {
             incremental,
             partial: false,
             unchanged: false,
+            index_job: None,
         }
     }
 
@@ -672,31 +745,11 @@ impl Session {
         lay_over(&mut served, pages)
     }
 
-    /// Replaces the search index files of every language.
-    fn publish_search_index(&mut self, site: &LinkedSite, index: SiteOutput) -> Vec<String> {
-        let mut served = self.output.write().expect("served site lock");
-        let mut changed = Vec::new();
-        for lang in 0..site.config.languages.len() {
-            let dir = crate::indexing::search_index_dir(site, lang);
-            let stale: Vec<String> = served
-                .files
-                .range(dir.clone()..)
-                .take_while(|(p, _)| p.starts_with(&dir))
-                .filter(|(p, _)| !index.files.contains_key(*p))
-                .map(|(p, _)| p.clone())
-                .collect();
-            for p in stale {
-                served.files.remove(&p);
-                changed.push(p);
-            }
-        }
-        changed.extend(lay_over(&mut served, index));
-        changed
-    }
-
     /// Swaps the new output in and lists what changed.
     fn publish(&mut self, output: SiteOutput) -> Vec<String> {
         let mut served = self.output.write().expect("served site lock");
+        // An index still being built for an older site must not land.
+        self.index_generation.fetch_add(1, Ordering::SeqCst);
         let mut changed: Vec<String> = output
             .files
             .iter()
