@@ -128,6 +128,7 @@ error_cases! {
     file_without_front_matter_is_an_error => "no-front-matter",
     quoted_date_is_ill_typed => "date-as-string",
     template_syntax_error_names_the_template_file_and_line => "template-syntax-error",
+    item_row_partial_error_names_the_partial => "item-row-template-error",
     unknown_field_is_a_warning_and_the_build_succeeds => "unknown-field",
     errors_in_several_files_are_all_reported_in_one_run => "several-errors",
     base_url_without_scheme_is_an_error_in_site_toml => "site-toml-bad-base-url",

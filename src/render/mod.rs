@@ -225,19 +225,77 @@ pub struct RenderEnv<'a> {
     pub templates: &'a Templates,
     pub bodies: &'a RenderedBodies,
     pub globals: Vec<serde_json::Value>,
+    /// `partials/item_row.html` rendered once per item and language, when
+    /// a page first lists the item (`rows[plan][item * languages + lang]`):
+    /// the same row appears on up to a dozen pages.
+    rows: Vec<Vec<std::sync::OnceLock<String>>>,
+    /// The globals as a tera context, for the rows.
+    row_contexts: Vec<tera::Context>,
+    /// The first error rendering a row, reported by the page that needed it.
+    row_error: std::sync::Mutex<Option<tera::Error>>,
 }
+
+/// The item row partial (see [`RenderEnv::item_row_html`]).
+pub const ITEM_ROW_TEMPLATE: &str = "partials/item_row.html";
 
 impl<'a> RenderEnv<'a> {
     pub fn new(site: &'a LinkedSite, templates: &'a Templates, bodies: &'a RenderedBodies) -> Self {
-        let globals = (0..site.config.languages.len())
+        let globals: Vec<serde_json::Value> = (0..site.config.languages.len())
             .map(|l| views::language_globals(site, l))
+            .collect();
+        let nlang = site.config.languages.len();
+        let rows = site
+            .plans
+            .iter()
+            .map(|p| {
+                (0..p.items.len() * nlang)
+                    .map(|_| std::sync::OnceLock::new())
+                    .collect()
+            })
+            .collect();
+        let row_contexts = globals
+            .iter()
+            .map(|g| tera::Context::from_value(g.clone()).expect("globals are a JSON object"))
             .collect();
         RenderEnv {
             site,
             templates,
             bodies,
             globals,
+            rows,
+            row_contexts,
+            row_error: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The HTML of an item's row in lists (`partials/item_row.html` with
+    /// `row` = `summary` and the language's globals), rendered at most
+    /// once per build. Empty when the theme has no such partial.
+    pub fn item_row_html(
+        &self,
+        plan: usize,
+        item: usize,
+        lang: usize,
+        summary: &serde_json::Value,
+    ) -> &str {
+        let nlang = self.site.config.languages.len();
+        self.rows[plan][item * nlang + lang].get_or_init(|| {
+            if !self.templates.paths.contains_key(ITEM_ROW_TEMPLATE) {
+                return String::new();
+            }
+            let mut ctx = self.row_contexts[lang].clone();
+            ctx.insert("row", summary);
+            match self.templates.tera.render(ITEM_ROW_TEMPLATE, &ctx) {
+                Ok(html) => html,
+                Err(e) => {
+                    let mut first = self.row_error.lock().expect("row error lock");
+                    if first.is_none() {
+                        *first = Some(e);
+                    }
+                    String::new()
+                }
+            }
+        })
     }
 
     /// Renders one page. Errors are template errors, mapped to the
@@ -257,6 +315,11 @@ impl<'a> RenderEnv<'a> {
             Page::Robots => feeds::render_robots(self.site).into_bytes(),
             _ => {
                 let (template, context) = views::page_context(self, page);
+                if let Some(e) = self.row_error.lock().expect("row error lock").take() {
+                    let mut d = Diagnostics::new();
+                    report_tera_error(&e, &self.templates.paths, Some(ITEM_ROW_TEMPLATE), &mut d);
+                    return Err(d);
+                }
                 let context =
                     tera::Context::from_value(context).expect("page contexts are JSON objects");
                 match self.templates.tera.render(template, &context) {

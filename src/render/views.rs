@@ -406,6 +406,15 @@ pub fn item_summary(site: &LinkedSite, plan: usize, item: usize, lang: usize) ->
     })
 }
 
+/// An item as a list shows it: [`item_summary`] plus `row_html`, the
+/// rendered `partials/item_row.html` (see [`RenderEnv::item_row_html`]).
+pub fn list_row(env: &RenderEnv<'_>, plan: usize, item: usize, lang: usize) -> Value {
+    let mut v = item_summary(env.site, plan, item, lang);
+    let html = env.item_row_html(plan, item, lang, &v).to_string();
+    v["row_html"] = Value::String(html);
+    v
+}
+
 /// `<link rel=alternate>` targets and the language switch of a page.
 fn alternates(site: &LinkedSite, page: Page) -> (Vec<Value>, Vec<Value>, String) {
     let current = page_lang(page).unwrap_or(0);
@@ -578,7 +587,7 @@ fn section_value(
         v["items"] = Value::Array(
             s.items
                 .iter()
-                .map(|&i| item_summary(site, plan, i, lang))
+                .map(|&i| list_row(env, plan, i, lang))
                 .collect(),
         );
         v["body_html"] = Value::String(env.bodies.plans[plan].sections[section][lang].html.clone());
@@ -744,7 +753,7 @@ fn item_value(env: &RenderEnv<'_>, plan: usize, item: usize, lang: usize) -> Val
     let siblings: Vec<Value> = section.items[from..to]
         .iter()
         .filter(|&&i| i != item)
-        .map(|&i| item_summary(site, plan, i, lang))
+        .map(|&i| list_row(env, plan, i, lang))
         .collect();
     let more_siblings = section.items.len() > to - from;
     let body = &env.bodies.plans[plan].items[item][lang];
@@ -768,13 +777,13 @@ fn item_value(env: &RenderEnv<'_>, plan: usize, item: usize, lang: usize) -> Val
     v["related"] = Value::Array(
         it.related
             .iter()
-            .map(|&r| item_summary(site, plan, r, lang))
+            .map(|&r| list_row(env, plan, r, lang))
             .collect(),
     );
     v["referenced_by"] = Value::Array(
         it.referenced_by
             .iter()
-            .map(|&r| item_summary(site, plan, r, lang))
+            .map(|&r| list_row(env, plan, r, lang))
             .collect(),
     );
     v["prev"] = it
@@ -951,9 +960,10 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Value) {
             let items: Vec<Value> = site.plans[plan].tags[tag]
                 .items
                 .iter()
-                .map(|&i| item_summary(site, plan, i, lang))
+                .map(|&i| list_row(env, plan, i, lang))
                 .collect();
-            let list = json!({ "kind": "tag", "heading": heading, "items": items, "tag": t });
+            let mut list = json!({ "kind": "tag", "heading": heading, "tag": t });
+            list["items"] = Value::Array(items);
             (
                 "list.html",
                 page_meta(env, page, &heading, &heading, "website", false),
@@ -971,9 +981,11 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Value) {
             let items: Vec<Value> = g
                 .items
                 .iter()
-                .map(|&i| item_summary(site, plan, i, lang))
+                .map(|&i| list_row(env, plan, i, lang))
                 .collect();
-            let list = json!({ "kind": "status", "heading": heading, "items": items, "status": status_value(site, lang, g.key) });
+            let mut list = json!({ "kind": "status", "heading": heading });
+            list["status"] = status_value(site, lang, g.key);
+            list["items"] = Value::Array(items);
             (
                 "list.html",
                 page_meta(env, page, &heading, &heading, "website", false),
