@@ -394,16 +394,43 @@ pub fn item_summary(site: &LinkedSite, plan: usize, item: usize, lang: usize) ->
     let code = lang_code(site, lang);
     let (title, fallback) = it.item.title.get(code, &site.config.default_language);
     let key = it.status_key();
-    json!({
-        "number": it.item.number,
-        "title": title,
-        "title_lang": if fallback { site.config.default_language.as_str() } else { code },
-        "url": href(site, &item_path(site, plan, item, lang)),
-        "status": status_value(site, lang, key),
-        "percent": it.progress.percent.map(format_percent),
-        "percent_value": it.progress.percent.map(|x| x.floor() as i64),
-        "section": p.sections[it.section_index].section.number,
-    })
+    // Built field by field: json! would copy the nested status object
+    // through the serializer, for every row of every list.
+    let mut m = Map::new();
+    m.insert("number".into(), Value::from(it.item.number));
+    m.insert("title".into(), Value::from(title));
+    m.insert(
+        "title_lang".into(),
+        Value::from(if fallback {
+            site.config.default_language.as_str()
+        } else {
+            code
+        }),
+    );
+    m.insert(
+        "url".into(),
+        Value::String(href(site, &item_path(site, plan, item, lang))),
+    );
+    m.insert("status".into(), status_value(site, lang, key));
+    m.insert(
+        "percent".into(),
+        it.progress
+            .percent
+            .map(|x| Value::String(format_percent(x)))
+            .unwrap_or(Value::Null),
+    );
+    m.insert(
+        "percent_value".into(),
+        it.progress
+            .percent
+            .map(|x| Value::from(x.floor() as i64))
+            .unwrap_or(Value::Null),
+    );
+    m.insert(
+        "section".into(),
+        Value::from(p.sections[it.section_index].section.number),
+    );
+    Value::Object(m)
 }
 
 /// An item as a list shows it: [`item_summary`] plus `row_html`, the
