@@ -33,7 +33,7 @@ pub fn finish_written_site(
     let crate::render::WrittenSite {
         site,
         bodies,
-        links,
+        mut links,
         mut paths,
     } = written;
     let mut index = SiteOutput::default();
@@ -48,11 +48,15 @@ pub fn finish_written_site(
         return None;
     }
     paths.extend(index.files.into_keys());
+    let ids: std::collections::HashMap<String, String> = links
+        .iter_mut()
+        .map(|l| (l.page.clone(), std::mem::take(&mut l.ids)))
+        .collect();
     let targets = WrittenTargets {
         paths: &paths,
-        ids: links.iter().map(|l| (l.page.as_str(), &l.ids)).collect(),
+        ids: ids.iter().map(|(p, i)| (p.as_str(), i.as_str())).collect(),
     };
-    crate::render::link_check::verify_links(&site, &links, &targets, diags);
+    crate::render::link_check::verify_written_links(&site, links, &targets, diags);
     if diags.has_errors() {
         return None;
     }
@@ -63,7 +67,8 @@ pub fn finish_written_site(
 /// HTML page.
 struct WrittenTargets<'a> {
     paths: &'a std::collections::BTreeSet<String>,
-    ids: std::collections::HashMap<&'a str, &'a Vec<String>>,
+    /// Page → its ids, one per line.
+    ids: std::collections::HashMap<&'a str, &'a str>,
 }
 
 impl crate::render::link_check::LinkTargets for WrittenTargets<'_> {
@@ -74,7 +79,7 @@ impl crate::render::link_check::LinkTargets for WrittenTargets<'_> {
     fn ids(&self, page: &str) -> std::collections::BTreeSet<String> {
         self.ids
             .get(page)
-            .map(|v| v.iter().cloned().collect())
+            .map(|v| v.lines().map(str::to_string).collect())
             .unwrap_or_default()
     }
 }

@@ -673,13 +673,18 @@ pub fn parse_file(doc: &SourceDocument, default_language: &str) -> ParsedFile {
 }
 
 /// Stage 2 entry point.
-pub fn validate_site(site: LoadedSite, diags: &mut Diagnostics) -> Option<ValidatedSite> {
+pub fn validate_site(mut site: LoadedSite, diags: &mut Diagnostics) -> Option<ValidatedSite> {
     let default_language = site.config.default_language.clone();
     let parsed: Vec<ParsedFile> = site
         .documents
         .par_iter()
         .map(|d| parse_file(d, &default_language))
         .collect();
+    // The parsed documents hold what assembling needs; the texts (the
+    // whole content once more) can go before it.
+    for d in &mut site.documents {
+        d.text = String::new();
+    }
     assemble_site(site, parsed, diags)
 }
 

@@ -82,6 +82,28 @@ impl Staging {
         })
     }
 
+    /// Writes one file into the staging folder (callable from many
+    /// threads at once), creating its folder the first time.
+    pub fn write_file(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        if !is_contained(path) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("refusing to write `{path}` outside the output folder"),
+            ));
+        }
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            let mut made = self.made.lock().expect("staging folders");
+            if !made.contains(parent) {
+                std::fs::create_dir_all(self.dir.join(parent))?;
+                made.insert(parent.to_path_buf());
+            }
+        }
+        std::fs::write(self.dir.join(path), bytes)
+    }
+
     /// Swaps the staging folder in for the output.
     pub fn commit(mut self) -> std::io::Result<()> {
         if self.dest.exists() {

@@ -218,6 +218,122 @@ pub fn check_links_in(
     verify_links(site, &links, &output, diags);
 }
 
+/// One page's links checked against the files of the site: the broken
+/// ones (page, link), and those with a fragment, whose target page's ids
+/// are checked later (page, target file, fragment).
+pub type ResolvedLinks = (Vec<(String, String)>, Vec<(String, String, String)>);
+
+/// The output paths a site will have, known before it is written.
+pub struct ExpectedPaths(pub std::collections::HashSet<String>);
+
+impl LinkTargets for ExpectedPaths {
+    fn exists(&self, path: &str) -> bool {
+        self.0.contains(path)
+    }
+
+    fn ids(&self, _page: &str) -> BTreeSet<String> {
+        BTreeSet::new()
+    }
+}
+
+/// A written page's links, checked while the site was being written:
+/// only what could not be settled then is kept, so that `build` does not
+/// hold every link of every page until the end.
+pub struct WrittenPageLinks {
+    pub page: String,
+    /// Links to no file expected then (checked again once every file,
+    /// the search index included, is written).
+    pub unresolved: Vec<String>,
+    /// (page, target, fragment) on another page.
+    pub fragments: Vec<(String, String, String)>,
+    /// (page, link) whose fragment is not on this very page.
+    pub broken: Vec<(String, String)>,
+    /// The page's ids, one per line.
+    pub ids: String,
+}
+
+impl WrittenPageLinks {
+    pub fn check(base: &str, pl: PageLinks, expected: &ExpectedPaths) -> WrittenPageLinks {
+        let (unresolved, fragments) = resolve_page_links(base, &pl, expected);
+        let mut broken = Vec::new();
+        let mut far = Vec::new();
+        for (page, target, frag) in fragments {
+            if target == page {
+                if !pl.ids.contains(&frag) {
+                    broken.push((page, format!("{target}#{frag}")));
+                }
+            } else {
+                far.push((page, target, frag));
+            }
+        }
+        WrittenPageLinks {
+            unresolved: unresolved.into_iter().map(|(_, l)| l).collect(),
+            fragments: far,
+            broken,
+            ids: pl.ids.join("\n"),
+            page: pl.page,
+        }
+    }
+}
+
+/// Finishes the check of [`WrittenPageLinks`] once every file is written.
+pub fn verify_written_links(
+    site: &LinkedSite,
+    pages: Vec<WrittenPageLinks>,
+    targets: &dyn LinkTargets,
+    diags: &mut Diagnostics,
+) {
+    let base = site.config.base_path.as_str();
+    let mut broken_all = Vec::new();
+    let mut frag_links = Vec::new();
+    for p in pages {
+        if !p.unresolved.is_empty() {
+            let again = PageLinks {
+                page: p.page,
+                links: p.unresolved,
+                ids: Vec::new(),
+            };
+            let (b, f) = resolve_page_links(base, &again, targets);
+            broken_all.extend(b);
+            frag_links.extend(f);
+        }
+        broken_all.extend(p.broken);
+        frag_links.extend(p.fragments);
+    }
+    report_links(site, broken_all, frag_links, targets, diags);
+}
+
+/// Resolves one page's links against `targets` (see [`ResolvedLinks`]).
+pub fn resolve_page_links(base: &str, pl: &PageLinks, targets: &dyn LinkTargets) -> ResolvedLinks {
+    let page = pl.page.as_str();
+    let mut broken = Vec::new();
+    let mut fragments = Vec::new();
+    for value in &pl.links {
+        let (no_frag, frag) = match value.split_once('#') {
+            Some((a, b)) => (a, Some(b)),
+            None => (value.as_str(), None),
+        };
+        let no_query = no_frag.split('?').next().unwrap_or("");
+        let target: Option<String> = if value.starts_with('#') {
+            Some(page.to_string())
+        } else if let Some(rest) = no_query.strip_prefix(base) {
+            resolve(targets, rest)
+        } else if no_query.starts_with('/') {
+            None
+        } else {
+            resolve(targets, &join_relative(page, no_query))
+        };
+        match (target, frag) {
+            (None, _) => broken.push((page.to_string(), value.clone())),
+            (Some(t), Some(f)) if !f.is_empty() && t.ends_with(".html") => {
+                fragments.push((page.to_string(), t, percent_decode(f)))
+            }
+            _ => {}
+        }
+    }
+    (broken, fragments)
+}
+
 /// Resolves every link of `pages` against `targets`; problems go to
 /// `diags`, the first [`MAX_BROKEN_LINKS_LISTED`] one by one.
 pub fn verify_links(
@@ -227,61 +343,38 @@ pub fn verify_links(
     diags: &mut Diagnostics,
 ) {
     let base = site.config.base_path.as_str();
-    // (page, target file, fragment) for every link that needs a fragment check.
-    let found: Vec<(Vec<(String, String)>, Vec<(String, String, String)>)> = pages
+    let found: Vec<ResolvedLinks> = pages
         .par_iter()
-        .map(|pl| {
-            let page = pl.page.as_str();
-            let mut broken = Vec::new();
-            let mut fragments = Vec::new();
-            for value in &pl.links {
-                let (no_frag, frag) = match value.split_once('#') {
-                    Some((a, b)) => (a, Some(b)),
-                    None => (value.as_str(), None),
-                };
-                let no_query = no_frag.split('?').next().unwrap_or("");
-                let target: Option<String> = if value.starts_with('#') {
-                    Some(page.to_string())
-                } else if let Some(rest) = no_query.strip_prefix(base) {
-                    resolve(targets, rest)
-                } else if no_query.starts_with('/') {
-                    None
-                } else {
-                    resolve(targets, &join_relative(page, no_query))
-                };
-                match (target, frag) {
-                    (None, _) => broken.push((page.to_string(), value.clone())),
-                    (Some(t), Some(f)) if !f.is_empty() && t.ends_with(".html") => {
-                        fragments.push((page.to_string(), t, percent_decode(f)))
-                    }
-                    _ => {}
-                }
-            }
-            (broken, fragments)
-        })
+        .map(|pl| resolve_page_links(base, pl, targets))
         .collect();
-    let mut wanted: BTreeSet<String> = BTreeSet::new();
     let mut broken_all = Vec::new();
     let mut frag_links = Vec::new();
     for (b, f) in found {
         broken_all.extend(b);
-        for (page, target, frag) in f {
-            wanted.insert(target.clone());
-            frag_links.push((page, target, frag));
-        }
+        frag_links.extend(f);
     }
-    let ids: BTreeMap<String, BTreeSet<String>> = wanted
+    report_links(site, broken_all, frag_links, targets, diags);
+}
+
+/// Checks the fragments against their target pages' ids, then reports
+/// every broken link (the first [`MAX_BROKEN_LINKS_LISTED`] one by one).
+pub fn report_links(
+    site: &LinkedSite,
+    mut broken_all: Vec<(String, String)>,
+    frag_links: Vec<(String, String, String)>,
+    targets: &dyn LinkTargets,
+    diags: &mut Diagnostics,
+) {
+    let wanted: BTreeSet<&String> = frag_links.iter().map(|(_, t, _)| t).collect();
+    let ids: BTreeMap<&String, BTreeSet<String>> = wanted
         .into_iter()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|t| {
-            let set = targets.ids(&t);
-            (t, set)
-        })
+        .map(|t| (t, targets.ids(t)))
         .collect();
-    for (page, target, frag) in frag_links {
-        if !ids.get(&target).is_some_and(|s| s.contains(&frag)) {
-            broken_all.push((page, format!("{target}#{frag}")));
+    for (page, target, frag) in &frag_links {
+        if !ids.get(target).is_some_and(|s| s.contains(frag)) {
+            broken_all.push((page.clone(), format!("{target}#{frag}")));
         }
     }
     let mut seen = BTreeSet::new();

@@ -357,14 +357,19 @@ pub fn render_pages(
             Err(d) => errors.extend(d),
         }
     }
-    // The same template error on 20,000 pages is one problem.
+    report_render_errors(errors, diags);
+    written
+}
+
+/// Adds page rendering errors to `diags`: the same template error on
+/// 20,000 pages is one problem.
+fn report_render_errors(errors: Diagnostics, diags: &mut Diagnostics) {
     let mut seen = std::collections::BTreeSet::new();
     for d in errors.iter() {
         if seen.insert((d.path.clone(), d.line, d.column)) {
             diags.push(d.clone());
         }
     }
-    written
 }
 
 /// Stage 4 entry point: compile templates, render bodies and every page,
@@ -401,7 +406,9 @@ const PAGES_PER_CHUNK: usize = 1024;
 pub struct WrittenSite {
     pub site: LinkedSite,
     pub bodies: RenderedBodies,
-    pub links: Vec<link_check::PageLinks>,
+    /// Every HTML page's links, checked as far as they could be while the
+    /// site was being written (see [`link_check::WrittenPageLinks`]).
+    pub links: Vec<link_check::WrittenPageLinks>,
     pub paths: std::collections::BTreeSet<String>,
 }
 
@@ -418,36 +425,88 @@ pub fn render_site_to(
     let bodies = render_bodies(&site);
     let mut links = Vec::new();
     let mut paths = std::collections::BTreeSet::new();
-    let mut write = |chunk: SiteOutput,
-                     links: &mut Vec<link_check::PageLinks>,
-                     diags: &mut Diagnostics| {
-        links.extend(
-            chunk
-                .files
-                .par_iter()
-                .filter(|(p, _)| p.ends_with(".html"))
-                .map(|(p, b)| link_check::extract_page_links(p, b))
-                .collect::<Vec<_>>(),
-        );
-        if let Err(e) = staging.write_files(&chunk) {
-            diags.error(Location::file(std::path::Path::new("public")), format!("cannot write the site: {e}"), Some("check that the output folder's parent is writable; the previous site was left as it was".into()));
-        }
-        paths.extend(chunk.files.into_keys());
-    };
+    let mut assets = SiteOutput::default();
+    add_static_files(&site, &mut assets);
+    // Every file the pages may link to, known before they are rendered,
+    // so that each chunk's links are checked (and dropped) at once.
+    let expected = link_check::ExpectedPaths(
+        all_pages(&site)
+            .iter()
+            .map(|p| views::page_output_path(&site, *p))
+            .chain(assets.files.keys().cloned())
+            .collect(),
+    );
+    let base = site.config.base_path.clone();
+    // Each page is written, and its links checked, as soon as it is
+    // rendered: no more than one page per thread is held in memory (the
+    // 35 MB items.json and the 10,000-row list pages of a large plan came
+    // together in the first chunk and made the build's peak).
+    let check_and_write =
+        |path: &str, bytes: &[u8]| -> std::io::Result<Option<link_check::WrittenPageLinks>> {
+            let links = path.ends_with(".html").then(|| {
+                link_check::WrittenPageLinks::check(
+                    &base,
+                    link_check::extract_page_links(path, bytes),
+                    &expected,
+                )
+            });
+            staging.write_file(path, bytes)?;
+            Ok(links)
+        };
+    let mut write_error = None;
     {
         let env = RenderEnv::new(&site, &templates, &bodies);
         for pages in all_pages(&site).chunks(PAGES_PER_CHUNK) {
-            let mut chunk = SiteOutput::default();
-            render_pages(&env, pages, &mut chunk, diags);
-            write(chunk, &mut links, diags);
+            let results: Vec<Result<(String, Option<link_check::WrittenPageLinks>), Diagnostics>> =
+                pages
+                    .par_iter()
+                    .map(|p| {
+                        let (path, bytes) = env.render_page(*p)?;
+                        match check_and_write(&path, &bytes) {
+                            Ok(l) => Ok((path, l)),
+                            Err(e) => {
+                                let mut d = Diagnostics::new();
+                                d.error(
+                                    Location::file(std::path::Path::new(&path)),
+                                    format!("cannot write the site: {e}"),
+                                    None,
+                                );
+                                Err(d)
+                            }
+                        }
+                    })
+                    .collect();
+            let mut errors = Diagnostics::new();
+            for r in results {
+                match r {
+                    Ok((path, l)) => {
+                        links.extend(l);
+                        paths.insert(path);
+                    }
+                    Err(d) => errors.extend(d),
+                }
+            }
+            report_render_errors(errors, diags);
             if diags.has_errors() {
                 return None;
             }
         }
     }
-    let mut assets = SiteOutput::default();
-    add_static_files(&site, &mut assets);
-    write(assets, &mut links, diags);
+    for (path, bytes) in &assets.files {
+        match check_and_write(path, bytes) {
+            Ok(l) => {
+                links.extend(l);
+                paths.insert(path.clone());
+            }
+            Err(e) => {
+                write_error = Some(e);
+                break;
+            }
+        }
+    }
+    if let Some(e) = write_error {
+        diags.error(Location::file(std::path::Path::new("public")), format!("cannot write the site: {e}"), Some("check that the output folder's parent is writable; the previous site was left as it was".into()));
+    }
     if diags.has_errors() {
         return None;
     }
