@@ -36,13 +36,15 @@ fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 fn link_attributes(html: &str) -> (Vec<&str>, Vec<&str>) {
     let bytes = html.as_bytes();
     let (mut hrefs, mut srcs, mut ids) = (Vec::new(), Vec::new(), Vec::new());
+    let finder = memchr::memmem::Finder::new(b"=\"");
     let mut from = 0;
-    while let Some(i) = html[from..].find("=\"") {
+    while let Some(i) = finder.find(&bytes[from..]) {
         let eq = from + i;
         let start = eq + 2;
-        let Some(len) = html[start..].find('"') else {
+        let Some(len) = memchr::memchr(b'"', &bytes[start..]) else {
             break;
         };
+        // Quotes and `=` are ASCII: both ends are character boundaries.
         let value = &html[start..start + len];
         let before = &bytes[..eq];
         if before.ends_with(b" href") {
@@ -63,13 +65,34 @@ fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
-    s.replace("&#x2F;", "/")
-        .replace("&#47;", "/")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    // One pass (tera escapes every `/` of a URL as `&#x2F;`).
+    const ENTITIES: [(&str, char); 7] = [
+        ("&#x2F;", '/'),
+        ("&#47;", '/'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&amp;", '&'),
+    ];
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        match ENTITIES.iter().find(|(e, _)| rest.starts_with(e)) {
+            Some((e, c)) => {
+                out.push(*c);
+                rest = &rest[e.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// At most this many broken links are listed one by one.
@@ -414,6 +437,17 @@ mod tests {
         assert_eq!(urls, three);
         assert_eq!(ids, attribute_values(html, "id"));
         assert_eq!(ids, vec!["x", "y"]);
+    }
+
+    #[test]
+    fn entities_are_decoded_once() {
+        assert_eq!(
+            decode_entities("&#x2F;2023&#x2F;tags&#x2F;a&amp;b&#x2F;"),
+            "/2023/tags/a&b/"
+        );
+        // `&amp;lt;` is the text `&lt;`, not `<`.
+        assert_eq!(decode_entities("a&amp;lt;b &x &#39;"), "a&lt;b &x '");
+        assert_eq!(decode_entities("plain"), "plain");
     }
 
     #[test]
