@@ -266,7 +266,7 @@ def tables(a, results, site, with_hugo):
     targets = []
     out = lines.append
     out(f"RESULTS (median of {a.runs} runs; min-max in brackets; "
-        "output folders removed before every run)")
+        "output folders moved aside before every run)")
     out(f"{'items':>6}  {'tool':<7}  {'wall s':>8} {'[min-max]':<17}  "
         f"{'peak MiB':>8} {'[min-max]':<15}  {'CPU s':>7}  files")
     for n, per in results.items():
