@@ -120,6 +120,7 @@ pub fn search_documents(
                 section_number: section.number,
                 section_title: section.title.get(code, dl).0.to_string(),
                 status: it.progress.status.map(|s| s.key().to_string()),
+                lang: (!it.item.languages.contains(code)).then(|| dl.clone()),
             });
         }
     }

@@ -622,3 +622,37 @@ fn a_tag_name_cannot_write_outside_its_tag_folder() {
     }
     f.assert_none("tag slugs");
 }
+
+#[test]
+fn search_results_of_an_untranslated_item_carry_its_language() {
+    // Item 2 of the basic fixture has no English file: the English index
+    // shows its Chinese title and text, and says so (search.js sets `lang`).
+    let built = basic();
+    let rows: Vec<serde_json::Value> = built
+        .output
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("en/search/index/docs/"))
+        .flat_map(|(_, b)| serde_json::from_slice::<Vec<serde_json::Value>>(b).unwrap())
+        .collect();
+    assert!(!rows.is_empty());
+    for row in &rows {
+        let row = row.as_array().unwrap();
+        match row[0].as_u64() {
+            Some(2) => assert_eq!(row.len(), 7, "{row:?}"),
+            _ => assert_eq!(row.len(), 6, "translated items need no language: {row:?}"),
+        }
+    }
+    let two = rows.iter().find(|r| r[0] == 2).unwrap();
+    assert_eq!(two[6], "zh");
+    // The Chinese index never marks its rows.
+    for (p, b) in built
+        .output
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("search/index/docs/"))
+    {
+        let rows: Vec<Vec<serde_json::Value>> = serde_json::from_slice(b).unwrap();
+        assert!(rows.iter().all(|r| r.len() == 6), "{p}");
+    }
+}

@@ -133,6 +133,7 @@ pub fn fixture_documents(lang: &str) -> Vec<SearchDocument> {
                     section_number: section,
                     section_title: format!("S{section}"),
                     status: status.map(String::from),
+                    lang: None,
                 }
             },
         )
@@ -347,6 +348,7 @@ fn large_corpus() {
             section_number: section,
             section_title: String::new(),
             status: status.clone(),
+            lang: None,
         });
         en.push(SearchDocument {
             number,
@@ -358,6 +360,7 @@ fn large_corpus() {
             section_number: section,
             section_title: String::new(),
             status,
+            lang: None,
         });
     }
     let _ = std::fs::remove_dir_all(&out);

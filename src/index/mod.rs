@@ -82,6 +82,10 @@ pub struct SearchDocument {
     /// Status key (not-started | in-progress | completed | delayed |
     /// ongoing); `None` = no update yet.
     pub status: Option<String>,
+    /// The language of the title and body when they are not in the
+    /// index's language (an untranslated item shown in the default
+    /// language), so that the results mark them with `lang`.
+    pub lang: Option<String>,
 }
 
 /// Words the browser shows that come from the engine's localization.
@@ -795,18 +799,24 @@ fn document_files(documents: &[SearchDocument]) -> (BTreeMap<String, Vec<u8>>, u
         .par_chunks(DOCS_PER_BUCKET)
         .enumerate()
         .map(|(b, chunk)| {
-            // [number, url, title, status, section, excerpt] per document.
-            let rows: Vec<(u32, &str, &str, &str, u32, String)> = chunk
+            // [number, url, title, status, section, excerpt] per document,
+            // and the language of title and excerpt when it is not the
+            // index's (see `SearchDocument::lang`).
+            let rows: Vec<Value> = chunk
                 .iter()
                 .map(|d| {
-                    (
+                    let mut row = json!([
                         d.number,
-                        d.url.as_str(),
-                        d.title.as_str(),
+                        d.url,
+                        d.title,
                         d.status.as_deref().unwrap_or_default(),
                         d.section_number,
                         excerpt(&d.body),
-                    )
+                    ]);
+                    if let (Some(lang), Value::Array(a)) = (&d.lang, &mut row) {
+                        a.push(Value::String(lang.clone()));
+                    }
+                    row
                 })
                 .collect();
             (
@@ -946,6 +956,7 @@ mod tests {
             section_number: 1 + number / 3,
             section_title: "一".into(),
             status: status.map(String::from),
+            lang: None,
         }
     }
 

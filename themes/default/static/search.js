@@ -656,7 +656,8 @@
     return { mode: "list", hits: hits, total: hits.length, highlight: new Set(), expanded: {}, numberHits: 0 };
   };
 
-  /** Metadata of documents: [{doc, number, url, title, status, section, excerpt}]. */
+  /** Metadata of documents: [{doc, number, url, title, status, section, excerpt, lang}]
+   *  (`lang`: the language of title and excerpt when the item is not translated). */
   Engine.prototype.docs = function (ids) {
     var self = this;
     return this.manifest().then(function (m) {
@@ -664,7 +665,7 @@
       return Promise.all(ids.map(function (id) {
         return self.get("docs/" + Math.floor(id / bucket) + ".json", true).then(function (rows) {
           var r = rows[id % bucket] || [];
-          return { doc: id, number: r[0], url: r[1] || "", title: r[2] || "", status: r[3] || "", section: r[4], excerpt: r[5] || "" };
+          return { doc: id, number: r[0], url: r[1] || "", title: r[2] || "", status: r[3] || "", section: r[4], excerpt: r[5] || "", lang: r[6] || "" };
         });
       }));
     });
@@ -814,6 +815,7 @@
       a.appendChild(el("span", "search-result-number", msg("number", { n: meta.number })));
       a.appendChild(doc.createTextNode(" "));
       var title = el("span", "search-result-title");
+      if (meta.lang) { title.lang = meta.lang; }
       appendMarked(title, meta.title, res.highlight);
       a.appendChild(title);
       li.appendChild(a);
@@ -826,6 +828,7 @@
       }
       if (meta.excerpt) {
         var p = el("p", "search-snippet");
+        if (meta.lang) { p.lang = meta.lang; }
         appendMarked(p, meta.excerpt, res.highlight);
         li.appendChild(p);
       }
