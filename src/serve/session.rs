@@ -620,11 +620,23 @@ impl Session {
         };
         let mut diags = self.load_diagnostics.clone();
         let t = crate::diagnostics::stage_timer("s:gather");
+        // Assembling reads the parse results, not the texts: leave those.
         let (documents, parsed): (Vec<SourceDocument>, Vec<ParsedFile>) = self
             .documents
             .values()
             .filter(|(d, _)| !d.plan.is_empty())
-            .cloned()
+            .map(|(d, p)| {
+                let doc = SourceDocument {
+                    path: d.path.clone(),
+                    kind: d.kind,
+                    plan: d.plan.clone(),
+                    section_dir: d.section_dir.clone(),
+                    stem: d.stem.clone(),
+                    language: d.language.clone(),
+                    text: String::new(),
+                };
+                (doc, p.clone())
+            })
             .unzip();
         for (d, p) in self.documents.values() {
             if d.plan.is_empty() {
