@@ -10,7 +10,7 @@
 
 use crate::render::SiteOutput;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -22,7 +22,7 @@ pub struct Staging {
     dir: PathBuf,
     retired: PathBuf,
     /// Folders created so far (each is created once).
-    made: Mutex<BTreeSet<PathBuf>>,
+    made: Mutex<HashSet<PathBuf>>,
     committed: bool,
 }
 
@@ -48,7 +48,7 @@ impl Staging {
             dest: dest.to_path_buf(),
             dir,
             retired,
-            made: Mutex::new(BTreeSet::new()),
+            made: Mutex::new(HashSet::new()),
             committed: false,
         })
     }
@@ -95,10 +95,15 @@ impl Staging {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
         {
-            let mut made = self.made.lock().expect("staging folders");
-            if !made.contains(parent) {
+            // Created outside the lock (an item's folder is new for
+            // nearly every page); creating a folder twice is harmless.
+            let known = self.made.lock().expect("staging folders").contains(parent);
+            if !known {
                 std::fs::create_dir_all(self.dir.join(parent))?;
-                made.insert(parent.to_path_buf());
+                self.made
+                    .lock()
+                    .expect("staging folders")
+                    .insert(parent.to_path_buf());
             }
         }
         std::fs::write(self.dir.join(path), bytes)
