@@ -172,38 +172,30 @@ def edit_and_wait(a, proc, log_path, poller, root, n, label):
     new, count = TITLE_RE.subn(f'title = "{title}"', text, count=1)
     if count != 1:
         raise bl.BenchError(f"no `title = \"...\"` line in {path}")
-    needle = title.encode()
-    url = f"/{PLAN}/{n}/"
+    needles = (title.encode(), html.escape(title).encode())
     save(path, new, a.save)
     t0 = time.perf_counter()
-    polls = 0
+    counter = [0]
+    page_ms = wait_for_title(a, proc, log_path, poller, f"/{PLAN}/{n}/", needles, t0, counter)
+    section = os.path.basename(os.path.dirname(path)).split("-")[0]
+    lists_ms = wait_for_title(a, proc, log_path, poller, f"/{PLAN}/sections/{int(section)}/",
+                              needles, t0, counter)
+    return {"item": n, "file": os.path.relpath(path, root), "title": title,
+            "latency_ms": page_ms, "lists_ms": lists_ms, "polls": counter[0]}
+
+
+def wait_for_title(a, proc, log_path, poller, url, needles, t0, counter):
+    """Poll url until it answers 200 with one of needles; ms since t0."""
     while True:
         status, body = poller.get(url)
-        polls += 1
+        counter[0] += 1
         now = time.perf_counter()
-        if status == 200 and needle in body:
-            page_ms = (now - t0) * 1000
-            break
+        if status == 200 and any(x in body for x in needles):
+            return (now - t0) * 1000
         if now - t0 > a.timeout:
-            raise bl.BenchError(f"the new title of item {n} did not appear at {url} within "
+            raise bl.BenchError(f"the new title did not appear at {url} within "
                                 f"{a.timeout:.0f} s (last status {status}); see {log_path}")
-        if polls % 50 == 0:
-            server_alive(proc, log_path)
-        time.sleep(a.poll_ms / 1000)
-    section = os.path.basename(os.path.dirname(path)).split("-")[0]
-    list_url = f"/{PLAN}/sections/{int(section)}/"
-    html_title = html.escape(title).encode()
-    while True:
-        status, body = poller.get(list_url)
-        polls += 1
-        now = time.perf_counter()
-        if status == 200 and (needle in body or html_title in body):
-            return {"item": n, "file": os.path.relpath(path, root), "title": title,
-                    "latency_ms": page_ms, "lists_ms": (now - t0) * 1000, "polls": polls}
-        if now - t0 > a.timeout:
-            raise bl.BenchError(f"the new title of item {n} did not appear at {list_url} within "
-                                f"{a.timeout:.0f} s (last status {status}); see {log_path}")
-        if polls % 50 == 0:
+        if counter[0] % 50 == 0:
             server_alive(proc, log_path)
         time.sleep(a.poll_ms / 1000)
 

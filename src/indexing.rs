@@ -183,15 +183,19 @@ impl IndexInputs {
 pub fn add_search_index(site: &LinkedSite, bodies: &RenderedBodies, output: &mut SiteOutput) {
     let inputs = IndexInputs::new(site, bodies);
     for dir in inputs.dirs() {
-        let stale: Vec<String> = output
-            .files
-            .range(dir.to_string()..)
-            .take_while(|(p, _)| p.starts_with(dir))
-            .map(|(p, _)| p.clone())
-            .collect();
-        for p in stale {
+        for p in files_under(output, dir) {
             output.files.remove(&p);
         }
     }
     output.files.extend(inputs.build().files);
+}
+
+/// The paths of `output` under the folder `dir` (which ends with `/`).
+pub fn files_under(output: &SiteOutput, dir: &str) -> Vec<String> {
+    output
+        .files
+        .range(dir.to_string()..)
+        .take_while(|(p, _)| p.starts_with(dir))
+        .map(|(p, _)| p.clone())
+        .collect()
 }

@@ -647,7 +647,7 @@ fn doc_key(d: &SourceDocument) -> DocKey {
     }
 }
 
-fn default_path(d: &SourceDocument) -> PathBuf {
+pub(crate) fn default_path(d: &SourceDocument) -> PathBuf {
     let mut p = d.path.clone();
     p.set_file_name(format!("{}.md", d.stem));
     p
@@ -1168,7 +1168,7 @@ fn put_translation(
     }
 }
 
-fn translation_path(path: &Path, lang: &str) -> PathBuf {
+pub(crate) fn translation_path(path: &Path, lang: &str) -> PathBuf {
     let mut p = path.to_path_buf();
     let stem = path
         .file_stem()

@@ -120,16 +120,11 @@ impl IndexJob {
         }
         let mut changed = Vec::new();
         for dir in self.inputs.dirs() {
-            let stale: Vec<String> = served
-                .files
-                .range(dir.to_string()..)
-                .take_while(|(p, _)| p.starts_with(dir))
-                .filter(|(p, _)| !index.files.contains_key(*p))
-                .map(|(p, _)| p.clone())
-                .collect();
-            for p in stale {
-                served.files.remove(&p);
-                changed.push(p);
+            for p in crate::indexing::files_under(&served, dir) {
+                if !index.files.contains_key(&p) {
+                    served.files.remove(&p);
+                    changed.push(p);
+                }
             }
         }
         changed.extend(lay_over(&mut served, index));
@@ -309,7 +304,7 @@ impl Session {
             if doc.kind != DocumentKind::Item {
                 return None;
             }
-            item_files.insert(rel.with_file_name(format!("{}.md", doc.stem)));
+            item_files.insert(crate::validate::default_path(doc));
         }
         if item_files.is_empty() {
             return None;
@@ -326,7 +321,7 @@ impl Session {
                 .filter(|l| **l != dl)
                 .filter_map(|l| {
                     self.documents
-                        .get(&file.with_file_name(format!("{}.{l}.md", doc.stem)))
+                        .get(&crate::validate::translation_path(file, l))
                         .map(|(d, p)| (d, p))
                 })
                 .collect();
@@ -397,17 +392,7 @@ impl Session {
             render_pages(&env, &pages, &mut overlay, &mut diags)
         };
         if !diags.has_errors() {
-            let served = self.output.read().expect("served site lock");
-            let view = crate::render::link_check::OutputView {
-                base: &served,
-                overlay: Some(&overlay),
-            };
-            crate::render::link_check::check_links_in(
-                &built.linked,
-                view,
-                Some(&rendered),
-                &mut diags,
-            );
+            Self::check_overlay_links(&self.output, &built.linked, &overlay, &rendered, &mut diags);
         }
         for (pi, ii, linked, bodies) in swaps.iter_mut() {
             std::mem::swap(&mut built.linked.plans[*pi].items[*ii], linked);
@@ -421,6 +406,23 @@ impl Session {
         let mut changed = lay_over(&mut served, overlay);
         changed.sort();
         Some(changed)
+    }
+
+    /// Checks the links of the re-rendered pages `rendered` against the
+    /// served site `output` with `overlay` laid over it.
+    fn check_overlay_links(
+        output: &SharedOutput,
+        site: &LinkedSite,
+        overlay: &SiteOutput,
+        rendered: &[String],
+        diags: &mut Diagnostics,
+    ) {
+        let served = output.read().expect("served site lock");
+        let view = crate::render::link_check::OutputView {
+            base: &served,
+            overlay: Some(overlay),
+        };
+        crate::render::link_check::check_links_in(site, view, Some(rendered), diags);
     }
 
     /// Whether a site-wide source differs from what was last loaded: new,
@@ -669,19 +671,13 @@ impl Session {
                 let (built, overlay, rendered) = self.render_incrementally(old, linked, &mut diags);
                 drop(t);
                 let t = crate::diagnostics::stage_timer("s:linkcheck");
-                {
-                    let served = self.output.read().expect("served site lock");
-                    let view = crate::render::link_check::OutputView {
-                        base: &served,
-                        overlay: Some(&overlay),
-                    };
-                    crate::render::link_check::check_links_in(
-                        &built.linked,
-                        view,
-                        Some(&rendered),
-                        &mut diags,
-                    );
-                }
+                Self::check_overlay_links(
+                    &self.output,
+                    &built.linked,
+                    &overlay,
+                    &rendered,
+                    &mut diags,
+                );
                 drop(t);
                 if diags.has_errors() {
                     return self.fail(diags);
