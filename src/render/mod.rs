@@ -225,17 +225,20 @@ pub struct RenderEnv<'a> {
     pub templates: &'a Templates,
     pub bodies: &'a RenderedBodies,
     pub globals: Vec<serde_json::Value>,
-    /// `partials/item_row.html` rendered once per item and language, when
-    /// a page first lists the item (`rows[plan][item * languages + lang]`):
-    /// the same row appears on up to a dozen pages.
-    rows: Vec<Vec<std::sync::OnceLock<String>>>,
+    /// An item as lists show it ([`views::item_summary`] plus `row_html`,
+    /// `partials/item_row.html` rendered), built once per item and
+    /// language when a page first lists the item
+    /// (`rows[plan][item * languages + lang]`): the same row appears on a
+    /// dozen pages or more, and cloning it is several times cheaper than
+    /// building it again.
+    rows: Vec<Vec<std::sync::OnceLock<serde_json::Value>>>,
     /// The globals as a tera context, for the rows.
     row_contexts: Vec<tera::Context>,
     /// The first error rendering a row, reported by the page that needed it.
     row_error: std::sync::Mutex<Option<tera::Error>>,
 }
 
-/// The item row partial (see [`RenderEnv::item_row_html`]).
+/// The item row partial (see [`RenderEnv::list_row`]).
 pub const ITEM_ROW_TEMPLATE: &str = "partials/item_row.html";
 
 impl<'a> RenderEnv<'a> {
@@ -268,34 +271,36 @@ impl<'a> RenderEnv<'a> {
         }
     }
 
-    /// The HTML of an item's row in lists (`partials/item_row.html` with
-    /// `row` = `summary` and the language's globals), rendered at most
-    /// once per build. Empty when the theme has no such partial.
-    pub fn item_row_html(
-        &self,
-        plan: usize,
-        item: usize,
-        lang: usize,
-        summary: &serde_json::Value,
-    ) -> &str {
+    /// An item's row in lists: its summary plus `row_html`, the HTML of
+    /// `partials/item_row.html` with `row` = the summary and the
+    /// language's globals (empty when the theme has no such partial).
+    /// Built at most once per build and item and language.
+    pub fn list_row(&self, plan: usize, item: usize, lang: usize) -> &serde_json::Value {
         let nlang = self.site.config.languages.len();
         self.rows[plan][item * nlang + lang].get_or_init(|| {
-            if !self.templates.paths.contains_key(ITEM_ROW_TEMPLATE) {
-                return String::new();
-            }
-            let mut ctx = self.row_contexts[lang].clone();
-            ctx.insert("row", summary);
-            match self.templates.tera.render(ITEM_ROW_TEMPLATE, &ctx) {
-                Ok(html) => html,
-                Err(e) => {
-                    let mut first = self.row_error.lock().expect("row error lock");
-                    if first.is_none() {
-                        *first = Some(e);
-                    }
-                    String::new()
-                }
-            }
+            let mut row = views::item_summary(self.site, plan, item, lang);
+            let html = self.item_row_html(lang, &row);
+            row["row_html"] = serde_json::Value::String(html);
+            row
         })
+    }
+
+    fn item_row_html(&self, lang: usize, summary: &serde_json::Value) -> String {
+        if !self.templates.paths.contains_key(ITEM_ROW_TEMPLATE) {
+            return String::new();
+        }
+        let mut ctx = self.row_contexts[lang].clone();
+        ctx.insert("row", summary);
+        match self.templates.tera.render(ITEM_ROW_TEMPLATE, &ctx) {
+            Ok(html) => html,
+            Err(e) => {
+                let mut first = self.row_error.lock().expect("row error lock");
+                if first.is_none() {
+                    *first = Some(e);
+                }
+                String::new()
+            }
+        }
     }
 
     /// Renders one page. Errors are template errors, mapped to the

@@ -145,7 +145,7 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     Some(&s[i..j])
 }
 
-/// `{{ t["item-number"] | fill(number=item.number) }}`: replaces each
+/// `{{ t.item_number | fill(number=item.number) }}`: replaces each
 /// `{name}` in a UI string with the argument of that name.
 fn fill_filter(
     value: &tera::Value,

@@ -361,7 +361,7 @@ pub fn language_globals(site: &LinkedSite, lang: usize) -> Value {
         .get(code)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .map(|(k, v)| (template_key(k), Value::String(v.clone())))
                 .collect()
         })
         .unwrap_or_default();
@@ -385,6 +385,14 @@ pub fn language_globals(site: &LinkedSite, lang: usize) -> Value {
             })).collect::<Vec<_>>(),
         },
     })
+}
+
+/// The name of a UI string in templates: `t.skip_link` for the key
+/// `skip-link`. A dotted lookup, because tera evaluates `t["skip-link"]`
+/// by rewriting the path through seven string replacements on every use:
+/// 1.4 µs against 0.4 µs, and an item page looks up some 60 strings.
+pub fn template_key(key: &str) -> String {
+    key.replace('-', "_")
 }
 
 /// A short summary of an item, as lists and cross-links show it.
@@ -434,12 +442,9 @@ pub fn item_summary(site: &LinkedSite, plan: usize, item: usize, lang: usize) ->
 }
 
 /// An item as a list shows it: [`item_summary`] plus `row_html`, the
-/// rendered `partials/item_row.html` (see [`RenderEnv::item_row_html`]).
+/// rendered `partials/item_row.html` (see [`RenderEnv::list_row`]).
 pub fn list_row(env: &RenderEnv<'_>, plan: usize, item: usize, lang: usize) -> Value {
-    let mut v = item_summary(env.site, plan, item, lang);
-    let html = env.item_row_html(plan, item, lang, &v).to_string();
-    v["row_html"] = Value::String(html);
-    v
+    env.list_row(plan, item, lang).clone()
 }
 
 /// `<link rel=alternate>` targets and the language switch of a page.
