@@ -492,8 +492,22 @@ fn og_locale(code: &str) -> &'static str {
 
 /// Cuts plain text to about `max` characters at a sentence or word end.
 pub fn excerpt(text: &str, max: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
+    // The text with its whitespace runs made single spaces, flattened only
+    // as far as needed: one character past `max` tells that it is cut.
+    let mut flat = String::new();
+    let mut count = 0;
+    for word in text.split_whitespace() {
+        if count > max {
+            break;
+        }
+        if !flat.is_empty() {
+            flat.push(' ');
+            count += 1;
+        }
+        flat.push_str(word);
+        count += word.chars().count();
+    }
+    if count <= max {
         return flat;
     }
     let cut: String = flat.chars().take(max).collect();
@@ -531,22 +545,30 @@ fn page_meta(
         .filter(|l| l.code != code)
         .map(|l| og_locale(&l.code))
         .collect();
-    json!({
-        "path": path,
-        "url": href(site, &path),
-        "permalink": absolute(site, &path),
-        "title": title,
-        "full_title": full_title,
-        "description": description,
-        "og_type": og_type,
-        "og_locale": og_locale(code),
-        "og_locale_alternates": locale_alternates,
-        "hreflang": hreflang(code),
-        "alternates": alternates,
-        "x_default": x_default,
-        "switch": switch,
-        "translation_missing": translation_missing,
-    })
+    // Built field by field: json! would deep-copy `alternates` and
+    // `switch` through the serializer, on every page.
+    let mut m = Map::new();
+    m.insert("url".into(), Value::String(href(site, &path)));
+    m.insert("permalink".into(), Value::String(absolute(site, &path)));
+    m.insert("path".into(), Value::String(path));
+    m.insert("title".into(), Value::from(title));
+    m.insert("full_title".into(), Value::String(full_title));
+    m.insert("description".into(), Value::from(description));
+    m.insert("og_type".into(), Value::from(og_type));
+    m.insert("og_locale".into(), Value::from(og_locale(code)));
+    m.insert(
+        "og_locale_alternates".into(),
+        Value::Array(locale_alternates.into_iter().map(Value::from).collect()),
+    );
+    m.insert("hreflang".into(), Value::String(hreflang(code)));
+    m.insert("alternates".into(), Value::Array(alternates));
+    m.insert("x_default".into(), Value::String(x_default));
+    m.insert("switch".into(), Value::Array(switch));
+    m.insert(
+        "translation_missing".into(),
+        Value::Bool(translation_missing),
+    );
+    Value::Object(m)
 }
 
 /// JSON for a `<script type="application/ld+json">`: `<` escaped so that
@@ -957,7 +979,7 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Value) {
                         section_value(env, plan, it.section_index, lang, false),
                     ),
                     ("item", item_value(env, plan, item, lang)),
-                    ("json_ld", json!(ld)),
+                    ("json_ld", Value::String(ld)),
                 ],
             )
         }
@@ -1117,6 +1139,39 @@ mod tests {
         assert_eq!(format_number(70.0), "70");
         assert_eq!(format_number(12.34), "12.3");
         assert_eq!(format_percent(99.9), "99%");
+    }
+
+    #[test]
+    fn excerpts_equal_those_of_the_whole_flattened_text() {
+        // The excerpt as first written: flatten everything, then cut.
+        fn reference(text: &str, max: usize) -> String {
+            let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if flat.chars().count() <= max {
+                return flat;
+            }
+            let cut: String = flat.chars().take(max).collect();
+            let end = cut
+                .rfind(['。', '；', '.', ';', ',', '，', ' '])
+                .filter(|&i| i > cut.len() / 2)
+                .unwrap_or(cut.len());
+            format!("{}…", cut[..end].trim_end_matches([',', '，', ' ']))
+        }
+        let long = "坚持立德树人，  落实“双减”。\n\nMore  words here, and more; ".repeat(20);
+        let texts = [
+            "",
+            "   ",
+            "short",
+            "exactly ten",
+            "a  b\tc\n\nd",
+            "一二三四五六七八九十",
+            "一二三四五六七八九十一",
+            long.as_str(),
+        ];
+        for text in texts {
+            for max in [0, 1, 5, 10, 11, 12, 40, 150, 1000] {
+                assert_eq!(excerpt(text, max), reference(text, max), "{text:?} {max}");
+            }
+        }
     }
 
     #[test]
