@@ -413,7 +413,7 @@ pub fn report_links(
         );
     }
     for (page, link) in broken_all.into_iter().take(MAX_BROKEN_LINKS_LISTED) {
-        let at = output_location(site, &page);
+        let at = link_location(site, &page, &link);
         if seen.insert((at.path.clone(), link.clone())) {
             diags.error(
                 at,
@@ -421,6 +421,38 @@ pub fn report_links(
                 Some("link to a page the site generates (e.g. /2023/16/ or /2023/16/#target-key), or fix the template".into()),
             );
         }
+    }
+}
+
+/// Where a broken link was written: the line and column of its first
+/// occurrence in the content file behind `page`, as the author wrote it
+/// (with or without the site's base path); the file alone when the link
+/// is not in it as such (a relative link, or one a template made), or the
+/// output page when no content file is behind it.
+fn link_location(site: &LinkedSite, page: &str, link: &str) -> crate::diagnostics::Location {
+    let at = output_location(site, page);
+    if at.path.as_os_str().is_empty() || !at.path.is_relative() {
+        return at;
+    }
+    let Ok(text) = std::fs::read_to_string(site.root.join(&at.path)) else {
+        return at;
+    };
+    let mut written = vec![link.to_string()];
+    if let Some(rest) = link.strip_prefix(site.config.base_path.as_str()) {
+        written.push(format!("/{rest}"));
+    }
+    // In Markdown a link target ends at `)`, `>`, `"`, a quote or a space.
+    let found = written.iter().find_map(|w| {
+        text.match_indices(w.as_str())
+            .find(|(i, _)| {
+                let next = text[i + w.len()..].chars().next();
+                matches!(next, None | Some(')' | '>' | '"' | '\'' | ' ' | '\n'))
+            })
+            .map(|(i, _)| i)
+    });
+    match found {
+        Some(offset) => crate::diagnostics::LineIndex::new(&at.path, &text, 1).location(offset),
+        None => at,
     }
 }
 
