@@ -754,6 +754,10 @@ pub fn assemble_site(
     )> = Vec::new();
     let mut plan_dirs_seen: BTreeSet<String> = BTreeSet::new();
     let mut section_dirs_seen: BTreeSet<(String, String)> = BTreeSet::new();
+    // Item files that could not be read, per plan, by the number their
+    // file name starts with (`31-work-style.md`): a `related` link to that
+    // number is not reported again as pointing at nothing.
+    let mut unreadable_items: BTreeSet<(String, u32)> = BTreeSet::new();
 
     for (key, (doc, parsed)) in defaults {
         plan_dirs_seen.insert(doc.plan.clone());
@@ -764,7 +768,14 @@ pub fn assemble_site(
         let mut languages: BTreeSet<String> =
             trans.iter().map(|(d, _)| d.language.clone()).collect();
         languages.insert(default_language.clone());
-        let Some(parsed) = parsed else { continue };
+        let Some(parsed) = parsed else {
+            if doc.kind == DocumentKind::Item
+                && let Some(n) = number_in_file_name(&doc.stem)
+            {
+                unreadable_items.insert((doc.plan.clone(), n));
+            }
+            continue;
+        };
         match parsed {
             ParsedDocument::Plan {
                 title,
@@ -839,6 +850,9 @@ pub fn assemble_site(
             }
             ParsedDocument::Item(item) => {
                 let Some(merged) = merge_item(doc, *item, trans, languages, diags) else {
+                    if let Some(n) = number_in_file_name(&doc.stem) {
+                        unreadable_items.insert((doc.plan.clone(), n));
+                    }
                     continue;
                 };
                 let (item, number_at, tags, related) = merged;
@@ -971,7 +985,9 @@ pub fn assemble_site(
                     format!("item {} lists itself in `related`", n),
                     Some("remove its own number".into()),
                 );
-            } else if !item_numbers.contains_key(&(plan.clone(), n)) {
+            } else if !item_numbers.contains_key(&(plan.clone(), n))
+                && !unreadable_items.contains(&(plan.clone(), n))
+            {
                 diags.error(
                     at,
                     format!("`related` points at item {n}, which does not exist in plan {plan}"),
@@ -1283,4 +1299,13 @@ pub fn reassemble_item(
         && item.related == old.related
         && item.languages == old.languages)
         .then_some(item)
+}
+
+/// The number an item's file name starts with (`31` for `31-work-style`),
+/// by the content convention; the front matter's `number` is what counts.
+fn number_in_file_name(stem: &str) -> Option<u32> {
+    let digits: &str = &stem[..stem
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(stem.len())];
+    digits.parse().ok()
 }
