@@ -64,6 +64,10 @@ def parse_args(argv):
     ap.add_argument("--workdir", metavar="DIR", default=bl.default_workdir(),
                     help="where corpora, outputs and results.json go (default: "
                          "<repo>/target/bench; avoid /tmp, file creation there is slow)")
+    ap.add_argument("--hugo-like", action="store_true",
+                    help="also time planpub with benches/hugo-like-templates/ (the Hugo "
+                         "corpus's one-line layouts, written for planpub) on the same "
+                         "content: the engine apart from the theme, for information")
     ap.add_argument("--regen", action="store_true",
                     help="generate the corpora again even if the cached ones are current")
     ap.add_argument("--json", metavar="PATH",
@@ -120,7 +124,7 @@ def stats(runs):
 
 
 def progress(tool, size, i, n, r):
-    print(f"    {tool:<7} {size:>6} run {i}/{n}: {r['wall_s']:7.3f} s  "
+    print(f"    {tool:<17} {size:>6} run {i}/{n}: {r['wall_s']:7.3f} s  "
           f"{mib(r['max_rss_kb']):7.1f} MiB  {r['files']} files", flush=True)
 
 
@@ -210,6 +214,11 @@ def run(a):
         pout = os.path.join(outs, f"planpub-{n}")
         pcmd = [binary, "--root", pc, "build", "--output", pout]
         tools = [("planpub", pcmd, workdir, pout)]
+        if a.hugo_like:
+            lc = hugo_like_site(pc)
+            lout = os.path.join(outs, f"planpub-hugo-like-{n}")
+            tools.append(("planpub-hugo-like",
+                          [binary, "--root", lc, "build", "--output", lout], workdir, lout))
         if hugo:
             hc = corpora[n]["hugo"]["path"]
             hout = os.path.join(outs, f"hugo-{n}")
@@ -217,7 +226,7 @@ def run(a):
         runs = {t[0]: [] for t in tools}
         for tool, cmd, cwd, out in tools:
             r = measure(f"{tool}-{n}-warmup", cmd, cwd, out, logs)
-            print(f"    {tool:<7} {n:>6} warm-up: {r['wall_s']:7.3f} s (not counted)", flush=True)
+            print(f"    {tool:<17} {n:>6} warm-up: {r['wall_s']:7.3f} s (not counted)", flush=True)
         for i in range(1, a.runs + 1):
             for tool, cmd, cwd, out in tools:
                 r = measure(f"{tool}-{n}", cmd, cwd, out, logs)
@@ -261,13 +270,27 @@ def run(a):
     return 0
 
 
+def hugo_like_site(corpus):
+    """The planpub corpus with benches/hugo-like-templates/ as its templates:
+    site.toml copied, content/ linked, templates/ copied afresh."""
+    site = corpus.rstrip("/") + "-hugo-like"
+    shutil.rmtree(site, ignore_errors=True)
+    os.makedirs(site)
+    shutil.copy(os.path.join(corpus, "site.toml"), site)
+    os.symlink(os.path.abspath(os.path.join(corpus, "content")), os.path.join(site, "content"))
+    shutil.copytree(os.path.join(bl.REPO, "benches", "hugo-like-templates"),
+                    os.path.join(site, "templates"))
+    return site
+
+
 def tables(a, results, site, with_hugo):
     lines = []
     targets = []
     out = lines.append
     out(f"RESULTS (median of {a.runs} runs; min-max in brackets; "
         "output folders moved aside before every run)")
-    out(f"{'items':>6}  {'tool':<7}  {'wall s':>8} {'[min-max]':<17}  "
+    tw = max([7] + [len(t) for per in results.values() for t in per])
+    out(f"{'items':>6}  {'tool':<{tw}}  {'wall s':>8} {'[min-max]':<17}  "
         f"{'peak MiB':>8} {'[min-max]':<15}  {'CPU s':>7}  files")
     for n, per in results.items():
         for tool, r in per.items():
@@ -275,7 +298,7 @@ def tables(a, results, site, with_hugo):
             rng_w = f"[{w['min']:.3f}-{w['max']:.3f}]"
             rng_m = f"[{mib(m['min']):.0f}-{mib(m['max']):.0f}]"
             files = "/".join(str(x) for x in r["files"])
-            out(f"{n:>6}  {tool:<7}  {w['median']:8.3f} {rng_w:<17}  "
+            out(f"{n:>6}  {tool:<{tw}}  {w['median']:8.3f} {rng_w:<17}  "
                 f"{mib(m['median']):8.1f} {rng_m:<15}  {c['median']:7.2f}  {files}")
     out("")
 
@@ -290,6 +313,12 @@ def tables(a, results, site, with_hugo):
             cr = p["cpu_s"]["median"] / h["cpu_s"]["median"]
             out(f"{n:>6}  {wr:10.2f}  {verdict(wr <= WALL_TARGET):<6}  {mr:12.2f}  "
                 f"{verdict(mr <= MEM_TARGET):<6}  {cr:9.2f}  {p['files'][-1]}/{h['files'][-1]}")
+            if "planpub-hugo-like" in per:
+                q = per["planpub-hugo-like"]
+                out(f"{'':>6}  {q['wall_s']['median'] / h['wall_s']['median']:10.2f}  "
+                    f"{'':<6}  {q['max_rss_kb']['median'] / h['max_rss_kb']['median']:12.2f}  "
+                    f"{'':<6}  {q['cpu_s']['median'] / h['cpu_s']['median']:9.2f}  "
+                    f"with Hugo-like templates (information, not a target)")
             targets.append({"name": f"wall {n}", "ratio": wr, "target": WALL_TARGET,
                             "ok": wr <= WALL_TARGET})
             targets.append({"name": f"memory {n}", "ratio": mr, "target": MEM_TARGET,
@@ -314,7 +343,7 @@ def tables(a, results, site, with_hugo):
                                     "target": item_ratio, "ok": ok})
                 else:
                     mark = "(reference)"
-                out(f"  {tool:<7} {lo}->{hi}: time x{tr:.2f} for items x{item_ratio:.2f}  "
+                out(f"  {tool:<{tw}} {lo}->{hi}: time x{tr:.2f} for items x{item_ratio:.2f}  "
                     f"{mark}   (memory x{mr:.2f})")
         out("")
     else:
