@@ -1208,10 +1208,24 @@ fn validate_strings(
             continue;
         };
         let mut map = BTreeMap::new();
+        // Templates read `skip-link` as `t.skip_link`: two keys that differ
+        // only by `-` and `_` would be one name there.
+        let mut template_names: BTreeMap<String, String> = BTreeMap::new();
         for (k, v) in doc.table.get_ref().iter() {
+            let key = key_str(k);
+            if let Some(first) = template_names.insert(key.replace('-', "_"), key.to_string()) {
+                diags.error(
+                    doc.lines.span(&k.span()),
+                    format!(
+                        "UI string `{key}` and `{first}` are both `t.{}` in templates",
+                        key.replace('-', "_")
+                    ),
+                    Some("rename one of them: templates write `-` in a key as `_`".into()),
+                );
+            }
             match v.get_ref() {
                 DeValue::String(s) => {
-                    map.insert(key_str(k).to_string(), s.to_string());
+                    map.insert(key.to_string(), s.to_string());
                 }
                 _ => diags.error(
                     doc.lines.span(&v.span()),
@@ -1308,4 +1322,49 @@ fn number_in_file_name(stem: &str) -> Option<u32> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(stem.len())];
     digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ui_string_keys_that_are_one_template_name_are_an_error() {
+        let mut diags = Diagnostics::new();
+        let config = crate::config::parse_site_config(
+            Path::new("site.toml"),
+            "base_url = \"https://example.gov.cn/\"\n[languages.zh]\ntitle = \"计划\"\n",
+            &mut diags,
+        )
+        .expect("site.toml parses");
+        let strings = "skip-link = \"跳到正文\"\nskip_link = \"跳过\"\nnav-home = \"首页\"\n";
+        let theme = LoadedTheme {
+            templates: Vec::new(),
+            static_files: BTreeMap::new(),
+            strings: BTreeMap::from([(
+                "zh".to_string(),
+                (PathBuf::from("i18n/zh.toml"), strings.to_string()),
+            )]),
+        };
+        let out = validate_strings(&theme, &config, &mut diags);
+        let errors: Vec<String> = diags
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{}:{}: {}",
+                    d.path.display(),
+                    d.line,
+                    d.column,
+                    d.message
+                )
+            })
+            .collect();
+        assert_eq!(
+            errors,
+            vec![
+                "i18n/zh.toml:2:1: UI string `skip_link` and `skip-link` are both `t.skip_link` in templates"
+            ]
+        );
+        assert_eq!(out["zh"].len(), 3, "both strings are still read");
+    }
 }
