@@ -100,13 +100,22 @@ const MAX_BROKEN_LINKS_LISTED: usize = 50;
 
 /// The output file a site path points at, if any.
 fn resolve(files: &dyn LinkTargets, path: &str) -> Option<String> {
-    let path = percent_decode(path);
-    let candidates = if path.is_empty() || path.ends_with('/') {
-        vec![format!("{path}index.html")]
+    // One buffer for both candidates: a page links some sixty times, and
+    // this runs for every link of every page.
+    let mut candidate = if path.contains('%') {
+        percent_decode(path)
     } else {
-        vec![path.clone(), format!("{path}/index.html")]
+        path.to_string()
     };
-    candidates.into_iter().find(|c| files.exists(c))
+    if candidate.is_empty() || candidate.ends_with('/') {
+        candidate.push_str("index.html");
+        return files.exists(&candidate).then_some(candidate);
+    }
+    if files.exists(&candidate) {
+        return Some(candidate);
+    }
+    candidate.push_str("/index.html");
+    files.exists(&candidate).then_some(candidate)
 }
 
 /// Joins a relative reference onto the directory of `page`.
