@@ -208,22 +208,6 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_index_counts_characters_and_offsets_lines() {
-        let text = "a = 1\n标题 = \"x\"\n";
-        let idx = LineIndex::new(Path::new("f.md"), text, 2);
-        let at = idx.location(text.find('=').unwrap());
-        assert_eq!((at.line, at.column), (2, 3));
-        let second = text.find("= \"x").unwrap();
-        let at = idx.location(second);
-        assert_eq!((at.line, at.column), (3, 4));
-    }
-}
-
 /// Prints how long a stage took when `PLANPUB_TIMINGS` is set: the cheap
 /// profiler behind the figures in benches/ and commit messages.
 pub fn stage_timer(stage: &'static str) -> StageTimer {
@@ -247,5 +231,21 @@ impl Drop for StageTimer {
                 self.started.elapsed().as_secs_f64() * 1000.0
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_characters_and_offsets_lines() {
+        let text = "a = 1\n标题 = \"x\"\n";
+        let idx = LineIndex::new(Path::new("f.md"), text, 2);
+        let at = idx.location(text.find('=').unwrap());
+        assert_eq!((at.line, at.column), (2, 3));
+        let second = text.find("= \"x").unwrap();
+        let at = idx.location(second);
+        assert_eq!((at.line, at.column), (3, 4));
     }
 }

@@ -143,9 +143,9 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
         .map(|(i, it)| (it.item.number, i))
         .collect();
     let n = items.len();
-    for i in 0..n {
-        items[i].prev = i.checked_sub(1);
-        items[i].next = (i + 1 < n).then_some(i + 1);
+    for (i, it) in items.iter_mut().enumerate() {
+        it.prev = i.checked_sub(1);
+        it.next = (i + 1 < n).then_some(i + 1);
     }
     for i in 0..n {
         let related: Vec<usize> = items[i]
@@ -210,11 +210,11 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
     }
     for (i, it) in items.iter_mut().enumerate() {
         for t in &it.item.tags {
-            if let Some(&ti) = tag_index.get(t) {
-                if !it.tags.contains(&ti) {
-                    it.tags.push(ti);
-                    tags[ti].items.push(i);
-                }
+            if let Some(&ti) = tag_index.get(t)
+                && !it.tags.contains(&ti)
+            {
+                it.tags.push(ti);
+                tags[ti].items.push(i);
             }
         }
     }

@@ -105,9 +105,10 @@ pub fn compute_progress(item: &Item, plan_year: Option<i32>) -> Progress {
             let elapsed = (as_of.days_since_epoch() - start.days_since_epoch() + 1) as f64;
             let share = (elapsed / span).clamp(0.0, 1.0);
             let expected_percent = share * 100.0;
-            let kind = if actual_percent >= 100.0 && share < 1.0 {
-                PaceKind::Ahead
-            } else if actual_percent - expected_percent > PACE_TOLERANCE_POINTS {
+            // Done before the deadline, or clearly past the even pace.
+            let kind = if (actual_percent >= 100.0 && share < 1.0)
+                || actual_percent - expected_percent > PACE_TOLERANCE_POINTS
+            {
                 PaceKind::Ahead
             } else if expected_percent - actual_percent > PACE_TOLERANCE_POINTS {
                 PaceKind::Behind

@@ -210,7 +210,7 @@ fn incremental_rebuild_equals_clean_build() {
     let item30 = item_file(root, 30);
     std::fs::remove_file(&item30).unwrap();
     std::fs::remove_file(item30.with_extension("en.md")).unwrap();
-    let outcome = session.rebuild(&[item30.clone()]);
+    let outcome = session.rebuild(std::slice::from_ref(&item30));
     assert!(!outcome.failed, "{}", outcome.diagnostics.render());
     assert!(outcome.changed.contains(&"2023/30/index.html".to_string()));
     assert_same_as_clean_build(&session, root, base, "delete item 30");

@@ -115,16 +115,15 @@ pub fn report_tera_error(
     } else if let Some(needle) = between(&chain, "Variable `", "`")
         .or_else(|| between(&chain, "Filter `", "`"))
         .or_else(|| between(&chain, "Function `", "`"))
+        && let Some(off) = text.find(needle)
     {
-        if let Some(off) = text.find(needle) {
-            line = text[..off].matches('\n').count() + 1;
-            column = text[..off]
-                .rsplit('\n')
-                .next()
-                .map(|l| l.chars().count())
-                .unwrap_or(0)
-                + 1;
-        }
+        line = text[..off].matches('\n').count() + 1;
+        column = text[..off]
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
     }
     let message: String = chain
         .lines()

@@ -125,12 +125,13 @@ pub fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -216,7 +217,7 @@ pub fn chinese_numeral(n: u32) -> String {
         0..=9 => DIGITS[n as usize].to_string(),
         10..=19 => format!(
             "十{}",
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 ""
             } else {
                 DIGITS[(n % 10) as usize]
@@ -225,7 +226,7 @@ pub fn chinese_numeral(n: u32) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[(n / 10) as usize],
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 ""
             } else {
                 DIGITS[(n % 10) as usize]
@@ -1118,6 +1119,26 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Value) {
     (template, ctx)
 }
 
+/// Whether a page is an HTML page (has alternates, goes in the sitemap).
+pub fn is_html_page(page: Page) -> bool {
+    !matches!(
+        page,
+        Page::Badge { .. }
+            | Page::Feed { .. }
+            | Page::ItemsJson { .. }
+            | Page::ItemsCsv { .. }
+            | Page::Sitemap
+            | Page::Robots
+    )
+}
+
+pub fn all_html_pages(site: &LinkedSite) -> Vec<Page> {
+    super::all_pages(site)
+        .into_iter()
+        .filter(|p| is_html_page(*p))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1179,24 +1200,4 @@ mod tests {
         let s = json_for_script(&json!({"a": "</script><script>alert(1)</script>"}));
         assert!(!s.contains("</script"));
     }
-}
-
-/// Whether a page is an HTML page (has alternates, goes in the sitemap).
-pub fn is_html_page(page: Page) -> bool {
-    !matches!(
-        page,
-        Page::Badge { .. }
-            | Page::Feed { .. }
-            | Page::ItemsJson { .. }
-            | Page::ItemsCsv { .. }
-            | Page::Sitemap
-            | Page::Robots
-    )
-}
-
-pub fn all_html_pages(site: &LinkedSite) -> Vec<Page> {
-    super::all_pages(site)
-        .into_iter()
-        .filter(|p| is_html_page(*p))
-        .collect()
 }
