@@ -156,6 +156,14 @@ impl Plan {
 /// The UI strings of the theme, per language, checked.
 pub type UiStrings = BTreeMap<String, BTreeMap<String, String>>;
 
+/// The name of a UI string in templates: `t.skip_link` for the key
+/// `skip-link`. A dotted lookup, because tera evaluates `t["skip-link"]`
+/// by rewriting the path through seven string replacements on every use:
+/// 1.4 µs against 0.4 µs, and an item page looks up some 60 strings.
+pub fn template_key(key: &str) -> String {
+    key.replace('-', "_")
+}
+
 /// The content as typed, checked data: the input of the link stage.
 #[derive(Clone, Debug)]
 pub struct ValidatedSite {
@@ -1213,13 +1221,11 @@ fn validate_strings(
         let mut template_names: BTreeMap<String, String> = BTreeMap::new();
         for (k, v) in doc.table.get_ref().iter() {
             let key = key_str(k);
-            if let Some(first) = template_names.insert(key.replace('-', "_"), key.to_string()) {
+            let name = template_key(key);
+            if let Some(first) = template_names.insert(name.clone(), key.to_string()) {
                 diags.error(
                     doc.lines.span(&k.span()),
-                    format!(
-                        "UI string `{key}` and `{first}` are both `t.{}` in templates",
-                        key.replace('-', "_")
-                    ),
+                    format!("UI string `{key}` and `{first}` are both `t.{name}` in templates"),
                     Some("rename one of them: templates write `-` in a key as `_`".into()),
                 );
             }

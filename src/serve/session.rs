@@ -466,25 +466,32 @@ impl Session {
             if rel.starts_with("content") {
                 continue;
             }
-            for e in walkdir::WalkDir::new(self.root.join(&rel))
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-            {
-                let rel = e
-                    .path()
-                    .strip_prefix(&self.root)
-                    .unwrap_or(e.path())
-                    .to_path_buf();
+            for rel in self.files_under(&rel) {
                 if classify(&rel) == ChangeKind::Everything
-                    && let Ok(bytes) = std::fs::read(e.path())
+                    && let Ok(bytes) = std::fs::read(self.root.join(&rel))
                 {
                     sources.insert(rel, bytes);
                 }
             }
         }
         sources
+    }
+
+    /// Every file under `dir` (relative to the site root), as paths
+    /// relative to the root, in file-name order.
+    fn files_under(&self, dir: &Path) -> Vec<PathBuf> {
+        walkdir::WalkDir::new(self.root.join(dir))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(&self.root)
+                    .unwrap_or(e.path())
+                    .to_path_buf()
+            })
+            .collect()
     }
 
     fn reload_content_file(&mut self, rel: &Path) {
@@ -526,22 +533,11 @@ impl Session {
     /// Brings the document map in line with the files on disk: files gone
     /// are dropped, new ones loaded, changed ones re-read.
     fn rescan_content(&mut self) -> bool {
-        let content = self.root.join("content");
-        let mut on_disk: BTreeSet<PathBuf> = BTreeSet::new();
-        for e in walkdir::WalkDir::new(&content)
+        let on_disk: BTreeSet<PathBuf> = self
+            .files_under(Path::new("content"))
             .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-        {
-            let rel = e
-                .path()
-                .strip_prefix(&self.root)
-                .unwrap_or(e.path())
-                .to_path_buf();
-            if classify(&rel) == ChangeKind::Content {
-                on_disk.insert(rel);
-            }
-        }
+            .filter(|rel| classify(rel) == ChangeKind::Content)
+            .collect();
         let before = self.documents.len() + self.assets.len();
         self.documents.retain(|p, _| on_disk.contains(p));
         self.assets.retain(|p, _| on_disk.contains(p));
