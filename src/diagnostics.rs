@@ -214,21 +214,36 @@ pub fn stage_timer(stage: &'static str) -> StageTimer {
     StageTimer {
         stage,
         started: std::time::Instant::now(),
+        cpu: process_cpu_seconds(),
     }
 }
 
 pub struct StageTimer {
     stage: &'static str,
     started: std::time::Instant,
+    cpu: f64,
+}
+
+/// User + system CPU time of the whole process so far, in seconds (all
+/// threads): with the wall time, how well a stage uses the cores.
+fn process_cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
 impl Drop for StageTimer {
     fn drop(&mut self) {
         if std::env::var_os("PLANPUB_TIMINGS").is_some() {
             eprintln!(
-                "timing: {:<10} {:>8.1} ms",
+                "timing: {:<10} {:>8.1} ms  (CPU {:>8.1} ms)",
                 self.stage,
-                self.started.elapsed().as_secs_f64() * 1000.0
+                self.started.elapsed().as_secs_f64() * 1000.0,
+                (process_cpu_seconds() - self.cpu) * 1000.0
             );
         }
     }

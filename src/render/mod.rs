@@ -225,15 +225,21 @@ pub struct RenderEnv<'a> {
     pub templates: &'a Templates,
     pub bodies: &'a RenderedBodies,
     pub globals: Vec<serde_json::Value>,
-    /// An item as lists show it ([`views::item_summary`] plus `row_html`,
-    /// `partials/item_row.html` rendered), built once per item and
-    /// language when a page first lists the item
-    /// (`rows[plan][item * languages + lang]`): the same row appears on a
-    /// dozen pages or more, and cloning it is several times cheaper than
-    /// building it again.
+    /// An item as lists show it (`number` and `row_html`, the rendered
+    /// `partials/item_row.html`), built once per item and language when a
+    /// page first lists the item (`rows[plan][item * languages + lang]`):
+    /// the same row appears on a dozen pages or more, and cloning it is
+    /// several times cheaper than building it again. Rows hold no more:
+    /// tera needs owned values, and cloning the whole summary into the
+    /// 400,000 list places of a 10,000-item plan was 14 % of its build.
     rows: Vec<Vec<std::sync::OnceLock<serde_json::Value>>>,
-    /// The globals as a tera context, for the rows.
-    row_contexts: Vec<tera::Context>,
+    /// The globals as a tera context, one per language.
+    global_contexts: Vec<tera::Context>,
+    /// Contexts holding a language's globals, reused page after page
+    /// (`[lang]`): a page's own values are moved in for its render and
+    /// taken out again. Cloning the globals (~120 UI strings) for each of
+    /// 40,000 pages was a tenth of the engine's time.
+    context_pool: std::sync::Mutex<Vec<Vec<tera::Context>>>,
     /// The first error rendering a row, reported by the page that needed it.
     row_error: std::sync::Mutex<Option<tera::Error>>,
 }
@@ -256,42 +262,49 @@ impl<'a> RenderEnv<'a> {
                     .collect()
             })
             .collect();
-        let row_contexts = globals
+        let global_contexts: Vec<tera::Context> = globals
             .iter()
             .map(|g| tera::Context::from_value(g.clone()).expect("globals are a JSON object"))
             .collect();
+        let context_pool = std::sync::Mutex::new(vec![Vec::new(); global_contexts.len()]);
         RenderEnv {
             site,
             templates,
             bodies,
             globals,
             rows,
-            row_contexts,
+            global_contexts,
+            context_pool,
             row_error: std::sync::Mutex::new(None),
         }
     }
 
-    /// An item's row in lists: its summary plus `row_html`, the HTML of
-    /// `partials/item_row.html` with `row` = the summary and the
-    /// language's globals (empty when the theme has no such partial).
-    /// Built at most once per build and item and language.
+    /// An item's row in lists: its `number` and `row_html`, the HTML of
+    /// `partials/item_row.html` with `row` = the item's summary
+    /// ([`views::item_summary`]) and the language's globals (empty when
+    /// the theme has no such partial). Built at most once per build and
+    /// item and language.
     pub fn list_row(&self, plan: usize, item: usize, lang: usize) -> &serde_json::Value {
         let nlang = self.site.config.languages.len();
         self.rows[plan][item * nlang + lang].get_or_init(|| {
-            let mut row = views::item_summary(self.site, plan, item, lang);
-            let html = self.item_row_html(lang, &row);
-            row["row_html"] = serde_json::Value::String(html);
-            row
+            let summary = views::item_summary(self.site, plan, item, lang);
+            let mut row = serde_json::Map::new();
+            row.insert("number".into(), summary["number"].clone());
+            row.insert(
+                "row_html".into(),
+                serde_json::Value::String(self.item_row_html(lang, summary)),
+            );
+            serde_json::Value::Object(row)
         })
     }
 
-    fn item_row_html(&self, lang: usize, summary: &serde_json::Value) -> String {
+    fn item_row_html(&self, lang: usize, summary: serde_json::Value) -> String {
         if !self.templates.paths.contains_key(ITEM_ROW_TEMPLATE) {
             return String::new();
         }
-        let mut ctx = self.row_contexts[lang].clone();
-        ctx.insert("row", summary);
-        match self.templates.tera.render(ITEM_ROW_TEMPLATE, &ctx) {
+        let mut values = serde_json::Map::new();
+        values.insert("row".into(), summary);
+        match self.render_with_globals(ITEM_ROW_TEMPLATE, lang, values) {
             Ok(html) => html,
             Err(e) => {
                 let mut first = self.row_error.lock().expect("row error lock");
@@ -301,6 +314,34 @@ impl<'a> RenderEnv<'a> {
                 String::new()
             }
         }
+    }
+
+    /// Renders `template` with the language's globals and `values` (keys
+    /// that are not globals), in a context from the pool.
+    fn render_with_globals(
+        &self,
+        template: &str,
+        lang: usize,
+        values: serde_json::Map<String, serde_json::Value>,
+    ) -> tera::Result<String> {
+        let pooled = self.context_pool.lock().expect("context pool lock")[lang].pop();
+        let mut ctx = pooled.unwrap_or_else(|| self.global_contexts[lang].clone());
+        let keys: Vec<String> = values.keys().cloned().collect();
+        debug_assert!(
+            keys.iter()
+                .all(|k| !self.global_contexts[lang].contains_key(k)),
+            "page values must not shadow the globals"
+        );
+        ctx.extend(
+            tera::Context::from_value(serde_json::Value::Object(values))
+                .expect("an object is a context"),
+        );
+        let result = self.templates.tera.render(template, &ctx);
+        for k in &keys {
+            ctx.remove(k);
+        }
+        self.context_pool.lock().expect("context pool lock")[lang].push(ctx);
+        result
     }
 
     /// Renders one page. Errors are template errors, mapped to the
@@ -319,15 +360,14 @@ impl<'a> RenderEnv<'a> {
             Page::Sitemap => feeds::render_sitemap(self.site).into_bytes(),
             Page::Robots => feeds::render_robots(self.site).into_bytes(),
             _ => {
-                let (template, context) = views::page_context(self, page);
+                let (template, values) = views::page_context(self, page);
                 if let Some(e) = self.row_error.lock().expect("row error lock").take() {
                     let mut d = Diagnostics::new();
                     report_tera_error(&e, &self.templates.paths, Some(ITEM_ROW_TEMPLATE), &mut d);
                     return Err(d);
                 }
-                let context =
-                    tera::Context::from_value(context).expect("page contexts are JSON objects");
-                match self.templates.tera.render(template, &context) {
+                let lang = views::page_lang(page).unwrap_or(0);
+                match self.render_with_globals(template, lang, values) {
                     Ok(html) => html.into_bytes(),
                     Err(e) => {
                         let mut d = Diagnostics::new();

@@ -105,6 +105,7 @@ pub fn report_tera_error(
         .unwrap_or_else(|| (PathBuf::from("templates").join(&name), String::new()));
     let mut line = 1;
     let mut column = 1;
+    let missing = between(&chain, "Variable `", "`");
     if let Some(pos) = chain.find("--> ") {
         let rest = &chain[pos + 4..];
         let mut nums = rest
@@ -112,7 +113,7 @@ pub fn report_tera_error(
             .filter(|s| !s.is_empty());
         line = nums.next().and_then(|n| n.parse().ok()).unwrap_or(1);
         column = nums.next().and_then(|n| n.parse().ok()).unwrap_or(1);
-    } else if let Some(needle) = between(&chain, "Variable `", "`")
+    } else if let Some(needle) = missing
         .or_else(|| between(&chain, "Filter `", "`"))
         .or_else(|| between(&chain, "Function `", "`"))
         && let Some(off) = text.find(needle)
@@ -131,11 +132,42 @@ pub fn report_tera_error(
         .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with("-->"))
         .collect::<Vec<_>>()
         .join(" ");
+    let hint = match missing {
+        Some(var) if name != super::ITEM_ROW_TEMPLATE && is_summary_field_of_a_row(var) => format!(
+            "if `{}` is a row of a list (`items`, `siblings`, `related`, `referenced_by`): rows \
+             carry only `number` and `row_html`; show `{var}` from `{}`, which gets the item's \
+             whole summary as `row`, and insert it with `{{{{ row.row_html | safe }}}}`",
+            var.split('.').next().unwrap_or_default(),
+            super::ITEM_ROW_TEMPLATE
+        ),
+        _ => "fix the template; the README lists the variables each page type receives".into(),
+    };
     diags.error(
         Location::at(&path, line, column),
         format!("template error: {message}"),
-        Some("fix the template; the README lists the variables each page type receives".into()),
+        Some(hint),
     );
+}
+
+/// Whether a missing variable looks like a summary field read from a list
+/// row (`row.title`, `r.status.label`): lists hold `number` and `row_html`.
+fn is_summary_field_of_a_row(var: &str) -> bool {
+    const SUMMARY_FIELDS: [&str; 7] = [
+        "title",
+        "title_lang",
+        "url",
+        "status",
+        "percent",
+        "percent_value",
+        "section",
+    ];
+    let mut parts = var.split('.');
+    match (parts.next(), parts.next()) {
+        (Some(head), Some(field)) => {
+            !head.is_empty() && !head.contains('[') && SUMMARY_FIELDS.contains(&field)
+        }
+        _ => false,
+    }
 }
 
 fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {

@@ -434,8 +434,8 @@ pub fn item_summary(site: &LinkedSite, plan: usize, item: usize, lang: usize) ->
     Value::Object(m)
 }
 
-/// An item as a list shows it: [`item_summary`] plus `row_html`, the
-/// rendered `partials/item_row.html` (see [`RenderEnv::list_row`]).
+/// An item as a list shows it: `number` and `row_html`, the rendered
+/// `partials/item_row.html` (see [`RenderEnv::list_row`]).
 pub fn list_row(env: &RenderEnv<'_>, plan: usize, item: usize, lang: usize) -> Value {
     env.list_row(plan, item, lang).clone()
 }
@@ -890,13 +890,15 @@ fn json_ld_item(
     json_for_script(&v)
 }
 
-/// The template and context of an HTML page.
-pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Value) {
+/// The template of an HTML page and its context apart from the language's
+/// globals (`lang`, `t`, `site`: see [`language_globals`]), which the
+/// renderer adds.
+pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Map<String, Value>) {
     let site = env.site;
     let lang = page_lang(page).unwrap_or(0);
     let code = lang_code(site, lang);
     let dl = &site.config.default_language;
-    let mut ctx = env.globals[lang].clone();
+    let mut obj = Map::new();
     let site_title = site.config.languages[lang].title.clone();
     let site_description = site.config.languages[lang].description.clone();
     let (template, meta, extra): (&'static str, Value, Vec<(&str, Value)>) = match page {
@@ -1101,14 +1103,13 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Value) {
             | Page::Status { .. }
             | Page::Search { .. }
     );
-    let obj = ctx.as_object_mut().expect("globals are an object");
     obj.insert("page".into(), meta);
     obj.insert("shows_progress".into(), json!(shows_progress));
     obj.insert("no_status_key".into(), json!(NO_STATUS_KEY));
     for (k, v) in extra {
         obj.insert(k.into(), v);
     }
-    (template, ctx)
+    (template, obj)
 }
 
 /// Whether a page is an HTML page (has alternates, goes in the sitemap).
