@@ -61,9 +61,9 @@ fn link_attributes(html: &str) -> (Vec<&str>, Vec<&str>) {
 }
 
 /// Decodes the character references an escaper may put in a URL.
-fn decode_entities(s: &str) -> String {
+fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('&') {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
     // One pass (tera escapes every `/` of a URL as `&#x2F;`).
     const ENTITIES: [(&str, char); 7] = [
@@ -92,7 +92,7 @@ fn decode_entities(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// At most this many broken links are listed one by one.
@@ -148,7 +148,7 @@ pub fn extract_page_links(page: &str, bytes: &[u8]) -> PageLinks {
     // Pages are our own UTF-8; borrow, don't copy.
     let html = std::str::from_utf8(bytes).unwrap_or_default();
     let (urls, ids) = link_attributes(html);
-    let mut links: Vec<String> = urls
+    let mut links: Vec<std::borrow::Cow<'_, str>> = urls
         .into_iter()
         .map(decode_entities)
         .filter(|v| {
@@ -157,8 +157,14 @@ pub fn extract_page_links(page: &str, bytes: &[u8]) -> PageLinks {
             !(no_frag.starts_with("//") || no_frag.split('?').next().unwrap_or("").contains(':'))
         })
         .collect();
+    // Deduplicated before they are copied: a page links to the same few
+    // pages many times (its section, the plan, the search page).
     links.sort_unstable();
     links.dedup();
+    let links: Vec<String> = links
+        .into_iter()
+        .map(std::borrow::Cow::into_owned)
+        .collect();
     let ids = ids.into_iter().map(str::to_string).collect();
     PageLinks {
         page: page.to_string(),

@@ -233,6 +233,12 @@ pub struct RenderEnv<'a> {
     /// tera needs owned values, and cloning the whole summary into the
     /// 400,000 list places of a 10,000-item plan was 14 % of its build.
     rows: Vec<Vec<std::sync::OnceLock<serde_json::Value>>>,
+    /// A section as pages show it, without its items
+    /// (`sections[plan][section * languages + lang]`): every item page
+    /// shows its section's progress, which is a sum over the section's
+    /// items, so building it for each page would grow with the square of
+    /// the section's size.
+    sections: Vec<Vec<std::sync::OnceLock<serde_json::Value>>>,
     /// The globals as a tera context, one per language.
     global_contexts: Vec<tera::Context>,
     /// Contexts holding a language's globals, reused page after page
@@ -262,6 +268,15 @@ impl<'a> RenderEnv<'a> {
                     .collect()
             })
             .collect();
+        let sections = site
+            .plans
+            .iter()
+            .map(|p| {
+                (0..p.sections.len() * nlang)
+                    .map(|_| std::sync::OnceLock::new())
+                    .collect()
+            })
+            .collect();
         let global_contexts: Vec<tera::Context> = globals
             .iter()
             .map(|g| tera::Context::from_value(g.clone()).expect("globals are a JSON object"))
@@ -273,6 +288,7 @@ impl<'a> RenderEnv<'a> {
             bodies,
             globals,
             rows,
+            sections,
             global_contexts,
             context_pool,
             row_error: std::sync::Mutex::new(None),
@@ -296,6 +312,19 @@ impl<'a> RenderEnv<'a> {
             );
             serde_json::Value::Object(row)
         })
+    }
+
+    /// A section without its items (see [`views::section_value`]), built
+    /// at most once per build and section and language.
+    pub fn section_head(
+        &self,
+        plan: usize,
+        section: usize,
+        lang: usize,
+        build: impl FnOnce() -> serde_json::Value,
+    ) -> &serde_json::Value {
+        let nlang = self.site.config.languages.len();
+        self.sections[plan][section * nlang + lang].get_or_init(build)
     }
 
     fn item_row_html(&self, lang: usize, summary: serde_json::Value) -> String {

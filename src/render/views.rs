@@ -596,6 +596,7 @@ fn plan_value(env: &RenderEnv<'_>, plan: usize, lang: usize) -> Value {
     })
 }
 
+/// A section as pages show it; `with_items` adds its rows and body.
 fn section_value(
     env: &RenderEnv<'_>,
     plan: usize,
@@ -603,6 +604,26 @@ fn section_value(
     lang: usize,
     with_items: bool,
 ) -> Value {
+    let mut v = env
+        .section_head(plan, section, lang, || {
+            section_head(env, plan, section, lang)
+        })
+        .clone();
+    if with_items {
+        let s = &env.site.plans[plan].sections[section];
+        v["items"] = Value::Array(
+            s.items
+                .iter()
+                .map(|&i| list_row(env, plan, i, lang))
+                .collect(),
+        );
+        v["body_html"] = Value::String(env.bodies.plans[plan].sections[section][lang].html.clone());
+    }
+    v
+}
+
+/// A section without its items: title, counts, progress.
+fn section_head(env: &RenderEnv<'_>, plan: usize, section: usize, lang: usize) -> Value {
     let site = env.site;
     let p = &site.plans[plan];
     let s = &p.sections[section];
@@ -618,7 +639,7 @@ fn section_value(
         .iter()
         .filter(|&&i| p.items[i].progress.status == Some(Status::Completed))
         .count();
-    let mut v = json!({
+    json!({
         "number": s.section.number,
         "numeral": section_numeral(site, lang, s.section.number),
         "title": title,
@@ -629,17 +650,7 @@ fn section_value(
         "completed": completed,
         "percent": if percents.is_empty() { None } else { Some(format_percent(percents.iter().sum::<f64>() / percents.len() as f64)) },
         "measured": percents.len(),
-    });
-    if with_items {
-        v["items"] = Value::Array(
-            s.items
-                .iter()
-                .map(|&i| list_row(env, plan, i, lang))
-                .collect(),
-        );
-        v["body_html"] = Value::String(env.bodies.plans[plan].sections[section][lang].html.clone());
-    }
-    v
+    })
 }
 
 fn tag_value(site: &LinkedSite, plan: usize, tag: usize, lang: usize) -> Value {
