@@ -164,12 +164,25 @@ fn split_language<'a>(file_name: &'a str, config: &SiteConfig) -> (&'a str, Opti
     }
 }
 
+/// What a content file's path says about it.
+pub struct ContentPath {
+    pub kind: DocumentKind,
+    /// The plan folder's name (the plan id).
+    pub plan: String,
+    /// The section folder's name, for sections and items.
+    pub section_dir: Option<String>,
+    /// The file name without the language and `.md`.
+    pub stem: String,
+    pub language: String,
+}
+
 /// Classifies one content path (relative to `content/`) by the layout.
-/// Returns `Err(message)` for a Markdown file out of place.
+/// Returns `Ok(None)` for a file that is not Markdown and `Err(message)`
+/// for a Markdown file out of place.
 pub fn classify_content_path(
     rel_to_content: &Path,
     config: &SiteConfig,
-) -> Result<Option<(DocumentKind, String, Option<String>, String, String)>, String> {
+) -> Result<Option<ContentPath>, String> {
     let parts: Vec<&str> = rel_to_content.iter().filter_map(|p| p.to_str()).collect();
     let Some(file_name) = parts.last() else {
         return Ok(None);
@@ -180,28 +193,19 @@ pub fn classify_content_path(
     let (stem, lang) = split_language(file_name, config);
     let language = lang.unwrap_or(&config.default_language).to_string();
     let is_index = stem == "_index";
+    let path = |kind, section_dir: Option<&str>| {
+        Ok(Some(ContentPath {
+            kind,
+            plan: parts[0].to_string(),
+            section_dir: section_dir.map(str::to_string),
+            stem: stem.to_string(),
+            language: language.clone(),
+        }))
+    };
     match (parts.len(), is_index) {
-        (2, true) => Ok(Some((
-            DocumentKind::Plan,
-            parts[0].to_string(),
-            None,
-            stem.to_string(),
-            language,
-        ))),
-        (3, true) => Ok(Some((
-            DocumentKind::Section,
-            parts[0].to_string(),
-            Some(parts[1].to_string()),
-            stem.to_string(),
-            language,
-        ))),
-        (3, false) => Ok(Some((
-            DocumentKind::Item,
-            parts[0].to_string(),
-            Some(parts[1].to_string()),
-            stem.to_string(),
-            language,
-        ))),
+        (2, true) => path(DocumentKind::Plan, None),
+        (3, true) => path(DocumentKind::Section, Some(parts[1])),
+        (3, false) => path(DocumentKind::Item, Some(parts[1])),
         (1, _) => Err("a Markdown file directly under content/ belongs to no plan".into()),
         (2, false) => {
             Err("a work item must be inside a section folder (content/<plan>/<n>-<slug>/)".into())
@@ -276,7 +280,13 @@ pub fn load_content_file(
 ) -> (Option<SourceDocument>, Option<SourceAsset>) {
     let rel_to_content = rel.strip_prefix("content").unwrap_or(rel);
     match classify_content_path(rel_to_content, config) {
-        Ok(Some((kind, plan, section_dir, stem, language))) => {
+        Ok(Some(ContentPath {
+            kind,
+            plan,
+            section_dir,
+            stem,
+            language,
+        })) => {
             if !config.is_language(&language) {
                 diags.warning(
                     Location::file(rel),

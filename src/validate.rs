@@ -752,13 +752,15 @@ pub fn assemble_site(
 
     let mut plans: BTreeMap<String, Plan> = BTreeMap::new();
     let mut sections: BTreeMap<(String, String), Section> = BTreeMap::new();
+    // plan id, section folder, the item, where its number was written,
+    // its tags and `related` as written.
     let mut items: Vec<(
         String,
         String,
         Item,
         Option<Location>,
-        Vec<(String, Location)>,
-        Vec<(u32, Location)>,
+        WrittenTags,
+        WrittenRelated,
     )> = Vec::new();
     let mut plan_dirs_seen: BTreeSet<String> = BTreeSet::new();
     let mut section_dirs_seen: BTreeSet<(String, String)> = BTreeSet::new();
@@ -1051,6 +1053,11 @@ pub fn assemble_site(
     })
 }
 
+/// An item's tags as written, each where it was written.
+type WrittenTags = Vec<(String, Location)>;
+/// An item's `related` numbers as written, each where it was written.
+type WrittenRelated = Vec<(u32, Location)>;
+
 /// One work item from its default-language file and its translations:
 /// the item (section and `related` still unresolved: see
 /// [`assemble_site`]), where its number was written, and its tags and
@@ -1061,12 +1068,7 @@ fn merge_item(
     trans: Vec<(&SourceDocument, ParsedDocument)>,
     languages: BTreeSet<String>,
     diags: &mut Diagnostics,
-) -> Option<(
-    Item,
-    Location,
-    Vec<(String, Location)>,
-    Vec<(u32, Location)>,
-)> {
+) -> Option<(Item, Location, WrittenTags, WrittenRelated)> {
     let ParsedItem {
         number,
         title,

@@ -110,7 +110,8 @@ fn incremental_rebuild_equals_clean_build() {
 
     let item16 = item_file(root, 16);
     // (step, edit, whether the edited item's own pages go out first)
-    let steps: Vec<(&str, Box<dyn Fn()>, bool)> = vec![
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>, bool);
+    let steps: Vec<Step> = vec![
         (
             "body edit",
             Box::new(|| edit(&item_file(root, 11), "实施“十四五”", "实施“十四五”（修订）")),

@@ -83,17 +83,21 @@ fn heading_id(text: &str, used: &mut BTreeMap<String, usize>) -> String {
     }
 }
 
+/// A heading being read: its level, id and classes as written, and the
+/// events inside it.
+type OpenHeading<'a> = (
+    HeadingLevel,
+    Option<CowStr<'a>>,
+    Vec<CowStr<'a>>,
+    Vec<Event<'a>>,
+);
+
 /// Renders a Markdown document. `base_path` is the site's path prefix.
 pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
     let mut has_raw_html = false;
     let mut text = String::new();
     let mut events: Vec<Event<'_>> = Vec::new();
-    let mut heading: Option<(
-        HeadingLevel,
-        Option<CowStr<'_>>,
-        Vec<CowStr<'_>>,
-        Vec<Event<'_>>,
-    )> = None;
+    let mut heading: Option<OpenHeading<'_>> = None;
     let mut used_ids = BTreeMap::new();
     let mut code: Option<(String, String)> = None;
 
