@@ -23,10 +23,12 @@ pub fn index_site(rendered: RenderedSite, diags: &mut Diagnostics) -> Option<Sit
     Some(output)
 }
 
-/// Stage 5 for `build`: writes the search index into `staging`, then
-/// checks every link of the written site. Returns the number of files.
+/// Stage 5 for `build`: writes the search index (built while the pages
+/// rendered, from [`IndexInputs`]) into `staging`, then checks every link
+/// of the written site. Returns the number of files.
 pub fn finish_written_site(
     written: crate::render::WrittenSite,
+    index: SiteOutput,
     staging: &crate::write::Staging,
     diags: &mut Diagnostics,
 ) -> Option<usize> {
@@ -36,8 +38,6 @@ pub fn finish_written_site(
         mut links,
         mut paths,
     } = written;
-    let mut index = SiteOutput::default();
-    add_search_index(&site, &bodies, &mut index);
     drop(bodies);
     if let Err(e) = staging.write_files(&index) {
         diags.error(

@@ -98,10 +98,15 @@ pub fn build_and_write(
         }
     };
     let t = diagnostics::stage_timer("render");
-    let written = render::render_site_to(linked, &staging, diags)?;
+    // The search index is built while the pages render (it needs only the
+    // linked site and the bodies); the index stage writes it and finishes
+    // the link check.
+    let (written, index) = render::render_site_to(linked, &staging, diags, |site, bodies| {
+        indexing::IndexInputs::new(site, bodies).build()
+    })?;
     drop(t);
     let t = diagnostics::stage_timer("index");
-    let files = indexing::finish_written_site(written, &staging, diags)?;
+    let files = indexing::finish_written_site(written, index, &staging, diags)?;
     drop(t);
     let _t = diagnostics::stage_timer("write");
     if let Err(e) = staging.commit() {

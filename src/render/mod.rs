@@ -490,23 +490,65 @@ pub struct WrittenSite {
 /// each chunk into `staging` as soon as it is rendered and keeping only
 /// its links. The link check runs in the index stage, once every file
 /// exists (`indexing::finish_written_site`).
-pub fn render_site_to(
+///
+/// `alongside` runs in parallel with the rendering, on the linked site and
+/// the rendered bodies (`build` builds the search index there: it needs
+/// only those, and the rendering leaves a core idle now and then while a
+/// thread waits on the file system); its result is returned with the
+/// written site.
+pub fn render_site_to<T: Send>(
     site: LinkedSite,
     staging: &crate::write::Staging,
     diags: &mut Diagnostics,
-) -> Option<WrittenSite> {
+    alongside: impl FnOnce(&LinkedSite, &RenderedBodies) -> T + Send,
+) -> Option<(WrittenSite, T)> {
     let templates = compile_templates(&site.theme.templates, diags)?;
     let bodies = render_bodies(&site);
+    let (pages, beside) = rayon::join(
+        || render_pages_to(&site, &templates, &bodies, staging),
+        || alongside(&site, &bodies),
+    );
+    let (links, paths, notes) = pages.map_err(|d| diags.extend(d)).ok()?;
+    diags.extend(notes);
+    Some((
+        WrittenSite {
+            site,
+            bodies,
+            links,
+            paths,
+        },
+        beside,
+    ))
+}
+
+/// What [`render_pages_to`] leaves: every HTML page's links, the paths
+/// written, and any warnings.
+type RenderedPages = (
+    Vec<link_check::WrittenPageLinks>,
+    std::collections::BTreeSet<String>,
+    Diagnostics,
+);
+
+/// The pages and files of [`render_site_to`]: each page rendered,
+/// its links checked as far as they can be, and written.
+fn render_pages_to(
+    site: &LinkedSite,
+    templates: &Templates,
+    bodies: &RenderedBodies,
+    staging: &crate::write::Staging,
+) -> Result<RenderedPages, Diagnostics> {
+    let mut diags_here = Diagnostics::new();
+    let diags = &mut diags_here;
     let mut links = Vec::new();
     let mut paths = std::collections::BTreeSet::new();
     let mut assets = SiteOutput::default();
-    add_static_files(&site, &mut assets);
+    add_static_files(site, &mut assets);
     // Every file the pages may link to, known before they are rendered,
     // so that each chunk's links are checked (and dropped) at once.
     let expected = link_check::ExpectedPaths(
-        all_pages(&site)
+        all_pages(site)
             .iter()
-            .map(|p| views::page_output_path(&site, *p))
+            .map(|p| views::page_output_path(site, *p))
             .chain(assets.files.keys().cloned())
             .collect(),
     );
@@ -529,8 +571,8 @@ pub fn render_site_to(
         };
     let mut write_error = None;
     {
-        let env = RenderEnv::new(&site, &templates, &bodies);
-        for pages in all_pages(&site).chunks(PAGES_PER_CHUNK) {
+        let env = RenderEnv::new(site, templates, bodies);
+        for pages in all_pages(site).chunks(PAGES_PER_CHUNK) {
             let results: Vec<Result<(String, Option<link_check::WrittenPageLinks>), Diagnostics>> =
                 pages
                     .par_iter()
@@ -562,7 +604,7 @@ pub fn render_site_to(
             }
             report_render_errors(errors, diags);
             if diags.has_errors() {
-                return None;
+                return Err(diags_here);
             }
         }
     }
@@ -582,14 +624,9 @@ pub fn render_site_to(
         diags.error(Location::file(std::path::Path::new("public")), format!("cannot write the site: {e}"), Some("check that the output folder's parent is writable; the previous site was left as it was".into()));
     }
     if diags.has_errors() {
-        return None;
+        return Err(diags_here);
     }
-    Some(WrittenSite {
-        site,
-        bodies,
-        links,
-        paths,
-    })
+    Ok((links, paths, diags_here))
 }
 
 /// Theme static files under `static/`, content assets at their place.
