@@ -4,7 +4,9 @@
 //! swapped in only when every file was written and every check passed: a
 //! failed build never touches the previous site, and readers never see
 //! half a site. `build` writes pages into the staging folder as they are
-//! rendered, so the whole site is never held in memory.
+//! rendered, so the whole site is never held in memory. On a rebuild,
+//! files whose bytes did not change are hard-linked from the previous
+//! output rather than written again.
 //!
 //! Architecture invariant: nothing writes into the output folder in place.
 
@@ -21,6 +23,10 @@ pub struct Staging {
     dest: PathBuf,
     dir: PathBuf,
     retired: PathBuf,
+    /// The output as it was when the build started, if there was one: a
+    /// file whose bytes are unchanged is hard-linked from there instead of
+    /// written again (see [`Staging::write_file`]).
+    previous: Option<PathBuf>,
     /// Folders created so far (each is created once).
     made: Mutex<HashSet<PathBuf>>,
     committed: bool,
@@ -44,10 +50,14 @@ impl Staging {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
+        let previous = std::fs::symlink_metadata(dest)
+            .is_ok_and(|m| m.is_dir())
+            .then(|| dest.to_path_buf());
         Ok(Staging {
             dest: dest.to_path_buf(),
             dir,
             retired,
+            previous,
             made: Mutex::new(HashSet::new()),
             committed: false,
         })
@@ -76,10 +86,35 @@ impl Staging {
                 }
             }
         }
-        output.files.par_iter().try_for_each(|(path, bytes)| {
-            let mut f = std::fs::File::create(self.dir.join(path))?;
-            f.write_all(bytes)
-        })
+        output
+            .files
+            .par_iter()
+            .try_for_each(|(path, bytes)| self.put(path, bytes))
+    }
+
+    /// Puts one file (its folder exists) into the staging folder: a hard
+    /// link to the previous output's file when that holds the same bytes,
+    /// else a new file.
+    ///
+    /// On a rebuild most files are unchanged. Linking them costs a
+    /// directory entry instead of a new inode and its data, and it makes
+    /// removing the old output after the swap cheap: its files' data stay
+    /// (the new output holds them), so only names are removed. Deleting
+    /// the 52,000 files of a 10,000-item plan took 14 s on this machine's
+    /// disk, longer than building it. Unchanged files also keep their
+    /// modification time, so web servers' Last-Modified and ETag stay the
+    /// same for pages that did not change. The previous output is only
+    /// read: a failed build still leaves it as it was.
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let target = self.dir.join(path);
+        if let Some(previous) = &self.previous {
+            let old = previous.join(path);
+            if holds_bytes(&old, bytes) && std::fs::hard_link(&old, &target).is_ok() {
+                return Ok(());
+            }
+        }
+        let mut f = std::fs::File::create(target)?;
+        f.write_all(bytes)
     }
 
     /// Writes one file into the staging folder (callable from many
@@ -106,7 +141,7 @@ impl Staging {
                     .insert(parent.to_path_buf());
             }
         }
-        std::fs::write(self.dir.join(path), bytes)
+        self.put(path, bytes)
     }
 
     /// Swaps the staging folder in for the output.
@@ -140,6 +175,26 @@ pub fn write_site(output: &SiteOutput, dest: &Path) -> std::io::Result<()> {
     let staging = Staging::create(dest)?;
     staging.write_files(output)?;
     staging.commit()
+}
+
+/// Whether `path` is a regular file (not a link) whose content is `bytes`.
+fn holds_bytes(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() || meta.len() != bytes.len() as u64 {
+        return false;
+    }
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    // One byte more than expected, to see a file that grew since.
+    let mut content = Vec::with_capacity(bytes.len() + 1);
+    f.take(bytes.len() as u64 + 1)
+        .read_to_end(&mut content)
+        .is_ok()
+        && content == bytes
 }
 
 /// Whether an output path stays inside the output folder: relative, and

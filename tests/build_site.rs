@@ -406,6 +406,67 @@ fn failed_build_keeps_previous_site() {
 }
 
 #[test]
+fn rebuild_links_unchanged_files_and_rewrites_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let site = TestSite::fixture("basic");
+    let out_parent = tempfile::tempdir().unwrap();
+    let out = out_parent.path().join("public");
+    let out_arg = out.to_str().unwrap();
+    let first = site.run(&["build", "--output", out_arg]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let inode = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+    let unchanged = "2023/2/badge.svg";
+    let edited = "2023/1/index.html";
+    let (unchanged_inode, edited_inode) = (inode(unchanged), inode(edited));
+
+    // Edit item 1's body: its pages change, item 2's badge does not.
+    let item = "content/2023/1-safety/01-campus-safety.md";
+    let text = site.read(item);
+    let body_line = text.lines().last().unwrap().to_string();
+    site.write(
+        item,
+        text.replace(&body_line, &format!("{body_line} 新增一句。")),
+    );
+    let second = site.run(&["build", "--output", out_arg]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+
+    // Same bytes: the previous file, linked into the new output (same
+    // inode, so the same modification time for web servers and caches).
+    assert_eq!(
+        inode(unchanged),
+        unchanged_inode,
+        "{unchanged} was written again"
+    );
+    // New bytes: a new file; the old one went with the old output.
+    assert_ne!(inode(edited), edited_inode, "{edited} was not rewritten");
+    let page = std::fs::read_to_string(out.join(edited)).unwrap();
+    assert!(
+        page.contains("新增一句。"),
+        "{edited} does not show the edit"
+    );
+    assert_eq!(std::fs::metadata(out.join(unchanged)).unwrap().nlink(), 1);
+    // And the result is what a build into an empty folder gives.
+    let fresh = out_parent.path().join("fresh");
+    let third = site.run(&["build", "--output", fresh.to_str().unwrap()]);
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    assert!(
+        read_tree(&out) == read_tree(&fresh),
+        "a rebuild differs from a fresh build"
+    );
+    let beside: Vec<String> = std::fs::read_dir(out_parent.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        beside,
+        ["fresh", "public"],
+        "old or staging folders were left behind"
+    );
+}
+
+#[test]
 fn two_builds_of_the_same_input_are_byte_identical() {
     let site = TestSite::real();
     let outs = tempfile::tempdir().unwrap();
