@@ -25,7 +25,7 @@ pub struct Staging {
     retired: PathBuf,
     /// The output as it was when the build started, if there was one: a
     /// file whose bytes are unchanged is hard-linked from there instead of
-    /// written again (see [`Staging::write_file`]).
+    /// written again (see [`Staging::put`]).
     previous: Option<PathBuf>,
     /// Folders created so far (each is created once).
     made: Mutex<HashSet<PathBuf>>,
@@ -103,8 +103,12 @@ impl Staging {
     /// the 52,000 files of a 10,000-item plan took 14 s on this machine's
     /// disk, longer than building it. Unchanged files also keep their
     /// modification time, so web servers' Last-Modified and ETag stay the
-    /// same for pages that did not change. The previous output is only
-    /// read: a failed build still leaves it as it was.
+    /// same for pages that did not change.
+    ///
+    /// The previous output is only read: a failed build still leaves it as
+    /// it was. For that, a staged name is never opened for writing once it
+    /// exists (it may be a link into the previous output): a path put
+    /// twice gets a new file the second time.
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
         let target = self.dir.join(path);
         if let Some(previous) = &self.previous {
@@ -113,7 +117,19 @@ impl Staging {
                 return Ok(());
             }
         }
-        let mut f = std::fs::File::create(target)?;
+        let create = || {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&target)
+        };
+        let mut f = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&target)?;
+                create()?
+            }
+            other => other?,
+        };
         f.write_all(bytes)
     }
 
@@ -177,13 +193,20 @@ pub fn write_site(output: &SiteOutput, dest: &Path) -> std::io::Result<()> {
     staging.commit()
 }
 
-/// Whether `path` is a regular file (not a link) whose content is `bytes`.
+/// Whether `path` is a regular file (not a symbolic link) with no other
+/// name, whose content is `bytes`. A file with other names (a backup made
+/// with `cp -al`, a snapshot) is not reused: the new output's file would
+/// share their inode.
 fn holds_bytes(path: &Path, bytes: &[u8]) -> bool {
     use std::io::Read;
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return false;
     };
-    if !meta.is_file() || meta.len() != bytes.len() as u64 {
+    #[cfg(unix)]
+    let single_name = std::os::unix::fs::MetadataExt::nlink(&meta) == 1;
+    #[cfg(not(unix))]
+    let single_name = false;
+    if !meta.is_file() || !single_name || meta.len() != bytes.len() as u64 {
         return false;
     }
     let Ok(f) = std::fs::File::open(path) else {
@@ -205,4 +228,33 @@ pub fn is_contained(path: &str) -> bool {
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)))
         && !path.contains('\\')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_put_twice_never_writes_through_a_link_into_the_previous_output() {
+        let parent = tempfile::tempdir().unwrap();
+        let dest = parent.path().join("public");
+        std::fs::create_dir_all(dest.join("a")).unwrap();
+        std::fs::write(dest.join("a/page.html"), "old").unwrap();
+        {
+            let staging = Staging::create(&dest).unwrap();
+            // Same bytes: linked from the previous output.
+            staging.write_file("a/page.html", b"old").unwrap();
+            // The same path again, other bytes: a new file, not a write
+            // into the linked one.
+            staging.write_file("a/page.html", b"new").unwrap();
+            assert_eq!(
+                std::fs::read(staging.dir.join("a/page.html")).unwrap(),
+                b"new"
+            );
+            // Dropped without commit: a failed build.
+        }
+        assert_eq!(std::fs::read(dest.join("a/page.html")).unwrap(), b"old");
+        let beside: Vec<_> = std::fs::read_dir(parent.path()).unwrap().collect();
+        assert_eq!(beside.len(), 1, "the staging folder was left behind");
+    }
 }

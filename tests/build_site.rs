@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const BASIC_BASE: &str = "https://example.org/plan/";
 const REAL_BASE: &str = "https://jyj.example.gov.cn/plan/";
@@ -406,6 +406,48 @@ fn failed_build_keeps_previous_site() {
 }
 
 #[test]
+#[cfg(unix)]
+fn build_failing_after_pages_are_staged_leaves_previous_files_and_inodes() {
+    // Unchanged files are linked from the previous output into the staging
+    // folder; a build that fails late (here: a broken link, found once
+    // everything is written) must not have changed any of them.
+    use std::os::unix::fs::MetadataExt;
+    let site = TestSite::fixture("basic");
+    let out_parent = tempfile::tempdir().unwrap();
+    let out = out_parent.path().join("public");
+    let out_arg = out.to_str().unwrap();
+    let first = site.run(&["build", "--output", out_arg]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let snapshot = |dir: &std::path::Path| -> BTreeMap<String, (Vec<u8>, u64, i64)> {
+        read_tree(dir)
+            .into_iter()
+            .map(|(p, bytes)| {
+                let m = std::fs::metadata(dir.join(&p)).unwrap();
+                (p, (bytes, m.ino(), m.mtime_nsec()))
+            })
+            .collect()
+    };
+    let before = snapshot(&out);
+
+    let item = "content/2023/1-safety/02-drills.md";
+    let text = site.read(item);
+    site.write(item, format!("{text}\n[无此页](/2023/99/)\n"));
+    let second = site.run(&["build", "--output", out_arg]);
+    assert_eq!(second.code, 1, "{}", second.stderr);
+    assert!(second.stderr.contains("2023/99"), "{}", second.stderr);
+    assert!(
+        before == snapshot(&out),
+        "the failed build changed the previous output"
+    );
+    let beside: Vec<String> = std::fs::read_dir(out_parent.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside, ["public"], "staging folders were left behind");
+}
+
+#[test]
+#[cfg(unix)]
 fn rebuild_links_unchanged_files_and_rewrites_changed_ones() {
     use std::os::unix::fs::MetadataExt;
     let site = TestSite::fixture("basic");

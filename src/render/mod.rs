@@ -356,7 +356,9 @@ impl<'a> RenderEnv<'a> {
         let pooled = self.context_pool.lock().expect("context pool lock")[lang].pop();
         let mut ctx = pooled.unwrap_or_else(|| self.global_contexts[lang].clone());
         let keys: Vec<String> = values.keys().cloned().collect();
-        debug_assert!(
+        // Removing a shadowing key after the render would take the global
+        // out of the pooled context for every later page.
+        assert!(
             keys.iter()
                 .all(|k| !self.global_contexts[lang].contains_key(k)),
             "page values must not shadow the globals"
@@ -450,6 +452,7 @@ fn report_render_errors(errors: Diagnostics, diags: &mut Diagnostics) {
 /// copy static files and content assets, then check internal links.
 pub fn render_site(site: LinkedSite, diags: &mut Diagnostics) -> Option<RenderedSite> {
     let templates = compile_templates(&site.theme.templates, diags)?;
+    report_asset_clashes(&site, diags);
     let bodies = render_bodies(&site);
     let mut output = SiteOutput::default();
     {
@@ -503,6 +506,10 @@ pub fn render_site_to<T: Send>(
     alongside: impl FnOnce(&LinkedSite, &RenderedBodies) -> T + Send,
 ) -> Option<(WrittenSite, T)> {
     let templates = compile_templates(&site.theme.templates, diags)?;
+    report_asset_clashes(&site, diags);
+    if diags.has_errors() {
+        return None;
+    }
     let bodies = render_bodies(&site);
     let (pages, beside) = rayon::join(
         || render_pages_to(&site, &templates, &bodies, staging),
@@ -609,6 +616,9 @@ fn render_pages_to(
         }
     }
     for (path, bytes) in &assets.files {
+        if paths.contains(path) {
+            continue; // reported by report_asset_clashes
+        }
         match check_and_write(path, bytes) {
             Ok(l) => {
                 links.extend(l);
@@ -627,6 +637,27 @@ fn render_pages_to(
         return Err(diags_here);
     }
     Ok((links, paths, diags_here))
+}
+
+/// Reports every static file or content asset whose output path is also
+/// a generated page's (the page would silently lose to it, or win).
+pub fn report_asset_clashes(site: &LinkedSite, diags: &mut Diagnostics) {
+    let pages: std::collections::HashSet<String> = all_pages(site)
+        .iter()
+        .map(|p| views::page_output_path(site, *p))
+        .collect();
+    let mut assets = SiteOutput::default();
+    add_static_files(site, &mut assets);
+    for path in assets.files.keys().filter(|p| pages.contains(*p)) {
+        diags.error(
+            Location::file(std::path::Path::new(path)),
+            format!(
+                "two files would be written to `{path}`: a page planpub generates and a file \
+                 under content/ or the theme's static/"
+            ),
+            Some("rename or move the file; the generated page keeps this path".into()),
+        );
+    }
 }
 
 /// Theme static files under `static/`, content assets at their place.

@@ -707,6 +707,7 @@ impl Session {
                 let Some(templates) = compile_templates(&linked.theme.templates, &mut diags) else {
                     return self.fail(diags);
                 };
+                crate::render::report_asset_clashes(&linked, &mut diags);
                 let bodies = render_bodies(&linked);
                 let mut output = SiteOutput::default();
                 {
