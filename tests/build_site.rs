@@ -358,14 +358,31 @@ fn check_lists_a_missing_translation_as_a_warning_and_succeeds() {
     assert!(!site.path("public").exists(), "check wrote public/");
 }
 
-#[test]
-fn failed_build_keeps_previous_site() {
+/// The basic fixture, built once into `<temp>/public`; returns the site,
+/// the temporary folder and the output folder.
+fn basic_site_built_into_public() -> (TestSite, tempfile::TempDir, std::path::PathBuf) {
     let site = TestSite::fixture("basic");
     let out_parent = tempfile::tempdir().unwrap();
     let out = out_parent.path().join("public");
-    let out_arg = out.to_str().unwrap();
-    let first = site.run(&["build", "--output", out_arg]);
+    let first = site.run(&["build", "--output", out.to_str().unwrap()]);
     assert_eq!(first.code, 0, "{}", first.stderr);
+    (site, out_parent, out)
+}
+
+/// The names in a folder, sorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn failed_build_keeps_previous_site() {
+    let (site, out_parent, out) = basic_site_built_into_public();
+    let out_arg = out.to_str().unwrap();
     let before = read_tree(&out);
     assert!(before.contains_key("2023/1/index.html"));
 
@@ -394,10 +411,7 @@ fn failed_build_keeps_previous_site() {
         .map(|(p, _)| p)
         .collect();
     assert!(changed.is_empty(), "the failed build changed {changed:?}");
-    let beside: Vec<String> = std::fs::read_dir(out_parent.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let beside = names_in(out_parent.path());
     assert_eq!(
         beside,
         vec!["public".to_string()],
@@ -412,12 +426,8 @@ fn build_failing_after_pages_are_staged_leaves_previous_files_and_inodes() {
     // folder; a build that fails late (here: a broken link, found once
     // everything is written) must not have changed any of them.
     use std::os::unix::fs::MetadataExt;
-    let site = TestSite::fixture("basic");
-    let out_parent = tempfile::tempdir().unwrap();
-    let out = out_parent.path().join("public");
+    let (site, out_parent, out) = basic_site_built_into_public();
     let out_arg = out.to_str().unwrap();
-    let first = site.run(&["build", "--output", out_arg]);
-    assert_eq!(first.code, 0, "{}", first.stderr);
     let snapshot = |dir: &std::path::Path| -> BTreeMap<String, (Vec<u8>, u64, i64)> {
         read_tree(dir)
             .into_iter()
@@ -439,10 +449,7 @@ fn build_failing_after_pages_are_staged_leaves_previous_files_and_inodes() {
         before == snapshot(&out),
         "the failed build changed the previous output"
     );
-    let beside: Vec<String> = std::fs::read_dir(out_parent.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let beside = names_in(out_parent.path());
     assert_eq!(beside, ["public"], "staging folders were left behind");
 }
 
@@ -450,12 +457,8 @@ fn build_failing_after_pages_are_staged_leaves_previous_files_and_inodes() {
 #[cfg(unix)]
 fn rebuild_links_unchanged_files_and_rewrites_changed_ones() {
     use std::os::unix::fs::MetadataExt;
-    let site = TestSite::fixture("basic");
-    let out_parent = tempfile::tempdir().unwrap();
-    let out = out_parent.path().join("public");
+    let (site, out_parent, out) = basic_site_built_into_public();
     let out_arg = out.to_str().unwrap();
-    let first = site.run(&["build", "--output", out_arg]);
-    assert_eq!(first.code, 0, "{}", first.stderr);
     let inode = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
     let unchanged = "2023/2/badge.svg";
     let edited = "2023/1/index.html";
@@ -495,12 +498,7 @@ fn rebuild_links_unchanged_files_and_rewrites_changed_ones() {
         read_tree(&out) == read_tree(&fresh),
         "a rebuild differs from a fresh build"
     );
-    let beside: Vec<String> = std::fs::read_dir(out_parent.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let beside = names_in(out_parent.path());
     assert_eq!(
         beside,
         ["fresh", "public"],

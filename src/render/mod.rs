@@ -258,25 +258,20 @@ impl<'a> RenderEnv<'a> {
         let globals: Vec<serde_json::Value> = (0..site.config.languages.len())
             .map(|l| views::language_globals(site, l))
             .collect();
-        let nlang = site.config.languages.len();
-        let rows = site
-            .plans
-            .iter()
-            .map(|p| {
-                (0..p.items.len() * nlang)
-                    .map(|_| std::sync::OnceLock::new())
-                    .collect()
-            })
-            .collect();
-        let sections = site
-            .plans
-            .iter()
-            .map(|p| {
-                (0..p.sections.len() * nlang)
-                    .map(|_| std::sync::OnceLock::new())
-                    .collect()
-            })
-            .collect();
+        // One empty slot per plan, thing and language.
+        let slots = |count: fn(&crate::link::LinkedPlan) -> usize| {
+            let nlang = site.config.languages.len();
+            site.plans
+                .iter()
+                .map(|p| {
+                    (0..count(p) * nlang)
+                        .map(|_| std::sync::OnceLock::new())
+                        .collect()
+                })
+                .collect()
+        };
+        let rows = slots(|p| p.items.len());
+        let sections = slots(|p| p.sections.len());
         let global_contexts: Vec<tera::Context> = globals
             .iter()
             .map(|g| tera::Context::from_value(g.clone()).expect("globals are a JSON object"))
@@ -314,17 +309,12 @@ impl<'a> RenderEnv<'a> {
         })
     }
 
-    /// A section without its items (see [`views::section_value`]), built
-    /// at most once per build and section and language.
-    pub fn section_head(
-        &self,
-        plan: usize,
-        section: usize,
-        lang: usize,
-        build: impl FnOnce() -> serde_json::Value,
-    ) -> &serde_json::Value {
+    /// A section without its items ([`views::section_head`]), built at
+    /// most once per build and section and language.
+    pub fn section_head(&self, plan: usize, section: usize, lang: usize) -> &serde_json::Value {
         let nlang = self.site.config.languages.len();
-        self.sections[plan][section * nlang + lang].get_or_init(build)
+        self.sections[plan][section * nlang + lang]
+            .get_or_init(|| views::section_head(self, plan, section, lang))
     }
 
     fn item_row_html(&self, lang: usize, summary: serde_json::Value) -> String {
@@ -506,13 +496,15 @@ pub fn render_site_to<T: Send>(
     alongside: impl FnOnce(&LinkedSite, &RenderedBodies) -> T + Send,
 ) -> Option<(WrittenSite, T)> {
     let templates = compile_templates(&site.theme.templates, diags)?;
-    report_asset_clashes(&site, diags);
+    let page_set = page_paths(&site);
+    let assets = static_files(&site);
+    asset_clashes(&page_set, &assets, diags);
     if diags.has_errors() {
         return None;
     }
     let bodies = render_bodies(&site);
     let (pages, beside) = rayon::join(
-        || render_pages_to(&site, &templates, &bodies, staging),
+        || render_pages_to(&site, &templates, &bodies, staging, page_set, assets),
         || alongside(&site, &bodies),
     );
     let (links, paths, notes) = pages.map_err(|d| diags.extend(d)).ok()?;
@@ -543,22 +535,17 @@ fn render_pages_to(
     templates: &Templates,
     bodies: &RenderedBodies,
     staging: &crate::write::Staging,
+    mut page_paths: std::collections::HashSet<String>,
+    assets: SiteOutput,
 ) -> Result<RenderedPages, Diagnostics> {
     let mut diags_here = Diagnostics::new();
     let diags = &mut diags_here;
     let mut links = Vec::new();
     let mut paths = std::collections::BTreeSet::new();
-    let mut assets = SiteOutput::default();
-    add_static_files(site, &mut assets);
     // Every file the pages may link to, known before they are rendered,
     // so that each chunk's links are checked (and dropped) at once.
-    let expected = link_check::ExpectedPaths(
-        all_pages(site)
-            .iter()
-            .map(|p| views::page_output_path(site, *p))
-            .chain(assets.files.keys().cloned())
-            .collect(),
-    );
+    page_paths.extend(assets.files.keys().cloned());
+    let expected = link_check::ExpectedPaths(page_paths);
     let base = site.config.base_path.clone();
     // Each page is written, and its links checked, as soon as it is
     // rendered: no more than one page per thread is held in memory (the
@@ -616,9 +603,6 @@ fn render_pages_to(
         }
     }
     for (path, bytes) in &assets.files {
-        if paths.contains(path) {
-            continue; // reported by report_asset_clashes
-        }
         match check_and_write(path, bytes) {
             Ok(l) => {
                 links.extend(l);
@@ -642,12 +626,30 @@ fn render_pages_to(
 /// Reports every static file or content asset whose output path is also
 /// a generated page's (the page would silently lose to it, or win).
 pub fn report_asset_clashes(site: &LinkedSite, diags: &mut Diagnostics) {
-    let pages: std::collections::HashSet<String> = all_pages(site)
+    asset_clashes(&page_paths(site), &static_files(site), diags);
+}
+
+/// Every generated page's output path.
+fn page_paths(site: &LinkedSite) -> std::collections::HashSet<String> {
+    all_pages(site)
         .iter()
         .map(|p| views::page_output_path(site, *p))
-        .collect();
+        .collect()
+}
+
+/// The theme's static files and the content assets, at their paths.
+fn static_files(site: &LinkedSite) -> SiteOutput {
     let mut assets = SiteOutput::default();
     add_static_files(site, &mut assets);
+    assets
+}
+
+/// [`report_asset_clashes`] with the pages' paths and the assets at hand.
+fn asset_clashes(
+    pages: &std::collections::HashSet<String>,
+    assets: &SiteOutput,
+    diags: &mut Diagnostics,
+) {
     for path in assets.files.keys().filter(|p| pages.contains(*p)) {
         diags.error(
             Location::file(std::path::Path::new(path)),

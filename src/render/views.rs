@@ -604,11 +604,7 @@ fn section_value(
     lang: usize,
     with_items: bool,
 ) -> Value {
-    let mut v = env
-        .section_head(plan, section, lang, || {
-            section_head(env, plan, section, lang)
-        })
-        .clone();
+    let mut v = env.section_head(plan, section, lang).clone();
     if with_items {
         let s = &env.site.plans[plan].sections[section];
         v["items"] = Value::Array(
@@ -622,8 +618,9 @@ fn section_value(
     v
 }
 
-/// A section without its items: title, counts, progress.
-fn section_head(env: &RenderEnv<'_>, plan: usize, section: usize, lang: usize) -> Value {
+/// A section without its items: title, counts, progress (cached per
+/// build by [`RenderEnv::section_head`]).
+pub fn section_head(env: &RenderEnv<'_>, plan: usize, section: usize, lang: usize) -> Value {
     let site = env.site;
     let p = &site.plans[plan];
     let s = &p.sections[section];
