@@ -68,6 +68,11 @@ def parse_args(argv):
                     help="also time planpub with benches/hugo-like-templates/ (the Hugo "
                          "corpus's one-line layouts, written for planpub) on the same "
                          "content: the engine apart from the theme, for information")
+    ap.add_argument("--floor", action="store_true",
+                    help="after each size's builds, time `cp -r` of the last planpub output and "
+                         "the last Hugo output into a new folder on the same disk, --runs "
+                         "times each: what creating each tool's files costs on this file system "
+                         "without any of the work of building them (information, not a target)")
     ap.add_argument("--regen", action="store_true",
                     help="generate the corpora again even if the cached ones are current")
     ap.add_argument("--json", metavar="PATH",
@@ -207,6 +212,7 @@ def run(a):
     print(flush=True)
 
     results = {}
+    floors = {}
     for n in a.sizes:
         print(f"building {n} items: warm-up, then {a.runs} rounds "
               f"({'planpub, hugo' if hugo else 'planpub'})", flush=True)
@@ -235,6 +241,9 @@ def run(a):
         results[n] = {tool: {"command": cmd, "cwd": cwd, "runs": runs[tool],
                              **stats(runs[tool])}
                       for tool, cmd, cwd, _ in tools}
+        if a.floor and hugo:
+            floors[n] = copy_floor(a, n, [(t[0], t[3]) for t in tools
+                                          if t[0] in ("planpub", "hugo")], outs, logs)
         print(flush=True)
 
     site = None
@@ -253,12 +262,13 @@ def run(a):
         print(flush=True)
 
     meta["loadavg_at_end"] = os.getloadavg()
-    report, targets = tables(a, results, site, hugo is not None)
+    report, targets = tables(a, results, site, hugo is not None, floors)
     print(report)
     doc = {"meta": meta,
            "corpora": {str(n): c for n, c in corpora.items()},
            "results": {str(n): r for n, r in results.items()},
            "shipped_site": site,
+           "copy_floor": {str(n): f for n, f in floors.items()},
            "targets": targets}
     os.makedirs(os.path.dirname(json_path), exist_ok=True)
     with open(json_path, "w") as f:
@@ -268,6 +278,22 @@ def run(a):
     if a.strict and missed:
         return 1
     return 0
+
+
+def copy_floor(a, n, outputs, outs, logs):
+    """Time `cp -r` of each tool's finished output into a fresh folder on the
+    same file system, alternating tools, --runs times: the cost of creating
+    that many folders and files with those bytes, with nothing to compute
+    (the source is in the page cache, having just been written)."""
+    print(f"  copying the outputs ({a.runs} rounds of cp -r)", flush=True)
+    runs = {tool: [] for tool, _ in outputs}
+    for i in range(1, a.runs + 1):
+        for tool, src in outputs:
+            dst = os.path.join(outs, f"copy-{tool}-{n}")
+            r = measure(f"copy-{tool}-{n}", ["cp", "-r", src, dst], outs, dst, logs)
+            runs[tool].append(r)
+            progress("cp -r " + tool, n, i, a.runs, r)
+    return {tool: {"runs": rs, **stats(rs)} for tool, rs in runs.items()}
 
 
 def hugo_like_site(corpus):
@@ -283,7 +309,7 @@ def hugo_like_site(corpus):
     return site
 
 
-def tables(a, results, site, with_hugo):
+def tables(a, results, site, with_hugo, floors):
     lines = []
     targets = []
     out = lines.append
@@ -325,6 +351,18 @@ def tables(a, results, site, with_hugo):
                             "ok": mr <= MEM_TARGET})
         out("  (CPU ratio = user+sys time, for information: less disturbed by other load "
             "than wall time)")
+        out("")
+
+    if floors:
+        out("creating the files alone (`cp -r` of each tool's output on the same disk, "
+            "single process; information)")
+        for n, f in floors.items():
+            p, h = f["planpub"], f["hugo"]
+            budget = WALL_TARGET * results[n]["hugo"]["wall_s"]["median"]
+            out(f"{n:>6}  planpub's output {p['wall_s']['median']:.3f} s (CPU "
+                f"{p['cpu_s']['median']:.2f} s), Hugo's {h['wall_s']['median']:.3f} s (CPU "
+                f"{h['cpu_s']['median']:.2f} s); the wall target allows {budget:.3f} s "
+                f"= {os.cpu_count() * budget:.2f} CPU s on {os.cpu_count()} cores for the whole build")
         out("")
 
     sizes = list(results)
