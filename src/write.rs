@@ -26,7 +26,7 @@ pub struct Staging {
     /// The output as it was when the build started, if there was one: a
     /// file whose bytes are unchanged is hard-linked from there instead of
     /// written again (see [`Staging::put`]).
-    previous: Option<PathBuf>,
+    previous: Option<Previous>,
     /// Folders created so far (each is created once).
     made: Mutex<HashSet<PathBuf>>,
     committed: bool,
@@ -52,7 +52,8 @@ impl Staging {
         std::fs::create_dir_all(&dir)?;
         let previous = std::fs::symlink_metadata(dest)
             .is_ok_and(|m| m.is_dir())
-            .then(|| dest.to_path_buf());
+            .then(|| Previous::open(dest))
+            .flatten();
         Ok(Staging {
             dest: dest.to_path_buf(),
             dir,
@@ -112,8 +113,10 @@ impl Staging {
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
         let target = self.dir.join(path);
         if let Some(previous) = &self.previous {
-            let old = previous.join(path);
-            if holds_bytes(&old, bytes) && std::fs::hard_link(&old, &target).is_ok() {
+            let old = previous.path.join(path);
+            if let Some(id) = identity_if_holds(previous, path, bytes)
+                && link_if_same(&old, &target, id)?
+            {
                 return Ok(());
             }
         }
@@ -193,31 +196,133 @@ pub fn write_site(output: &SiteOutput, dest: &Path) -> std::io::Result<()> {
     staging.commit()
 }
 
-/// Whether `path` is a regular file (not a symbolic link) with no other
-/// name, whose content is `bytes`. A file with other names (a backup made
-/// with `cp -al`, a snapshot) is not reused: the new output's file would
-/// share their inode.
-fn holds_bytes(path: &Path, bytes: &[u8]) -> bool {
-    use std::io::Read;
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
-        return false;
-    };
-    #[cfg(unix)]
-    let single_name = std::os::unix::fs::MetadataExt::nlink(&meta) == 1;
-    #[cfg(not(unix))]
-    let single_name = false;
-    if !meta.is_file() || !single_name || meta.len() != bytes.len() as u64 {
-        return false;
+/// The output folder as it was when the build started.
+struct Previous {
+    path: PathBuf,
+    /// Opened once: files are looked up beneath it (see [`open_beneath`]).
+    dir: std::fs::File,
+}
+
+impl Previous {
+    fn open(path: &Path) -> Option<Previous> {
+        Some(Previous {
+            path: path.to_path_buf(),
+            dir: std::fs::File::open(path).ok()?,
+        })
     }
-    let Ok(f) = std::fs::File::open(path) else {
-        return false;
-    };
+}
+
+/// Hard-links `old` at `target` if `old` is still the file `id` names.
+/// The name was looked up twice (to compare the bytes, to link): if another
+/// file took it in between, the link is removed and `false` returned, so
+/// the caller writes the bytes instead.
+fn link_if_same(old: &Path, target: &Path, id: FileId) -> std::io::Result<bool> {
+    if std::fs::hard_link(old, target).is_err() {
+        return Ok(false);
+    }
+    if file_identity(target) == Some(id) {
+        return Ok(true);
+    }
+    std::fs::remove_file(target)?;
+    Ok(false)
+}
+
+/// A file's identity: device and inode, with size and modification time
+/// (which linking does not change) for an inode number freed and reused.
+type FileId = (u64, u64, u64, i64, i64);
+
+#[cfg(unix)]
+fn id_of(meta: &std::fs::Metadata) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    (
+        meta.dev(),
+        meta.ino(),
+        meta.size(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+    )
+}
+
+fn file_identity(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    return std::fs::symlink_metadata(path).ok().map(|m| id_of(&m));
+    #[cfg(not(unix))]
+    return None;
+}
+
+/// The identity of the file at `path` if it is a regular file (not a
+/// symbolic link) with no other name, whose content is `bytes`. A file
+/// with other names (a backup made with `cp -al`, a snapshot) is not
+/// reused: the new output's file would share their inode. The checks are
+/// made on the opened file, so they all speak of the file whose bytes were
+/// compared; on Linux, `path` is opened without following any symbolic
+/// link below `root` (a folder linked into the previous output is not
+/// followed out of it).
+#[cfg(unix)]
+fn identity_if_holds(root: &Previous, path: &str, bytes: &[u8]) -> Option<FileId> {
+    use std::io::Read;
+    use std::os::unix::fs::MetadataExt;
+    let full = root.path.join(path);
+    // Cheap refusals first: most files of a rebuild that changed differ in
+    // size, and stat is cheaper than open.
+    let meta = std::fs::symlink_metadata(&full).ok()?;
+    if !meta.is_file() || meta.len() != bytes.len() as u64 {
+        return None;
+    }
+    let f = open_beneath(root, path)?;
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.nlink() != 1 || meta.len() != bytes.len() as u64 {
+        return None;
+    }
     // One byte more than expected, to see a file that grew since.
     let mut content = Vec::with_capacity(bytes.len() + 1);
     f.take(bytes.len() as u64 + 1)
         .read_to_end(&mut content)
-        .is_ok()
-        && content == bytes
+        .ok()?;
+    (content == bytes).then(|| id_of(&meta))
+}
+
+/// Opens `root/path` for reading, refusing symbolic links anywhere below
+/// `root` (openat2 with RESOLVE_NO_SYMLINKS). `None` where the kernel
+/// cannot say (before Linux 5.6): the file is then written, not reused.
+#[cfg(target_os = "linux")]
+fn open_beneath(root: &Previous, path: &str) -> Option<std::fs::File> {
+    use std::ffi::CString;
+    use std::os::fd::{AsRawFd, FromRawFd};
+    use std::os::unix::ffi::OsStrExt;
+    let dir = &root.dir;
+    let rel = CString::new(Path::new(path).as_os_str().as_bytes()).ok()?;
+    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+    how.flags = (libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOFOLLOW) as u64;
+    how.resolve = libc::RESOLVE_BENEATH | libc::RESOLVE_NO_SYMLINKS;
+    // SAFETY: openat2 reads the path and `how` (of the size passed) and
+    // returns a new descriptor or -1; the descriptor is owned by the File.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            dir.as_raw_fd(),
+            rel.as_ptr(),
+            &how as *const libc::open_how,
+            std::mem::size_of::<libc::open_how>(),
+        )
+    };
+    (fd >= 0).then(|| unsafe { std::fs::File::from_raw_fd(fd as i32) })
+}
+
+/// Elsewhere: the last component is not followed; folders are.
+#[cfg(all(unix, not(target_os = "linux")))]
+fn open_beneath(root: &Previous, path: &str) -> Option<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(root.path.join(path))
+        .ok()
+}
+
+#[cfg(not(unix))]
+fn identity_if_holds(_root: &Previous, _path: &str, _bytes: &[u8]) -> Option<FileId> {
+    None
 }
 
 /// Whether an output path stays inside the output folder: relative, and
@@ -256,5 +361,57 @@ mod tests {
         assert_eq!(std::fs::read(dest.join("a/page.html")).unwrap(), b"old");
         let beside: Vec<_> = std::fs::read_dir(parent.path()).unwrap().collect();
         assert_eq!(beside.len(), 1, "the staging folder was left behind");
+    }
+
+    #[test]
+    fn a_previous_file_replaced_after_comparing_is_not_linked() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.html");
+        std::fs::write(&old, "same").unwrap();
+        let root = Previous::open(dir.path()).unwrap();
+        let id = identity_if_holds(&root, "old.html", b"same").expect("same bytes, one name");
+        // Another file takes the name between the comparison and the link
+        // (the old one kept, or its inode number could come back).
+        std::fs::rename(&old, dir.path().join("kept.html")).unwrap();
+        std::fs::write(dir.path().join("other.html"), "other").unwrap();
+        std::fs::rename(dir.path().join("other.html"), &old).unwrap();
+        let target = dir.path().join("new.html");
+        assert!(!link_if_same(&old, &target, id).unwrap());
+        assert!(!target.exists(), "the wrong link was left in place");
+        // Unchanged: linked.
+        let id = identity_if_holds(&root, "old.html", b"other").unwrap();
+        assert!(link_if_same(&old, &target, id).unwrap());
+        assert_eq!(std::fs::read(&target).unwrap(), b"other");
+    }
+
+    #[test]
+    fn only_single_name_regular_files_with_the_same_bytes_are_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = &Previous::open(dir.path()).unwrap();
+        let at = |p: &str| dir.path().join(p);
+        std::fs::create_dir(at("d")).unwrap();
+        std::fs::write(at("d/f"), "abc").unwrap();
+        assert!(identity_if_holds(root, "d/f", b"abc").is_some());
+        assert!(identity_if_holds(root, "d/f", b"abd").is_none());
+        assert!(identity_if_holds(root, "d/f", b"ab").is_none());
+        std::os::unix::fs::symlink(at("d/f"), at("l")).unwrap();
+        assert!(
+            identity_if_holds(root, "l", b"abc").is_none(),
+            "followed a symbolic link"
+        );
+        #[cfg(target_os = "linux")]
+        {
+            // Relative, so it stays beneath the folder.
+            std::os::unix::fs::symlink("d", at("linked-folder")).unwrap();
+            assert!(
+                identity_if_holds(root, "linked-folder/f", b"abc").is_none(),
+                "followed a linked folder"
+            );
+        }
+        std::fs::hard_link(at("d/f"), at("second-name")).unwrap();
+        assert!(
+            identity_if_holds(root, "d/f", b"abc").is_none(),
+            "reused a file with two names"
+        );
     }
 }
