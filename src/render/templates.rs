@@ -113,10 +113,9 @@ pub fn report_tera_error(
             .filter(|s| !s.is_empty());
         line = nums.next().and_then(|n| n.parse().ok()).unwrap_or(1);
         column = nums.next().and_then(|n| n.parse().ok()).unwrap_or(1);
-    } else if let Some(needle) = missing
-        .or_else(|| between(&chain, "Filter `", "`"))
-        .or_else(|| between(&chain, "Function `", "`"))
-        && let Some(off) = text.find(needle)
+    } else if let Some(off) = missing
+        .and_then(|var| text.find(var))
+        .or_else(|| unknown_callable(&chain).and_then(|(kind, name)| find_use(&text, kind, name)))
     {
         line = text[..off].matches('\n').count() + 1;
         column = text[..off]
@@ -170,6 +169,44 @@ fn is_summary_field_of_a_row(var: &str) -> bool {
     }
 }
 
+/// What kind of callable an error says is unknown, and its name: tera
+/// says `Filter 'x' not found` (or `Function`, `Test`) and gives no line.
+fn unknown_callable(chain: &str) -> Option<(&'static str, &str)> {
+    ["Filter", "Function", "Test"].into_iter().find_map(|kind| {
+        ["'", "`"].into_iter().find_map(|q| {
+            let name = between(chain, &format!("{kind} {q}"), q)?;
+            chain
+                .contains(&format!("{kind} {q}{name}{q} not found"))
+                .then_some((kind, name))
+        })
+    })
+}
+
+/// The byte offset of the first use of filter, function or test `name`
+/// in a template: `| name`, `name(`, `is name` / `is not name`; else its
+/// first occurrence as a word.
+fn find_use(text: &str, kind: &str, name: &str) -> Option<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let words: Vec<usize> = text
+        .match_indices(name)
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            !text[..i].chars().next_back().is_some_and(is_word)
+                && !text[i + name.len()..].chars().next().is_some_and(is_word)
+        })
+        .collect();
+    let used = |&&i: &&usize| {
+        let before = text[..i].trim_end();
+        let after = text[i + name.len()..].trim_start();
+        match kind {
+            "Filter" => before.ends_with('|'),
+            "Function" => after.starts_with('(') && !before.ends_with('|'),
+            _ => before.ends_with(" is") || before.ends_with(" is not"),
+        }
+    };
+    words.iter().find(used).or(words.first()).copied()
+}
+
 fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let i = s.find(start)? + start.len();
     let j = s[i..].find(end)? + i;
@@ -197,4 +234,35 @@ fn fill_filter(
         s = s.replace(&format!("{{{name}}}"), &v);
     }
     Ok(tera::Value::String(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_callable_is_found_where_it_is_used() {
+        let text = "{# shout #}<p>{{ shout }}\n{{ a | shout(x=1) }} {{ shout_more() }}\n\
+                    {{ shout() }} {% if a is not shout %}{% endif %}";
+        let line_col = |off: usize| {
+            (
+                text[..off].matches('\n').count() + 1,
+                text[..off].rsplit('\n').next().unwrap().chars().count() + 1,
+            )
+        };
+        let at = |kind| line_col(find_use(text, kind, "shout").unwrap());
+        assert_eq!(at("Filter"), (2, 8));
+        assert_eq!(at("Function"), (3, 4));
+        assert_eq!(at("Test"), (3, 30));
+        assert_eq!(find_use(text, "Filter", "nowhere"), None);
+        assert_eq!(
+            unknown_callable("Failed to render 'a.html': Function 'shout' not found"),
+            Some(("Function", "shout"))
+        );
+        assert_eq!(
+            unknown_callable("Failed to render 'a.html': Test `shout` not found"),
+            Some(("Test", "shout"))
+        );
+        assert_eq!(unknown_callable("Variable `shout` not found"), None);
+    }
 }
