@@ -4,7 +4,7 @@
 //! `<lang>/search/index/` for the others.
 
 use crate::diagnostics::Diagnostics;
-use crate::index::{SearchDocument, SearchUiLabels, build_search_indexes};
+use crate::index::{Cancelled, SearchDocument, SearchUiLabels, build_search_indexes};
 use crate::link::LinkedSite;
 use crate::render::views::{item_path, lang_code, prefix, status_label};
 use crate::render::{RenderedBodies, RenderedSite, SiteOutput};
@@ -163,19 +163,26 @@ impl IndexInputs {
     /// Builds the index files of every language, the languages in
     /// parallel.
     pub fn build(&self) -> SiteOutput {
+        self.build_unless(&|| false).unwrap_or_default()
+    }
+
+    /// [`IndexInputs::build`], given up (`None`) as soon as `cancelled`
+    /// says so.
+    pub fn build_unless(&self, cancelled: Cancelled<'_>) -> Option<SiteOutput> {
         let inputs: Vec<(&str, &[SearchDocument], &SearchUiLabels)> = self
             .languages
             .iter()
             .map(|(code, _, docs, labels)| (code.as_str(), docs.as_slice(), labels))
             .collect();
+        let built = build_search_indexes(&inputs, cancelled)?;
         let mut output = SiteOutput::default();
-        for ((_, dir, _, _), files) in self.languages.iter().zip(build_search_indexes(&inputs)) {
+        for ((_, dir, _, _), files) in self.languages.iter().zip(built) {
             for (path, bytes) in files {
                 let path = path.strip_prefix("index/").unwrap_or(&path);
                 output.files.insert(format!("{dir}{path}"), bytes);
             }
         }
-        output
+        Some(output)
     }
 }
 

@@ -101,9 +101,12 @@ pub fn build_and_write(
     // The search index is built while the pages render (it needs only the
     // linked site and the bodies); the index stage writes it and finishes
     // the link check.
-    let (written, index) = render::render_site_to(linked, &staging, diags, |site, bodies| {
-        indexing::IndexInputs::new(site, bodies).build()
-    })?;
+    let (written, index) =
+        render::render_site_to(linked, &staging, diags, |site, bodies, cancelled| {
+            indexing::IndexInputs::new(site, bodies).build_unless(cancelled)
+        })?;
+    // Only a failed rendering cancels the index, and that returned above.
+    let index = index?;
     drop(t);
     let t = diagnostics::stage_timer("index");
     let files = indexing::finish_written_site(written, index, &staging, diags)?;

@@ -180,26 +180,48 @@ pub fn build_search_index(
     documents: &[SearchDocument],
     labels: &SearchUiLabels,
 ) -> Vec<(String, Vec<u8>)> {
+    build_unless(language, documents, labels, &|| false).unwrap_or_default()
+}
+
+/// One language's index files: (path, bytes), sorted by path.
+pub type IndexFiles = Vec<(String, Vec<u8>)>;
+
+/// Asked now and then while an index is built: `true` means the result is
+/// no longer wanted (the build failed, a newer edit came), and the work
+/// stops early.
+pub type Cancelled<'a> = &'a (dyn Fn() -> bool + Sync);
+
+/// [`build_search_index`], or `None` as soon as `cancelled` says so.
+fn build_unless(
+    language: &str,
+    documents: &[SearchDocument],
+    labels: &SearchUiLabels,
+    cancelled: Cancelled<'_>,
+) -> Option<IndexFiles> {
     // The document files do not depend on the postings: they are made
     // (and hashed) alongside.
     let (postings, docs) = rayon::join(
         || {
-            let chunks = index_documents(language, documents);
-            postings_files(&collect_postings(&chunks, documents.len()))
+            let chunks =
+                index_in_chunks(language, documents, chunk_size(documents.len()), cancelled)?;
+            (!cancelled()).then(|| postings_files(&collect_postings(&chunks, documents.len())))
         },
-        || document_files(documents),
+        || (!cancelled()).then(|| document_files(documents)),
     );
-    write_files(language, documents, labels, postings, docs)
+    let (postings, docs) = (postings?, docs?);
+    (!cancelled()).then(|| write_files(language, documents, labels, postings, docs))
 }
 
 /// Builds the indexes of several languages, in parallel: the same bytes
-/// as one [`build_search_index`] call each, in the same order.
+/// as one [`build_search_index`] call each, in the same order; `None` if
+/// `cancelled` said so before the end.
 pub fn build_search_indexes(
     inputs: &[(&str, &[SearchDocument], &SearchUiLabels)],
-) -> Vec<Vec<(String, Vec<u8>)>> {
+    cancelled: Cancelled<'_>,
+) -> Option<Vec<IndexFiles>> {
     inputs
         .par_iter()
-        .map(|(language, documents, labels)| build_search_index(language, documents, labels))
+        .map(|(language, documents, labels)| build_unless(language, documents, labels, cancelled))
         .collect()
 }
 
@@ -216,21 +238,26 @@ const MIN_CHUNK_DOCS: usize = 64;
 const CHAR_TABLE_FIRST: usize = 0x3400;
 const CHAR_TABLE_LEN: usize = 0xA000 - 0x3400;
 
-/// Indexes the documents in parallel chunks (see [`ChunkIndex`]).
-fn index_documents(language: &str, documents: &[SearchDocument]) -> Vec<ChunkIndex> {
-    index_in_chunks(language, documents, chunk_size(documents.len()))
-}
-
-fn index_in_chunks(language: &str, documents: &[SearchDocument], size: usize) -> Vec<ChunkIndex> {
+/// Indexes the documents in parallel chunks (see [`ChunkIndex`]); `None`
+/// if `cancelled` said so on the way.
+fn index_in_chunks(
+    language: &str,
+    documents: &[SearchDocument],
+    size: usize,
+    cancelled: Cancelled<'_>,
+) -> Option<Vec<ChunkIndex>> {
     documents
         .par_chunks(size)
         .enumerate()
         .map(|(c, chunk)| {
             let mut builder = ChunkBuilder::new(language);
             for (i, doc) in chunk.iter().enumerate() {
+                if i % 64 == 0 && cancelled() {
+                    return None;
+                }
                 builder.add_doc((c * size + i) as u32, doc);
             }
-            builder.finish()
+            Some(builder.finish())
         })
         .collect()
 }
@@ -1096,7 +1123,8 @@ mod tests {
     fn postings_equal_elasticlunrs_index() {
         for language in ["zh", "en"] {
             for docs in [varied_documents(), vec![], varied_documents()[..3].to_vec()] {
-                let chunks = index_documents(language, &docs);
+                let chunks =
+                    index_in_chunks(language, &docs, chunk_size(docs.len()), &|| false).unwrap();
                 let ours: Vec<(String, String)> = collect_postings(&chunks, docs.len())
                     .into_iter()
                     .map(|(t, e)| (t.to_string(), e))
@@ -1114,7 +1142,7 @@ mod tests {
     fn same_postings_whatever_the_chunks() {
         let docs = varied_documents();
         let postings = |size: usize| {
-            let chunks = index_in_chunks("zh", &docs, size);
+            let chunks = index_in_chunks("zh", &docs, size, &|| false).unwrap();
             assert_eq!(chunks.len(), docs.len().div_ceil(size));
             collect_postings(&chunks, docs.len())
                 .into_iter()
@@ -1143,8 +1171,30 @@ mod tests {
         assert_eq!(one, run(8));
         assert_eq!(one, build_search_index("zh", &docs, &labels));
         let en: Vec<SearchDocument> = docs.iter().rev().cloned().collect();
-        let both = build_search_indexes(&[("zh", &docs, &labels), ("en", &en, &labels)]);
-        assert_eq!(both, [one, build_search_index("en", &en, &labels)]);
+        let both = build_search_indexes(&[("zh", &docs, &labels), ("en", &en, &labels)], &|| false);
+        assert_eq!(
+            both,
+            Some(vec![one, build_search_index("en", &en, &labels)])
+        );
+    }
+
+    #[test]
+    fn a_cancelled_build_stops_early_and_gives_nothing() {
+        let docs: Vec<SearchDocument> = (0..20).flat_map(|_| varied_documents()).collect();
+        let labels = SearchUiLabels::default();
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        // Cancelled at the third question: indexing the chunks stops.
+        let third = || asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 2;
+        assert_eq!(
+            build_search_indexes(&[("zh", &docs, &labels)], &third),
+            None
+        );
+        let asked_then = asked.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(asked_then < docs.len() / 64 + 4, "asked {asked_then} times");
+        assert_eq!(
+            build_search_indexes(&[("zh", &docs, &labels)], &|| true),
+            None
+        );
     }
 
     #[test]

@@ -488,12 +488,14 @@ pub struct WrittenSite {
 /// the rendered bodies (`build` builds the search index there: it needs
 /// only those, and the rendering leaves a core idle now and then while a
 /// thread waits on the file system); its result is returned with the
-/// written site.
+/// written site. Its third argument says whether the rendering has
+/// failed: the build waits for `alongside` before it reports, so it
+/// should then stop early.
 pub fn render_site_to<T: Send>(
     site: LinkedSite,
     staging: &crate::write::Staging,
     diags: &mut Diagnostics,
-    alongside: impl FnOnce(&LinkedSite, &RenderedBodies) -> T + Send,
+    alongside: impl FnOnce(&LinkedSite, &RenderedBodies, crate::index::Cancelled<'_>) -> T + Send,
 ) -> Option<(WrittenSite, T)> {
     let templates = compile_templates(&site.theme.templates, diags)?;
     let page_set = page_paths(&site);
@@ -503,9 +505,18 @@ pub fn render_site_to<T: Send>(
         return None;
     }
     let bodies = render_bodies(&site);
+    let failed = std::sync::atomic::AtomicBool::new(false);
     let (pages, beside) = rayon::join(
-        || render_pages_to(&site, &templates, &bodies, staging, page_set, assets),
-        || alongside(&site, &bodies),
+        || {
+            let pages = render_pages_to(&site, &templates, &bodies, staging, page_set, assets);
+            failed.store(pages.is_err(), std::sync::atomic::Ordering::Relaxed);
+            pages
+        },
+        || {
+            alongside(&site, &bodies, &|| {
+                failed.load(std::sync::atomic::Ordering::Relaxed)
+            })
+        },
     );
     let (links, paths, notes) = pages.map_err(|d| diags.extend(d)).ok()?;
     diags.extend(notes);

@@ -113,7 +113,11 @@ impl IndexJob {
     /// Builds the index and publishes it, unless a newer rebuild came
     /// since; returns the paths that changed, `None` if it was outdated.
     pub fn run(self) -> Option<Vec<String>> {
-        let index = self.inputs.build();
+        // An edit that came since makes this index useless: stop early,
+        // so that the newer one (queued behind it) starts sooner.
+        let index = self
+            .inputs
+            .build_unless(&|| self.current.load(Ordering::SeqCst) != self.generation)?;
         let mut served = self.output.write().expect("served site lock");
         if self.current.load(Ordering::SeqCst) != self.generation {
             return None;
