@@ -114,8 +114,8 @@ impl Staging {
         let target = self.dir.join(path);
         if let Some(previous) = &self.previous {
             let old = previous.path.join(path);
-            if let Some(id) = identity_if_holds(previous, path, bytes)
-                && link_if_same(&old, &target, id)?
+            if let Some(reusable) = identity_if_holds(previous, path, bytes)
+                && link_if_same(&old, &target, &reusable)?
             {
                 return Ok(());
             }
@@ -199,7 +199,7 @@ pub fn write_site(output: &SiteOutput, dest: &Path) -> std::io::Result<()> {
 /// The output folder as it was when the build started.
 struct Previous {
     path: PathBuf,
-    /// Opened once: files are looked up beneath it (see [`open_beneath`]).
+    /// Opened once: files are looked up beneath it (see [`beneath`]).
     dir: std::fs::File,
 }
 
@@ -212,23 +212,34 @@ impl Previous {
     }
 }
 
-/// Hard-links `old` at `target` if `old` is still the file `id` names.
-/// The name was looked up twice (to compare the bytes, to link): if another
-/// file took it in between, the link is removed and `false` returned, so
-/// the caller writes the bytes instead.
-fn link_if_same(old: &Path, target: &Path, id: FileId) -> std::io::Result<bool> {
+/// A previous file found to hold the wanted bytes. It stays open until it
+/// is linked, so that its inode cannot be freed and given to another file
+/// in between.
+struct Reusable {
+    id: FileId,
+    _open: std::fs::File,
+}
+
+/// Hard-links `old` at `target` if `old` is still the file that was
+/// compared. The name was looked up twice (to compare the bytes, to link):
+/// if another file took it in between, or the file got a third name (a
+/// `cp -al` backup would then share the new output's inode), the link is
+/// removed and `false` returned, so the caller writes the bytes instead.
+fn link_if_same(old: &Path, target: &Path, reusable: &Reusable) -> std::io::Result<bool> {
     if std::fs::hard_link(old, target).is_err() {
         return Ok(false);
     }
-    if file_identity(target) == Some(id) {
-        return Ok(true);
+    let linked = std::fs::symlink_metadata(target)
+        .ok()
+        .is_some_and(|m| id_of(&m) == reusable.id && names(&m) == 2);
+    if !linked {
+        std::fs::remove_file(target)?;
     }
-    std::fs::remove_file(target)?;
-    Ok(false)
+    Ok(linked)
 }
 
 /// A file's identity: device and inode, with size and modification time
-/// (which linking does not change) for an inode number freed and reused.
+/// (which linking does not change).
 type FileId = (u64, u64, u64, i64, i64);
 
 #[cfg(unix)]
@@ -243,86 +254,152 @@ fn id_of(meta: &std::fs::Metadata) -> FileId {
     )
 }
 
-fn file_identity(path: &Path) -> Option<FileId> {
-    #[cfg(unix)]
-    return std::fs::symlink_metadata(path).ok().map(|m| id_of(&m));
-    #[cfg(not(unix))]
-    return None;
+#[cfg(not(unix))]
+fn id_of(_meta: &std::fs::Metadata) -> FileId {
+    (0, 0, 0, 0, 0)
 }
 
-/// The identity of the file at `path` if it is a regular file (not a
-/// symbolic link) with no other name, whose content is `bytes`. A file
-/// with other names (a backup made with `cp -al`, a snapshot) is not
-/// reused: the new output's file would share their inode. The checks are
-/// made on the opened file, so they all speak of the file whose bytes were
-/// compared; on Linux, `path` is opened without following any symbolic
-/// link below `root` (a folder linked into the previous output is not
-/// followed out of it).
+/// How many names (hard links) a file has.
+fn names(meta: &std::fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    return std::os::unix::fs::MetadataExt::nlink(meta);
+    #[cfg(not(unix))]
+    return 0;
+}
+
+/// The file at `path` under the previous output, if it is a regular file
+/// (not a symbolic link, nor reached through one) with no other name,
+/// whose content is `bytes`. A file with other names (a backup made with
+/// `cp -al`, a snapshot) is not reused: the new output's file would share
+/// their inode. The checks are made on the opened file, so they all speak
+/// of the file whose bytes were compared.
 #[cfg(unix)]
-fn identity_if_holds(root: &Previous, path: &str, bytes: &[u8]) -> Option<FileId> {
+fn identity_if_holds(root: &Previous, path: &str, bytes: &[u8]) -> Option<Reusable> {
     use std::io::Read;
-    use std::os::unix::fs::MetadataExt;
-    let full = root.path.join(path);
     // Cheap refusals first: most files of a rebuild that changed differ in
     // size, and stat is cheaper than open.
-    let meta = std::fs::symlink_metadata(&full).ok()?;
+    let meta = std::fs::symlink_metadata(root.path.join(path)).ok()?;
     if !meta.is_file() || meta.len() != bytes.len() as u64 {
         return None;
     }
-    let f = open_beneath(root, path)?;
+    let mut f = beneath::open(&root.dir, path)?;
     let meta = f.metadata().ok()?;
-    if !meta.is_file() || meta.nlink() != 1 || meta.len() != bytes.len() as u64 {
+    if !meta.is_file() || names(&meta) != 1 || meta.len() != bytes.len() as u64 {
         return None;
     }
     // One byte more than expected, to see a file that grew since.
     let mut content = Vec::with_capacity(bytes.len() + 1);
-    f.take(bytes.len() as u64 + 1)
+    (&mut f)
+        .take(bytes.len() as u64 + 1)
         .read_to_end(&mut content)
         .ok()?;
-    (content == bytes).then(|| id_of(&meta))
-}
-
-/// Opens `root/path` for reading, refusing symbolic links anywhere below
-/// `root` (openat2 with RESOLVE_NO_SYMLINKS). `None` where the kernel
-/// cannot say (before Linux 5.6): the file is then written, not reused.
-#[cfg(target_os = "linux")]
-fn open_beneath(root: &Previous, path: &str) -> Option<std::fs::File> {
-    use std::ffi::CString;
-    use std::os::fd::{AsRawFd, FromRawFd};
-    use std::os::unix::ffi::OsStrExt;
-    let dir = &root.dir;
-    let rel = CString::new(Path::new(path).as_os_str().as_bytes()).ok()?;
-    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
-    how.flags = (libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOFOLLOW) as u64;
-    how.resolve = libc::RESOLVE_BENEATH | libc::RESOLVE_NO_SYMLINKS;
-    // SAFETY: openat2 reads the path and `how` (of the size passed) and
-    // returns a new descriptor or -1; the descriptor is owned by the File.
-    let fd = unsafe {
-        libc::syscall(
-            libc::SYS_openat2,
-            dir.as_raw_fd(),
-            rel.as_ptr(),
-            &how as *const libc::open_how,
-            std::mem::size_of::<libc::open_how>(),
-        )
-    };
-    (fd >= 0).then(|| unsafe { std::fs::File::from_raw_fd(fd as i32) })
-}
-
-/// Elsewhere: the last component is not followed; folders are.
-#[cfg(all(unix, not(target_os = "linux")))]
-fn open_beneath(root: &Previous, path: &str) -> Option<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(root.path.join(path))
-        .ok()
+    (content == bytes).then(|| Reusable {
+        id: id_of(&meta),
+        _open: f,
+    })
 }
 
 #[cfg(not(unix))]
-fn identity_if_holds(_root: &Previous, _path: &str, _bytes: &[u8]) -> Option<FileId> {
+fn identity_if_holds(_root: &Previous, _path: &str, _bytes: &[u8]) -> Option<Reusable> {
     None
+}
+
+/// Opening a file below a folder without following any symbolic link on
+/// the way (a folder linked into the previous output must not lead out of
+/// it). Non-blocking, so a FIFO put in a file's place cannot hang the
+/// build (it is then refused as not a regular file).
+#[cfg(unix)]
+mod beneath {
+    use std::ffi::CString;
+    use std::fs::File;
+    use std::os::fd::{AsRawFd, FromRawFd};
+
+    const FLAGS: libc::c_int =
+        libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK;
+
+    /// `dir/path` (a relative path of plain `/`-separated names), or `None`
+    /// if it does not exist, is not readable, or a symbolic link is on the
+    /// way. One openat2 call on Linux 5.6 and later; elsewhere, and where
+    /// openat2 is refused (older kernels, some seccomp profiles), one
+    /// openat per name.
+    pub fn open(dir: &File, path: &str) -> Option<File> {
+        if path
+            .split('/')
+            .any(|name| name.is_empty() || name == "." || name == "..")
+        {
+            return None;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            use std::sync::atomic::{AtomicBool, Ordering};
+            static UNSUPPORTED: AtomicBool = AtomicBool::new(false);
+            if !UNSUPPORTED.load(Ordering::Relaxed) {
+                match openat2(dir, path) {
+                    Ok(f) => return Some(f),
+                    Err(libc::ENOSYS | libc::EPERM | libc::E2BIG) => {
+                        UNSUPPORTED.store(true, Ordering::Relaxed);
+                    }
+                    Err(_) => return None,
+                }
+            }
+        }
+        open_walking(dir, path)
+    }
+
+    /// One openat2 call; `Err(errno)` on failure.
+    #[cfg(target_os = "linux")]
+    fn openat2(dir: &File, path: &str) -> Result<File, libc::c_int> {
+        let rel = CString::new(path).map_err(|_| libc::EINVAL)?;
+        // SAFETY: `open_how` is plain integers; all-zero is its default.
+        let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+        how.flags = FLAGS as u64;
+        how.resolve = libc::RESOLVE_BENEATH | libc::RESOLVE_NO_SYMLINKS;
+        // SAFETY: openat2 reads the NUL-terminated path and `how` (of the
+        // size passed) and returns a new descriptor or -1.
+        let fd = unsafe {
+            libc::syscall(
+                libc::SYS_openat2,
+                dir.as_raw_fd(),
+                rel.as_ptr(),
+                &how as *const libc::open_how,
+                std::mem::size_of::<libc::open_how>(),
+            )
+        };
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EIO));
+        }
+        // SAFETY: a descriptor just opened and owned by nothing else.
+        Ok(unsafe { File::from_raw_fd(fd as libc::c_int) })
+    }
+
+    /// One openat per name, each refusing a symbolic link.
+    pub(super) fn open_walking(dir: &File, path: &str) -> Option<File> {
+        let names: Vec<&str> = path.split('/').collect();
+        let mut here: Option<File> = None;
+        for (i, name) in names.iter().enumerate() {
+            if name.is_empty() || *name == "." || *name == ".." {
+                return None;
+            }
+            let flags = if i + 1 == names.len() {
+                FLAGS
+            } else {
+                FLAGS | libc::O_DIRECTORY
+            };
+            let name = CString::new(*name).ok()?;
+            let at = here.as_ref().unwrap_or(dir).as_raw_fd();
+            // SAFETY: openat reads the NUL-terminated name and returns a
+            // new descriptor or -1.
+            let fd = unsafe { libc::openat(at, name.as_ptr(), flags) };
+            if fd < 0 {
+                return None;
+            }
+            // SAFETY: a descriptor just opened and owned by nothing else.
+            here = Some(unsafe { File::from_raw_fd(fd) });
+        }
+        here
+    }
 }
 
 /// Whether an output path stays inside the output folder: relative, and
@@ -369,19 +446,25 @@ mod tests {
         let old = dir.path().join("old.html");
         std::fs::write(&old, "same").unwrap();
         let root = Previous::open(dir.path()).unwrap();
-        let id = identity_if_holds(&root, "old.html", b"same").expect("same bytes, one name");
+        let compared = identity_if_holds(&root, "old.html", b"same").expect("same bytes, one name");
         // Another file takes the name between the comparison and the link
-        // (the old one kept, or its inode number could come back).
+        // (the compared file stays open: its inode cannot be reused).
         std::fs::rename(&old, dir.path().join("kept.html")).unwrap();
         std::fs::write(dir.path().join("other.html"), "other").unwrap();
         std::fs::rename(dir.path().join("other.html"), &old).unwrap();
         let target = dir.path().join("new.html");
-        assert!(!link_if_same(&old, &target, id).unwrap());
+        assert!(!link_if_same(&old, &target, &compared).unwrap());
         assert!(!target.exists(), "the wrong link was left in place");
         // Unchanged: linked.
-        let id = identity_if_holds(&root, "old.html", b"other").unwrap();
-        assert!(link_if_same(&old, &target, id).unwrap());
+        let compared = identity_if_holds(&root, "old.html", b"other").unwrap();
+        assert!(link_if_same(&old, &target, &compared).unwrap());
         assert_eq!(std::fs::read(&target).unwrap(), b"other");
+        // A third name added between comparing and linking: not reused.
+        std::fs::remove_file(&target).unwrap();
+        let compared = identity_if_holds(&root, "old.html", b"other").unwrap();
+        std::fs::hard_link(&old, dir.path().join("backup.html")).unwrap();
+        assert!(!link_if_same(&old, &target, &compared).unwrap());
+        assert!(!target.exists());
     }
 
     #[test]
@@ -413,5 +496,50 @@ mod tests {
             identity_if_holds(root, "d/f", b"abc").is_none(),
             "reused a file with two names"
         );
+    }
+
+    #[test]
+    fn files_are_opened_beneath_the_folder_without_following_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |p: &str| dir.path().join(p);
+        std::fs::create_dir_all(at("d/e")).unwrap();
+        std::fs::write(at("d/e/f"), "abc").unwrap();
+        std::os::unix::fs::symlink("e", at("d/rel")).unwrap();
+        std::os::unix::fs::symlink(at("d/e"), at("d/abs")).unwrap();
+        std::os::unix::fs::symlink("f", at("d/e/l")).unwrap();
+        let fifo =
+            std::ffi::CString::new(at("d/e/fifo").into_os_string().into_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        let root = std::fs::File::open(dir.path()).unwrap();
+        // Both ways of opening: openat2 where the kernel has it, and the
+        // walk used where it does not.
+        type Open = fn(&std::fs::File, &str) -> Option<std::fs::File>;
+        let ways: [(&str, Open); 2] = [("open", beneath::open), ("walk", beneath::open_walking)];
+        for (way, open) in ways {
+            let content = |p: &str| {
+                open(&root, p).map(|mut f| {
+                    let mut s = String::new();
+                    std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+                    s
+                })
+            };
+            assert_eq!(content("d/e/f").as_deref(), Some("abc"), "{way}");
+            for refused in [
+                "d/rel/f",
+                "d/abs/f",
+                "d/e/l",
+                "d/e/missing",
+                "d/../d/e/f",
+                "d//e/f",
+            ] {
+                assert!(open(&root, refused).is_none(), "{way} opened {refused}");
+            }
+            // A FIFO opens at once (non-blocking) and is then refused as
+            // not a regular file.
+            let f = open(&root, "d/e/fifo").expect("the FIFO opens without blocking");
+            assert!(!f.metadata().unwrap().is_file());
+        }
+        let previous = Previous::open(dir.path()).unwrap();
+        assert!(identity_if_holds(&previous, "d/e/fifo", b"").is_none());
     }
 }
