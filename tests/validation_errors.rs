@@ -131,6 +131,8 @@ error_cases! {
     item_row_partial_error_names_the_partial => "item-row-template-error",
     summary_field_read_from_a_list_row_says_where_it_is => "list-row-summary-field",
     unknown_filter_points_at_its_first_use => "unknown-filter",
+    unknown_filter_in_a_parent_template_points_there => "unknown-filter-in-parent",
+    unknown_filter_in_a_macro_points_at_the_macro_file => "unknown-filter-in-macro",
     content_file_at_a_generated_page_path_is_an_error => "asset-clashes-with-page",
     unknown_field_is_a_warning_and_the_build_succeeds => "unknown-field",
     errors_in_several_files_are_all_reported_in_one_run => "several-errors",

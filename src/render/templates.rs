@@ -99,7 +99,7 @@ pub fn report_tera_error(
                 .cloned()
         })
         .unwrap_or_default();
-    let (path, text) = paths
+    let (mut path, text) = paths
         .get(&name)
         .cloned()
         .unwrap_or_else(|| (PathBuf::from("templates").join(&name), String::new()));
@@ -113,17 +113,35 @@ pub fn report_tera_error(
             .filter(|s| !s.is_empty());
         line = nums.next().and_then(|n| n.parse().ok()).unwrap_or(1);
         column = nums.next().and_then(|n| n.parse().ok()).unwrap_or(1);
-    } else if let Some(off) = missing
-        .and_then(|var| text.find(var))
-        .or_else(|| unknown_callable(&chain).and_then(|(kind, name)| find_use(&text, kind, name)))
+    } else if let Some((kind, needle)) = missing
+        .map(|var| ("Variable", var))
+        .or_else(|| unknown_callable(&chain))
     {
-        line = text[..off].matches('\n').count() + 1;
-        column = text[..off]
-            .rsplit('\n')
-            .next()
-            .map(|l| l.chars().count())
-            .unwrap_or(0)
-            + 1;
+        // tera gives no line here: look for the use in the template, or in
+        // the one tera says the error happened in (a parent).
+        let mut places = if let Some(other) = between(&chain, "(error happened in '", "')") {
+            paths.get(other).cloned().into_iter().collect()
+        } else if chain.contains("error happened in a parent template") {
+            ancestors(&text, paths)
+        } else {
+            vec![(path.clone(), text.clone())]
+        };
+        // Then every template: a macro's body is in its own file, which
+        // tera does not name.
+        places.extend(paths.values().cloned());
+        for (place, place_text) in places {
+            if let Some(off) = find_use(&place_text, kind, needle) {
+                path = place;
+                line = place_text[..off].matches('\n').count() + 1;
+                column = place_text[..off]
+                    .rsplit('\n')
+                    .next()
+                    .map(|l| l.chars().count())
+                    .unwrap_or(0)
+                    + 1;
+                break;
+            }
+        }
     }
     let message: String = chain
         .lines()
@@ -182,29 +200,90 @@ fn unknown_callable(chain: &str) -> Option<(&'static str, &str)> {
     })
 }
 
-/// The byte offset of the first use of filter, function or test `name`
-/// in a template: `| name`, `name(`, `is name` / `is not name`; else its
-/// first occurrence as a word.
+/// The byte offset of the first use of `name` inside a tag (`{{ }}` or
+/// `{% %}`, not a comment) of a template: for a filter `| name`, a
+/// function `name(`, a test `is name` / `is not name`, a variable the
+/// name itself.
 fn find_use(text: &str, kind: &str, name: &str) -> Option<usize> {
+    if name.is_empty() {
+        return None;
+    }
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let words: Vec<usize> = text
-        .match_indices(name)
-        .map(|(i, _)| i)
-        .filter(|&i| {
-            !text[..i].chars().next_back().is_some_and(is_word)
-                && !text[i + name.len()..].chars().next().is_some_and(is_word)
-        })
-        .collect();
-    let used = |&&i: &&usize| {
-        let before = text[..i].trim_end();
-        let after = text[i + name.len()..].trim_start();
-        match kind {
-            "Filter" => before.ends_with('|'),
-            "Function" => after.starts_with('(') && !before.ends_with('|'),
-            _ => before.ends_with(" is") || before.ends_with(" is not"),
+    tag_spans(text).into_iter().find_map(|(start, end)| {
+        let tag = &text[start..end];
+        tag.match_indices(name)
+            .map(|(i, _)| i)
+            .find(|&i| {
+                let before = &tag[..i];
+                let after = &tag[i + name.len()..];
+                let bounded = !before
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| is_word(c) || c == '.')
+                    && !after.chars().next().is_some_and(is_word);
+                let mut words = before.split_whitespace().rev();
+                bounded
+                    && match kind {
+                        "Filter" => before.trim_end().ends_with('|'),
+                        "Function" => {
+                            after.trim_start().starts_with('(') && !before.trim_end().ends_with('|')
+                        }
+                        "Test" => matches!(
+                            (words.next(), words.next()),
+                            (Some("is"), _) | (Some("not"), Some("is"))
+                        ),
+                        _ => true,
+                    }
+            })
+            .map(|i| start + i)
+    })
+}
+
+/// The byte ranges of the insides of a template's `{{ }}` and `{% %}`
+/// tags, in order; comments `{# #}` are skipped.
+fn tag_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while let Some(open) = text[at..].find('{').map(|i| at + i) {
+        let close = match text[open + 1..].chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            Some('#') => "#}",
+            _ => {
+                at = open + 1;
+                continue;
+            }
+        };
+        let inner = open + 2;
+        let end = text[inner..].find(close).map_or(text.len(), |i| inner + i);
+        if close != "#}" {
+            spans.push((inner, end));
         }
-    };
-    words.iter().find(used).or(words.first()).copied()
+        at = (end + close.len()).min(text.len());
+    }
+    spans
+}
+
+/// The templates `text` extends, nearest first (`{% extends "x" %}`), as
+/// (path, text).
+fn ancestors(text: &str, paths: &BTreeMap<String, (PathBuf, String)>) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    let mut current = text.to_string();
+    while found.len() < 16 {
+        let parent = tag_spans(&current).into_iter().find_map(|(a, b)| {
+            let tag = current[a..b].trim().trim_start_matches('-').trim_start();
+            let rest = tag.strip_prefix("extends")?.trim_start();
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let name = &rest[1..];
+            Some(name[..name.find(quote)?].to_string())
+        });
+        let Some((path, parent_text)) = parent.and_then(|p| paths.get(&p)) else {
+            break;
+        };
+        found.push((path.clone(), parent_text.clone()));
+        current = parent_text.clone();
+    }
+    found
 }
 
 fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
@@ -242,8 +321,9 @@ mod tests {
 
     #[test]
     fn an_unknown_callable_is_found_where_it_is_used() {
-        let text = "{# shout #}<p>{{ shout }}\n{{ a | shout(x=1) }} {{ shout_more() }}\n\
-                    {{ shout() }} {% if a is not shout %}{% endif %}";
+        let text = "{# shout | shout shout() is shout #}<p>Do not shout, this is shout.</p>{{ shout }}\n\
+                    {{ a | shout(x=1) }} {{ shout_more() }}\n\
+                    {{ shout() }} {% if a is  not shout %}{% endif %}";
         let line_col = |off: usize| {
             (
                 text[..off].matches('\n').count() + 1,
@@ -253,8 +333,10 @@ mod tests {
         let at = |kind| line_col(find_use(text, kind, "shout").unwrap());
         assert_eq!(at("Filter"), (2, 8));
         assert_eq!(at("Function"), (3, 4));
-        assert_eq!(at("Test"), (3, 30));
+        assert_eq!(at("Test"), (3, 31));
+        assert_eq!(at("Variable"), (1, 75));
         assert_eq!(find_use(text, "Filter", "nowhere"), None);
+        assert_eq!(find_use("is shout | shout", "Test", "shout"), None);
         assert_eq!(
             unknown_callable("Failed to render 'a.html': Function 'shout' not found"),
             Some(("Function", "shout"))
@@ -264,5 +346,38 @@ mod tests {
             Some(("Test", "shout"))
         );
         assert_eq!(unknown_callable("Variable `shout` not found"), None);
+    }
+
+    #[test]
+    fn ancestors_follow_extends_nearest_first() {
+        let t = |name: &str, text: &str| {
+            (
+                name.to_string(),
+                (PathBuf::from("templates").join(name), text.to_string()),
+            )
+        };
+        let paths: BTreeMap<String, (PathBuf, String)> = [
+            t("base.html", "<html>{% block main %}{% endblock %}"),
+            t(
+                "mid.html",
+                "{# extends \"nothing.html\" #}{%- extends 'base.html' -%}",
+            ),
+            t("loop.html", "{% extends \"loop.html\" %}"),
+        ]
+        .into_iter()
+        .collect();
+        let found: Vec<PathBuf> = ancestors("{% extends \"mid.html\" %}x", &paths)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                PathBuf::from("templates/mid.html"),
+                PathBuf::from("templates/base.html")
+            ]
+        );
+        assert!(ancestors("no parent", &paths).is_empty());
+        assert_eq!(ancestors("{% extends \"loop.html\" %}", &paths).len(), 16);
     }
 }
