@@ -82,6 +82,8 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     if a.runs < 1 or a.site_runs < 1:
         ap.error("--runs and --site-runs must be at least 1")
+    if a.floor and a.no_hugo:
+        ap.error("--floor compares the copies of both tools' outputs; drop --no-hugo")
     if any(n < 1 for n in a.sizes):
         ap.error("--sizes must be positive item counts")
     a.sizes = sorted(set(a.sizes))
