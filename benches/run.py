@@ -111,6 +111,11 @@ def measure(label, cmd, cwd, out_dir, logs):
         bl.remove_tree(dest)
         os.rename(out_dir, dest)
         TRASH.append(dest)
+    # Untimed: write back what earlier runs left in the page cache, so
+    # that no run shares the disk and the CPUs with the writeback of the
+    # run before it (which wrote up to 550 MB and is flushed ~30 s later,
+    # in the middle of whichever run comes then).
+    os.sync()
     r = bl.timed_run(cmd, cwd, os.path.join(logs, label + ".log"))
     r["files"] = bl.count_files(out_dir)
     return r
@@ -183,7 +188,7 @@ def run(a):
         "site_runs": a.site_runs,
         "workdir": workdir,
         "method": "one untimed warm-up per tool, then runs alternating planpub and Hugo; "
-                  "the output folder is moved aside (untimed; deleted at the end) before every run of both tools; "
+                  "the output folder is moved aside (untimed; deleted at the end) and sync(2) called (untimed) before every run of both tools; "
                   "wall = monotonic clock around the process; memory = max RSS "
                   "(/usr/bin/time %M)",
     }

@@ -138,6 +138,7 @@ error_cases! {
     errors_in_several_files_are_all_reported_in_one_run => "several-errors",
     base_url_without_scheme_is_an_error_in_site_toml => "site-toml-bad-base-url",
     content_link_to_a_missing_item_fails_the_build => "broken-internal-link",
+    template_made_broken_link_points_at_the_template => "template-made-broken-link",
     unreadable_item_is_not_reported_again_by_related_links => "related-to-unreadable-item",
 }
 

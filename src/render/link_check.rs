@@ -441,20 +441,30 @@ pub fn report_links(
 
 /// Where a broken link was written: the line and column of its first
 /// occurrence in the content file behind `page`, as the author wrote it
-/// (with or without the site's base path); the file alone when the link
-/// is not in it as such (a relative link, or one a template made), or the
-/// output page when no content file is behind it.
+/// (with or without the site's base path, percent-encoded or not, `&` as
+/// `&amp;` or not); the template that renders the page when the link is
+/// not in the content file (a template made it); the content file alone
+/// when neither is known; the output page when no content file is behind
+/// it.
 fn link_location(site: &LinkedSite, page: &str, link: &str) -> crate::diagnostics::Location {
-    let at = output_location(site, page);
-    if at.path.as_os_str().is_empty() || !at.path.is_relative() {
+    let Some((source, template)) = super::views::source_and_template_of_output(site, page) else {
+        return output_location(site, page);
+    };
+    let at = crate::diagnostics::Location::file(&source);
+    if source.as_os_str().is_empty() || !source.is_relative() {
         return at;
     }
-    let Ok(text) = std::fs::read_to_string(site.root.join(&at.path)) else {
+    let Ok(text) = std::fs::read_to_string(site.root.join(&source)) else {
         return at;
     };
     let mut written = vec![link.to_string()];
     if let Some(rest) = link.strip_prefix(site.config.base_path.as_str()) {
         written.push(format!("/{rest}"));
+    }
+    for w in written.clone() {
+        let decoded = percent_decode(&w.replace("&amp;", "&"));
+        written.push(decoded.clone());
+        written.push(decoded.replace('&', "&amp;"));
     }
     // In Markdown a link target ends at `)`, `>`, `"`, a quote or a space.
     let found = written.iter().find_map(|w| {
@@ -466,8 +476,14 @@ fn link_location(site: &LinkedSite, page: &str, link: &str) -> crate::diagnostic
             .map(|(i, _)| i)
     });
     match found {
-        Some(offset) => crate::diagnostics::LineIndex::new(&at.path, &text, 1).location(offset),
-        None => at,
+        Some(offset) => crate::diagnostics::LineIndex::new(&source, &text, 1).location(offset),
+        None => site
+            .theme
+            .templates
+            .iter()
+            .find(|t| t.name == template)
+            .map(|t| crate::diagnostics::Location::file(&t.path))
+            .unwrap_or(at),
     }
 }
 

@@ -180,6 +180,15 @@ pub fn page_lang(page: Page) -> Option<usize> {
 
 /// Which source file an output path comes from (for link-check errors).
 pub fn source_of_output(site: &LinkedSite, output_path: &str) -> Option<PathBuf> {
+    source_and_template_of_output(site, output_path).map(|(source, _)| source)
+}
+
+/// [`source_of_output`], with the name of the template that renders the
+/// page (`item.html`, `plan.html`).
+pub fn source_and_template_of_output(
+    site: &LinkedSite,
+    output_path: &str,
+) -> Option<(PathBuf, &'static str)> {
     for p in &site.plans {
         for it in &p.items {
             for l in 0..site.config.languages.len() {
@@ -187,7 +196,7 @@ pub fn source_of_output(site: &LinkedSite, output_path: &str) -> Option<PathBuf>
                 if output_path == format!("{pre}{}/{}/index.html", p.plan.id, it.item.number) {
                     let code = &site.config.languages[l].code;
                     if *code == site.config.default_language || !it.item.languages.contains(code) {
-                        return Some(it.item.path.clone());
+                        return Some((it.item.path.clone(), "item.html"));
                     }
                     let mut path = it.item.path.clone();
                     let stem = path
@@ -195,14 +204,14 @@ pub fn source_of_output(site: &LinkedSite, output_path: &str) -> Option<PathBuf>
                         .map(|s| s.to_string_lossy().into_owned())
                         .unwrap_or_default();
                     path.set_file_name(format!("{stem}.{code}.md"));
-                    return Some(path);
+                    return Some((path, "item.html"));
                 }
             }
         }
         for l in 0..site.config.languages.len() {
             let pre = site.config.language_prefix(&site.config.languages[l].code);
             if output_path == format!("{pre}{}/index.html", p.plan.id) {
-                return Some(p.plan.path.clone());
+                return Some((p.plan.path.clone(), "plan.html"));
             }
         }
     }
