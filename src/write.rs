@@ -323,12 +323,7 @@ mod beneath {
     /// openat2 is refused (older kernels, some seccomp profiles), one
     /// openat per name.
     pub fn open(dir: &File, path: &str) -> Option<File> {
-        if path
-            .split('/')
-            .any(|name| name.is_empty() || name == "." || name == "..")
-        {
-            return None;
-        }
+        plain_names(path)?;
         #[cfg(target_os = "linux")]
         {
             use std::sync::atomic::{AtomicBool, Ordering};
@@ -344,6 +339,15 @@ mod beneath {
             }
         }
         open_walking(dir, path)
+    }
+
+    /// The names of `path`, if none is empty, `.` or `..`.
+    fn plain_names(path: &str) -> Option<Vec<&str>> {
+        let names: Vec<&str> = path.split('/').collect();
+        names
+            .iter()
+            .all(|name| !name.is_empty() && *name != "." && *name != "..")
+            .then_some(names)
     }
 
     /// One openat2 call; `Err(errno)` on failure.
@@ -376,12 +380,9 @@ mod beneath {
 
     /// One openat per name, each refusing a symbolic link.
     pub(super) fn open_walking(dir: &File, path: &str) -> Option<File> {
-        let names: Vec<&str> = path.split('/').collect();
+        let names = plain_names(path)?;
         let mut here: Option<File> = None;
         for (i, name) in names.iter().enumerate() {
-            if name.is_empty() || *name == "." || *name == ".." {
-                return None;
-            }
             let flags = if i + 1 == names.len() {
                 FLAGS
             } else {

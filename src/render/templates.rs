@@ -131,14 +131,8 @@ pub fn report_tera_error(
         places.extend(paths.values().cloned());
         for (place, place_text) in places {
             if let Some(off) = find_use(&place_text, kind, needle) {
-                path = place;
-                line = place_text[..off].matches('\n').count() + 1;
-                column = place_text[..off]
-                    .rsplit('\n')
-                    .next()
-                    .map(|l| l.chars().count())
-                    .unwrap_or(0)
-                    + 1;
+                let at = crate::diagnostics::LineIndex::new(&place, &place_text, 1).location(off);
+                (path, line, column) = (at.path, at.line, at.column);
                 break;
             }
         }
