@@ -8,6 +8,8 @@
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
 const { basePath, buildSite, serve, launchChromium } = require("./lib/site.js");
 
 // [language, query, expected item numbers, within the top N results, kind]
@@ -103,13 +105,39 @@ async function openSearch(page, lang, query, extra) {
   return page;
 }
 
-/** Item numbers of the shown results, in order. */
-async function resultNumbers(page) {
-  const hrefs = await page.$$eval("#search-results a.search-result-link", (as) => as.map((a) => a.getAttribute("href")));
-  return hrefs.map((h) => {
-    const m = /\/(\d{4})\/(\d+)\/$/.exec(new URL(h, "http://x").pathname);
-    return m ? Number(m[2]) : NaN;
-  });
+/**
+ * Item numbers of the shown results, in order. Every result link is
+ * followed (issue #20: English results linked to /en/en/…, a 404, while
+ * this only read the number out of the link): it must answer 200 with the
+ * item's page in the page's language, whose canonical URL is the link.
+ */
+async function resultNumbers(page, base = prefix) {
+  const hrefs = await page.$$eval("#search-results a.search-result-link", (as) => as.map((a) => a.href));
+  const lang = await page.locator("#search-results").getAttribute("data-lang");
+  const numbers = [];
+  for (const href of hrefs) numbers.push(await followResultLink(page, href, lang, base));
+  return numbers;
+}
+
+const followed = new Map();
+
+/** Fetches a result link once per test run; returns the item number of the page it leads to. */
+async function followResultLink(page, href, lang, base) {
+  if (!followed.has(href)) {
+    const res = await page.request.get(href);
+    const html = await res.text();
+    assert.equal(res.status(), 200, `result link ${href} answered ${res.status()}`);
+    const htmlLang = /<html lang="([^"]+)"/.exec(html);
+    assert.ok(htmlLang && htmlLang[1].split("-")[0] === lang, `result link ${href} leads to a page in another language (${htmlLang && htmlLang[1]})`);
+    const canonical = /<link rel="canonical" href="([^"]+)"/.exec(html);
+    assert.ok(canonical, `result link ${href}: no canonical link`);
+    const path = new URL(canonical[1]).pathname;
+    assert.equal(path, new URL(href).pathname, `result link ${href} is not the page's own URL (${path})`);
+    const m = new RegExp(`^${base}${lang === "zh" ? "" : lang + "/"}(\\d{4})/(\\d+)/$`).exec(path);
+    assert.ok(m, `result link ${href} is not an item page of language ${lang}`);
+    followed.set(href, Number(m[2]));
+  }
+  return followed.get(href);
 }
 
 const recall = { found: 0, total: 0, misses: [] };
@@ -190,12 +218,12 @@ test("keyboard: arrow keys move through results, Enter opens one", async () => {
   assert.equal(await page.evaluate(() => document.activeElement.className), "search-result-link");
   await page.keyboard.press("ArrowDown");
   const second = await page.evaluate(() => document.activeElement.getAttribute("href"));
-  assert.match(second, new RegExp(`/en/2023/${links[1]}/$`));
+  assert.equal(new URL(second).pathname, `${prefix}en/2023/${links[1]}/`);
   await page.keyboard.press("ArrowUp");
   await page.keyboard.press("ArrowUp");
   assert.equal(await page.evaluate(() => document.activeElement.id), "search-page-q");
   await page.keyboard.press("ArrowDown");
-  await Promise.all([page.waitForURL(new RegExp(`/en/2023/${links[0]}/$`)), page.keyboard.press("Enter")]);
+  await Promise.all([page.waitForURL((u) => u.pathname === `${prefix}en/2023/${links[0]}/`), page.keyboard.press("Enter")]);
   await page.close();
 });
 
@@ -264,18 +292,38 @@ test("nothing is fetched before a search; a first query fetches little", async (
   await page.close();
 });
 
-test("without data-root, item links resolve from the index folder", async () => {
+test("without data-base, item links resolve from the index folder", async () => {
   for (const lang of ["zh", "en"]) {
     const page = await browser.newPage();
     await page.route("**/search/?*", async (route) => {
       const response = await route.fetch();
-      const html = (await response.text()).replace(/\sdata-root="[^"]*"/, "");
+      const html = (await response.text()).replace(/\sdata-base="[^"]*"/, "");
       await route.fulfill({ response, body: html });
     });
     await openSearch(page, lang, lang === "zh" ? "双减" : "double reduction");
-    assert.equal(await page.locator("#search-results").getAttribute("data-root"), null);
+    assert.equal(await page.locator("#search-results").getAttribute("data-base"), null);
     const href = await page.locator("#search-results a.search-result-link").first().getAttribute("href");
     assert.equal(new URL(href).pathname, `${prefix}${lang === "zh" ? "" : "en/"}2023/23/`);
     await page.close();
+  }
+});
+
+test("result links lead to the item page with base_url at the site root, in both languages", async () => {
+  // issue #20: the same search on a site built for the root of its host.
+  const rootSite = buildSite(undefined, "PLANPUB_ROOT_SITE_DIR", ["--base-url", "http://127.0.0.1/"]);
+  const rootServer = await serve(rootSite, "/");
+  try {
+    const page = await browser.newPage();
+    for (const [lang, query, expected] of [["zh", "寄宿", [16, 24]], ["zh", "双减", [23]], ["en", "boarding schools", [16, 24]], ["en", "double reduction", [23]]]) {
+      const params = new URLSearchParams({ q: query });
+      await page.goto(`${rootServer.origin}/${lang === "zh" ? "" : "en/"}search/?${params}`);
+      await page.waitForSelector("#search-results .search-list");
+      const got = await resultNumbers(page, "/");
+      for (const n of expected) assert.ok(got.includes(n), `${lang} ${query}: ${n} not in ${JSON.stringify(got)}`);
+    }
+    await page.close();
+  } finally {
+    await rootServer.close();
+    if (!process.env.PLANPUB_ROOT_SITE_DIR) fs.rmSync(path.dirname(rootSite), { recursive: true, force: true });
   }
 });

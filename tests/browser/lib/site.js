@@ -23,12 +23,13 @@ function basePath(root = repo) {
  * $PLANPUB_SITE_DIR when set, a site built beforehand). Returns its path.
  * With `root` (e.g. a fixture under tests/fixtures/), builds that site
  * instead, or uses the folder named by the environment variable `envName`.
+ * `extraArgs` go to `planpub build` (e.g. `--base-url`).
  */
-function buildSite(root = repo, envName = "PLANPUB_SITE_DIR") {
+function buildSite(root = repo, envName = "PLANPUB_SITE_DIR", extraArgs = []) {
   if (process.env[envName]) return process.env[envName];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "planpub-site-"));
   const out = path.join(dir, "public");
-  const r = spawnSync("cargo", ["run", "--quiet", "--", "build", "--root", root, "--output", out], {
+  const r = spawnSync("cargo", ["run", "--quiet", "--", "build", "--root", root, "--output", out, ...extraArgs], {
     cwd: repo,
     stdio: ["ignore", "inherit", "inherit"],
   });

@@ -740,8 +740,11 @@
 
     Array.prototype.forEach.call(box.querySelectorAll(".search-nojs"), function (el) { el.hidden = true; });
 
+    // Result URLs in the index are relative to the site's base (`2023/16/`,
+    // `en/2023/16/`), not to the language's home: resolve them against
+    // data-base (issue #20: English results went to /en/en/…).
     function rootUrl() {
-      var r = box.getAttribute("data-root");
+      var r = box.getAttribute("data-base");
       if (r) { return new URL(r, doc.baseURI).href; }
       return new URL((engine.m && engine.m.root) || "../../", indexUrl).href;
     }
