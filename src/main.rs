@@ -55,6 +55,14 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
     },
+    /// Import a plan document (.docx, .txt or .md) as a new plan, content/<ID>/.
+    Import {
+        /// The plan document: Word .docx, or text in UTF-8, UTF-16 or GB18030.
+        file: PathBuf,
+        /// The new plan's id, its folder and URL segment (e.g. 2024).
+        #[arg(long)]
+        plan: String,
+    },
 }
 
 fn print_diagnostics(diags: &Diagnostics) {
@@ -131,6 +139,20 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 None => ExitCode::from(1),
+            }
+        }
+        Command::Import { file, plan } => {
+            let result = planpub::import::import_plan(&cli.root, &file, &plan, &mut diags);
+            print_diagnostics(&diags);
+            match result {
+                Ok(report) => {
+                    print!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => {
+                    eprintln!("nothing was imported");
+                    ExitCode::from(failure.exit_code())
+                }
             }
         }
         Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port) {
