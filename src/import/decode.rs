@@ -217,7 +217,7 @@ fn decode_utf8_or_gb18030(bytes: &[u8], bom: usize) -> Result<(String, &'static 
         Ok(text) => Ok((text, "GB18030")),
         // Neither: name the first byte that neither encoding accepts, i.e.
         // where the one that reads further stops.
-        Err(gb_stop) if gb_stop.offset >= utf8_error.valid_up_to() => {
+        Err(gb_stop) if gb_stop.offset > utf8_error.valid_up_to() => {
             Err(invalid_in_all(bytes, gb_stop))
         }
         Err(_) => Err(invalid_in_all(bytes, utf8_stop())),
