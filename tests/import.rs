@@ -625,6 +625,48 @@ fn numbering_gaps_repeats_empty_sections_and_stray_paragraphs_are_warned_by_line
     assert_eq!(files.len(), 4, "{files:?}");
 }
 
+#[test]
+fn signature_and_date_at_the_end_give_issuer_and_published_and_a_year_mismatch_is_warned() {
+    let site = FreshSite::new();
+    let text = "2025年全市教育工作要点\n\
+                一、第一部分\n\
+                1.甲。正文。\n\
+                2.乙。正文。\n\
+                南阳市教育局\n\
+                二〇二五年三月二十日\n";
+    let document = site.document("signed.txt", text);
+    let run = site.import_ok(&document, "2026");
+    assert!(
+        run.stderr.contains(
+            "signed.txt:1:1: warning: the title names the year 2025 but the plan id is 2026"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("issuer: 南阳市教育局 (signed on line 5)"),
+        "{}",
+        run.stdout
+    );
+    let plan = read_plan_folder(&site.root().join("content/2026"));
+    assert_eq!(
+        plan.plan.front.get("issuer").and_then(toml::Value::as_str),
+        Some("南阳市教育局")
+    );
+    assert_eq!(
+        plan.plan.front.get("published").map(ToString::to_string),
+        Some("2025-03-20".to_string())
+    );
+    assert_eq!(
+        plan.items[&2].1.body.trim(),
+        "正文。",
+        "the signature is not item 2's"
+    );
+    let check = planpub(&["--root", site.root().to_str().unwrap(), "check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+}
+
 // ---------------------------------------------------------------------------
 // Bad input: a clear error, nothing written
 // ---------------------------------------------------------------------------

@@ -121,12 +121,12 @@ fn content_file(front: &toml::Table, body: &str) -> String {
 /// replacing anything. On error nothing is left behind.
 pub fn write_plan_folder(root: &Path, plan_id: &str, files: &[ContentFile]) -> io::Result<()> {
     let content = root.join("content");
-    std::fs::create_dir_all(&content)?;
     let staging = root.join(format!(".planpub-import-{plan_id}-{}", std::process::id()));
     if staging.exists() {
         std::fs::remove_dir_all(&staging)?;
     }
     let result = write_files(&staging, files)
+        .and_then(|()| std::fs::create_dir_all(&content))
         .and_then(|()| rename_no_replace(&staging, &content.join(plan_id)));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
