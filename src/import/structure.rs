@@ -114,11 +114,14 @@ const LEAD_LABELS: [&str; 8] = [
     "责任部门",
 ];
 /// Endings of organ names (局, 委员会, 人民政府, …), for the issuer.
-const ORGAN_ENDINGS: [&str; 12] = [
+/// (Not 会 alone: 大会 is a meeting.)
+const ORGAN_ENDINGS: [&str; 14] = [
     "局",
     "厅",
     "委",
-    "会",
+    "委员会",
+    "联合会",
+    "协会",
     "部",
     "办",
     "办公室",
@@ -978,6 +981,11 @@ mod tests {
         );
         assert_eq!(issuer_in_title("2023年全市教育工作要点"), None);
         assert_eq!(issuer_in_title("全市教育系统2023年工作要点"), None);
+        assert_eq!(issuer_in_title("全市教育大会2023年工作要点"), None);
+        assert_eq!(
+            issuer_in_title("南阳市教育委员会2023年工作要点").as_deref(),
+            Some("南阳市教育委员会")
+        );
         assert_eq!(
             issuer_in_title("关于印发南阳市教育局2023年工作要点的通知"),
             None
