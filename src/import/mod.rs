@@ -9,7 +9,8 @@
 //! prints it like any other.
 //!
 //! ```text
-//! decode / docx   bytes → text (UTF-8, UTF-16, GB18030; or a .docx's paragraphs)
+//! decode / docx   bytes → text (UTF-8, UTF-16, GB18030; or a .docx's paragraphs,
+//!   + numbering   with the numbers of Word's automatic lists written out)
 //! structure       text → PlanDocument (title, preamble, sections, items, lead units)
 //! write           PlanDocument → content/<ID>/ (files, then one rename)
 //! ```
@@ -18,7 +19,9 @@
 
 pub mod decode;
 pub mod docx;
+pub mod numbering;
 pub mod structure;
+pub mod wordml;
 pub mod write;
 
 use crate::diagnostics::{Diagnostics, Location, Severity};
@@ -85,13 +88,19 @@ pub fn import_plan(
         ImportFailure::Usage
     })?;
 
-    let (text, layout, read_as, auto_numbered) = match layout {
+    let (text, layout, read_as, numbering_warnings) = match layout {
         Format::Docx => match docx::read_docx(&bytes) {
             Ok(docx) => (
                 docx.text,
                 TextLayout::LinePerParagraph,
-                "Word document".to_string(),
-                docx.auto_numbered_lines,
+                match docx.numbers_written {
+                    0 => "Word document".to_string(),
+                    n => format!(
+                        "Word document; its automatic numbering written out for {n} paragraph{}",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                },
+                docx.numbering_warnings,
             ),
             Err(e) => {
                 diags.error(Location::file(document), e.message, Some(e.hint));
@@ -116,17 +125,14 @@ pub fn import_plan(
         },
     };
 
-    let (plan, findings) = structure::recognise_plan(&text, layout);
-    if let Some(&first) = auto_numbered.first() {
+    for warning in numbering_warnings {
         diags.warning(
-            Location::at(document, first, 1),
-            format!(
-                "{} paragraph(s) use Word's automatic numbering, whose numbers are not in the document's text; they cannot be recognised as numbered items",
-                auto_numbered.len()
-            ),
-            Some("in Word, select the list and convert its numbering to text (or type the numbers), then import again".into()),
+            Location::at(document, warning.line, 1),
+            warning.message,
+            Some(warning.hint),
         );
     }
+    let (plan, findings) = structure::recognise_plan(&text, layout);
     for finding in &findings {
         let at = Location::at(document, finding.line, 1);
         match finding.severity {
