@@ -3,7 +3,7 @@
 //! 2 usage errors.
 
 use clap::{Parser, Subcommand};
-use planpub::diagnostics::{Diagnostics, Severity};
+use planpub::diagnostics::{Diagnostics, Severity, escape_controls};
 use planpub::write::OutputDir;
 use planpub::{BuildFailed, BuildOptions, build_and_write, build_site};
 use std::path::PathBuf;
@@ -102,7 +102,11 @@ fn main() -> ExitCode {
             let dest = match OutputDir::choose(&cli.root, &requested, force) {
                 Ok(dest) => dest,
                 Err(refused) => {
-                    eprintln!("error: {}\n  = help: {}", refused.message, refused.hint);
+                    eprintln!(
+                        "error: {}\n  = help: {}",
+                        escape_controls(&refused.message),
+                        escape_controls(&refused.hint)
+                    );
                     return ExitCode::from(2);
                 }
             };
@@ -117,13 +121,16 @@ fn main() -> ExitCode {
                     eprintln!(
                         "built {} files into {} in {} ms",
                         files,
-                        requested.display(),
+                        escape_controls(&requested.display().to_string()),
                         started.elapsed().as_millis()
                     );
                     ExitCode::SUCCESS
                 }
                 Err(BuildFailed::OutputUnchanged) => {
-                    eprintln!("build failed; {} was left as it was", requested.display());
+                    eprintln!(
+                        "build failed; {} was left as it was",
+                        escape_controls(&requested.display().to_string())
+                    );
                     ExitCode::from(1)
                 }
                 Err(BuildFailed::OutputDisplaced) => {
@@ -157,7 +164,7 @@ fn main() -> ExitCode {
         Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", escape_controls(&e.to_string()));
                 ExitCode::from(1)
             }
         },

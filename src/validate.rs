@@ -358,8 +358,8 @@ fn parse_document(
         }
         (DocumentKind::Section, true) => {
             let number = r
-                .required_integer("number", 1, diags)
-                .and_then(|n| to_u32(&n, &parsed.lines));
+                .required_integer("number", 1, MAX_NUMBER, diags)
+                .and_then(|n| to_u32(&n, &parsed.lines, diags));
             let title = r
                 .required_string("title", "\"加强党对教育工作的全面领导\"", diags)
                 .map(|s| s.into_inner());
@@ -388,10 +388,31 @@ fn parse_document(
     }
 }
 
-fn to_u32(n: &toml::Spanned<i64>, lines: &LineIndex<'_>) -> Option<(u32, Location)> {
-    u32::try_from(*n.get_ref())
-        .ok()
-        .map(|v| (v, lines.span(&n.span())))
+/// The largest section or item number: numbers are kept as `u32`.
+const MAX_NUMBER: i64 = u32::MAX as i64;
+
+/// A number already checked to be within `1..=MAX_NUMBER`, as `u32`, and
+/// where it was written (an error, never a silent drop, if it is not).
+fn to_u32(
+    n: &toml::Spanned<i64>,
+    lines: &LineIndex<'_>,
+    diags: &mut Diagnostics,
+) -> Option<(u32, Location)> {
+    let at = lines.span(&n.span());
+    match u32::try_from(*n.get_ref()) {
+        Ok(v) => Some((v, at)),
+        Err(_) => {
+            diags.error(
+                at,
+                format!(
+                    "`number` must be from 1 to {MAX_NUMBER}, found {}",
+                    n.get_ref()
+                ),
+                None,
+            );
+            None
+        }
+    }
 }
 
 fn parse_item(
@@ -401,8 +422,8 @@ fn parse_item(
 ) -> Option<ParsedItem> {
     let lines = r.lines();
     let number = r
-        .required_integer("number", 1, diags)
-        .and_then(|n| to_u32(&n, lines));
+        .required_integer("number", 1, MAX_NUMBER, diags)
+        .and_then(|n| to_u32(&n, lines, diags));
     let title = r
         .required_string("title", "\"推进学前教育普及普惠优质安全发展\"", diags)
         .map(|s| s.into_inner());
@@ -430,7 +451,9 @@ fn parse_item(
                         "`related` holds {}, which is not an item number",
                         n.get_ref()
                     ),
-                    Some("item numbers are whole numbers from 1".into()),
+                    Some(format!(
+                        "item numbers are whole numbers from 1 to {MAX_NUMBER}"
+                    )),
                 );
                 None
             }

@@ -140,6 +140,10 @@ error_cases! {
     content_link_to_a_missing_item_fails_the_build => "broken-internal-link",
     template_made_broken_link_points_at_the_template => "template-made-broken-link",
     unreadable_item_is_not_reported_again_by_related_links => "related-to-unreadable-item",
+    // issue #15.2
+    numbers_out_of_range_are_errors_at_their_line_never_dropped => "number-out-of-range",
+    // issue #15.16
+    messages_name_what_is_wrong_and_escape_control_characters => "messages-say-what-is-wrong",
 }
 
 #[test]
