@@ -325,6 +325,7 @@ fn parse_document(
     let body = split.body.to_string();
     let is_default = doc.language == default_language;
     let before = diags.error_count();
+    check_body_nesting(doc, split.body, diags);
     let result = match (doc.kind, is_default) {
         (DocumentKind::Plan, true) => {
             let title = r
@@ -393,6 +394,27 @@ const MAX_NUMBER: i64 = u32::MAX as i64;
 
 /// A number already checked to be within `1..=MAX_NUMBER`, as `u32`, and
 /// where it was written (an error, never a silent drop, if it is not).
+/// Reports a body that nests elements too deep to render (and sanitize)
+/// in reasonable time (see [`MAX_NESTING`]), where it goes too deep.
+///
+/// [`MAX_NESTING`]: crate::render::markdown::MAX_NESTING
+fn check_body_nesting(doc: &SourceDocument, body: &str, diags: &mut Diagnostics) {
+    use crate::render::markdown::{MAX_NESTING, too_deep_nesting};
+    let Some(offset) = too_deep_nesting(body) else {
+        return;
+    };
+    // `body` is a slice of the file's text.
+    let body_start = body.as_ptr() as usize - doc.text.as_ptr() as usize;
+    diags.error(
+        LineIndex::new(&doc.path, &doc.text, 1).location(body_start + offset),
+        format!("elements are nested more than {MAX_NESTING} deep here"),
+        Some(
+            "close the HTML elements you open (`</div>`), or nest lists and quotes less deeply"
+                .into(),
+        ),
+    );
+}
+
 fn to_u32(
     n: &toml::Spanned<i64>,
     lines: &LineIndex<'_>,

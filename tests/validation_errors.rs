@@ -299,3 +299,34 @@ fn allowed_attachments_are_published_byte_for_byte_and_the_source_text_too() {
         "the plan's source text is not published"
     );
 }
+
+// issue #15.15
+#[test]
+fn a_hundred_thousand_nested_divs_are_an_error_at_their_line_not_a_long_wait() {
+    // 500 KB of `<div>` took the sanitizer 25 s (its time grows with the
+    // square of the depth); a million `>` made 50 MB of pages. Both are
+    // an error at the place where the nesting passes the limit.
+    let site = TestSite::fixture("basic");
+    let item = "content/2023/1-safety/02-drills.md";
+    let text = site.read(item);
+    let lines = text.lines().count();
+    site.write(item, format!("{text}\n{}\n", "<div>".repeat(100_000)));
+    let quoted = "content/2023/2-preschool/04-inclusive.md";
+    let text = site.read(quoted);
+    let quoted_lines = text.lines().count();
+    site.write(quoted, format!("{text}\n{}\n", ">".repeat(1_000_000)));
+    assert_both_fail_with(
+        &site,
+        &[
+            &format!(
+                "{item}:{}:641: error: elements are nested more than 128 deep here",
+                lines + 2
+            ),
+            &format!(
+                "{quoted}:{}:129: error: elements are nested more than 128 deep here",
+                quoted_lines + 2
+            ),
+            "close the HTML elements you open",
+        ],
+    );
+}
