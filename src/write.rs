@@ -616,7 +616,9 @@ mod swap {
 /// The output folder as it was when the build started.
 struct Previous {
     path: PathBuf,
-    /// Opened once: files are looked up beneath it (see [`beneath`]).
+    /// Opened once: files are looked up beneath it (see [`beneath`];
+    /// elsewhere than on unix, no file is reused).
+    #[cfg_attr(not(unix), allow(dead_code))]
     dir: std::fs::File,
 }
 
