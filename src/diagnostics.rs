@@ -29,6 +29,10 @@ pub struct Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// `path:line:column: error: message`, and `  = help: hint` on a line
+    /// of its own. Content reaches messages (keys, values, file names), so
+    /// control characters are escaped: nothing a file holds can move the
+    /// cursor, recolour the terminal or start a line of its own.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.severity {
             Severity::Error => "error",
@@ -37,17 +41,43 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {}: {}",
-            self.path.display(),
+            escape_controls(&self.path.display().to_string()),
             self.line,
             self.column,
             kind,
-            self.message
+            escape_controls(&self.message)
         )?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  = help: {hint}")?;
+            write!(f, "\n  = help: {}", escape_controls(hint))?;
         }
         Ok(())
     }
+}
+
+/// `text` with every character that a terminal or an editor acts on
+/// written as an escape: C0 and C1 controls (ESC, CR, LF, TAB, …, `\n`,
+/// `\r` and `\t` by name, others as `\u{1b}`), DEL, the line and paragraph
+/// separators U+2028/U+2029, and the bidirectional overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069) that can make text read backwards.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs_escape = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The problems found so far, in the order found. [`Diagnostics::sorted`]
@@ -252,6 +282,25 @@ impl Drop for StageTimer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // issue #15.16
+    #[test]
+    fn control_characters_in_paths_messages_and_hints_are_printed_escaped() {
+        let d = Diagnostic {
+            severity: Severity::Error,
+            path: PathBuf::from("content/2023/a\u{1b}[2Jb.md"),
+            line: 3,
+            column: 7,
+            message: "unknown status \"x\u{1b}[31m\ry\u{2028}z\u{85}\u{202E}\"".into(),
+            hint: Some("tab\there\nnext".into()),
+        };
+        assert_eq!(
+            d.to_string(),
+            "content/2023/a\\u{1b}[2Jb.md:3:7: error: unknown status \"x\\u{1b}[31m\\ry\\u{2028}z\\u{85}\\u{202e}\"\n  = help: tab\\there\\nnext"
+        );
+        // Text without them is left as it is, Chinese included.
+        assert_eq!(escape_controls("标题 \"a\" \\"), "标题 \"a\" \\");
+    }
 
     #[test]
     fn line_index_counts_characters_and_offsets_lines() {

@@ -68,34 +68,60 @@ pub fn build_site(options: &BuildOptions, diags: &mut Diagnostics) -> Option<Sit
     indexing::index_site(rendered, diags)
 }
 
+/// Why `build` put no new site in place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuildFailed {
+    /// Content errors, or the site could not be written (`diags` says
+    /// which): the previous output is as it was.
+    OutputUnchanged,
+    /// The swap failed halfway (only where folders cannot be exchanged in
+    /// one step) and the previous output could not be put back: `diags`
+    /// says where each site is.
+    OutputDisplaced,
+}
+
 /// `build`: the whole pipeline, rendering into a staging folder beside
-/// `output_dir` chunk by chunk (the site is never all in memory) and
-/// swapping it in only when everything succeeded; on any error the
-/// previous output stays as it was. Returns the number of files written.
+/// `output` chunk by chunk (the site is never all in memory) and swapping
+/// it in only when everything succeeded; on any error the previous output
+/// stays as it was. Returns the number of files written.
 pub fn build_and_write(
     options: &BuildOptions,
-    output_dir: &Path,
+    output: &write::OutputDir,
     diags: &mut Diagnostics,
-) -> Option<usize> {
-    let linked = link_stage(options, diags)?;
+) -> Result<usize, BuildFailed> {
+    let unchanged = BuildFailed::OutputUnchanged;
+    let at_output = || diagnostics::Location::file(output.shown());
+    // First, whatever the content: a build killed before may have left
+    // the output aside, and a failed build must leave a site in place.
+    for (path, e) in output.recover() {
+        diags.warning(
+            at_output(),
+            format!(
+                "{} was left by a build that was stopped, and could not be put back or removed: {e}",
+                path.display()
+            ),
+            Some("move or delete it by hand".into()),
+        );
+    }
+    let linked = link_stage(options, diags).ok_or(unchanged)?;
     // The binary allocates with mimalloc, which keeps freed pages for a
     // while: hand back what loading and validating freed before rendering
     // allocates its own (otherwise both count in the peak).
     // SAFETY: no arguments but a flag; harmless when mimalloc is not the
     // global allocator (its heaps are then empty).
     unsafe { libmimalloc_sys::mi_collect(true) };
-    let cannot_write = |e: std::io::Error, diags: &mut Diagnostics| {
+    let cannot_write = |e: &dyn std::fmt::Display, diags: &mut Diagnostics| {
         diags.error(
-            diagnostics::Location::file(output_dir),
+            at_output(),
             format!("cannot write the site: {e}"),
             Some("check that the output folder's parent is writable; the previous site was left as it was".into()),
         );
     };
-    let staging = match write::Staging::create(output_dir) {
+    let staging = match write::Staging::create(output) {
         Ok(s) => s,
         Err(e) => {
-            cannot_write(e, diags);
-            return None;
+            cannot_write(&e, diags);
+            return Err(unchanged);
         }
     };
     let t = diagnostics::stage_timer("render");
@@ -105,19 +131,42 @@ pub fn build_and_write(
     let (written, index) =
         render::render_site_to(linked, &staging, diags, |site, bodies, cancelled| {
             indexing::IndexInputs::new(site, bodies).build_unless(cancelled)
-        })?;
+        })
+        .ok_or(unchanged)?;
     // Only a failed rendering cancels the index, and that returned above.
-    let index = index?;
+    let index = index.ok_or(unchanged)?;
     drop(t);
     let t = diagnostics::stage_timer("index");
-    let files = indexing::finish_written_site(written, index, &staging, diags)?;
+    let files = indexing::finish_written_site(written, index, &staging, diags).ok_or(unchanged)?;
     drop(t);
     let _t = diagnostics::stage_timer("write");
-    if let Err(e) = staging.commit() {
-        cannot_write(e, diags);
-        return None;
+    match staging.commit() {
+        Ok(committed) => {
+            if let Some((path, e)) = committed.previous_left_at {
+                diags.warning(
+                    at_output(),
+                    format!(
+                        "the new site is in place, but the previous one could not be removed ({e}); it was left at {}",
+                        path.display()
+                    ),
+                    Some("delete it by hand; the next build also tries to".into()),
+                );
+            }
+            Ok(files)
+        }
+        Err(e @ write::SwapError::Unchanged(_)) => {
+            cannot_write(&e, diags);
+            Err(unchanged)
+        }
+        Err(e @ write::SwapError::Displaced { .. }) => {
+            diags.error(
+                at_output(),
+                format!("cannot put the site in place: {e}"),
+                Some("run the build again: it puts the new site in place first".into()),
+            );
+            Err(BuildFailed::OutputDisplaced)
+        }
     }
-    Some(files)
 }
 
 fn apply_base_url(

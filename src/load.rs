@@ -44,6 +44,8 @@ pub struct SourceDocument {
 #[derive(Clone, Debug)]
 pub struct SourceAsset {
     pub output_path: String,
+    /// Where it comes from, relative to the site root.
+    pub source: PathBuf,
     pub bytes: Vec<u8>,
 }
 
@@ -183,7 +185,13 @@ pub fn classify_content_path(
     rel_to_content: &Path,
     config: &SiteConfig,
 ) -> Result<Option<ContentPath>, String> {
-    let parts: Vec<&str> = rel_to_content.iter().filter_map(|p| p.to_str()).collect();
+    let Some(parts) = rel_to_content
+        .iter()
+        .map(|p| p.to_str())
+        .collect::<Option<Vec<&str>>>()
+    else {
+        return Err("the path is not valid UTF-8, so it cannot be part of the site".into());
+    };
     let Some(file_name) = parts.last() else {
         return Ok(None);
     };
@@ -231,26 +239,49 @@ fn load_content(
         return (Vec::new(), Vec::new());
     }
     let mut paths = Vec::new();
-    for entry in WalkDir::new(&content).sort_by_file_name() {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let rel = e
+    let mut walk = WalkDir::new(&content).sort_by_file_name().into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e
                     .path()
-                    .strip_prefix(root)
-                    .unwrap_or(e.path())
-                    .to_path_buf();
-                let name = e.file_name().to_string_lossy();
-                if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
-                    continue; // editor droppings
-                }
-                paths.push(rel);
+                    .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+                    .unwrap_or_else(|| PathBuf::from("content"));
+                diags.error(
+                    Location::file(&at),
+                    format!("cannot read this part of content/: {e}"),
+                    Some("check the permissions of the file or folder".into()),
+                );
+                continue;
             }
-            Ok(_) => {}
-            Err(e) => diags.error(
-                Location::file(Path::new("content")),
-                format!("cannot walk content/: {e}"),
-                None,
-            ),
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        let is_dir = entry.file_type().is_dir();
+        match content_entry_problem(entry.file_name(), entry.file_type()) {
+            Some(EntryProblem::Ignored) => {}
+            Some(EntryProblem::Warning(message, hint)) => {
+                diags.warning(Location::file(&rel), message, Some(hint))
+            }
+            Some(EntryProblem::Error(message, hint)) => {
+                diags.error(Location::file(&rel), message, Some(hint))
+            }
+            None if is_dir => continue,
+            None => {
+                paths.push(rel);
+                continue;
+            }
+        }
+        // Nothing under a folder that is not read is read either.
+        if is_dir {
+            walk.skip_current_dir();
         }
     }
     let results: Vec<(Option<SourceDocument>, Option<SourceAsset>, Diagnostics)> = paths
@@ -269,6 +300,181 @@ fn load_content(
         assets.extend(asset);
     }
     (documents, assets)
+}
+
+/// Why an entry under content/ is not read: a file editors and systems
+/// leave (skipped without a word), a hidden one (a warning), or one that
+/// cannot be published as it is (an error).
+enum EntryProblem {
+    Ignored,
+    Warning(String, String),
+    Error(String, String),
+}
+
+/// Files that editors and file managers leave beside content and that are
+/// never content: skipped without a word.
+fn is_editor_or_system_file(name: &str) -> bool {
+    name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swo")
+        || name.ends_with(".swx")
+        || name.starts_with(".#")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || matches!(
+            name,
+            ".DS_Store" | "Thumbs.db" | "desktop.ini" | ".gitkeep" | ".gitignore" | ".keep"
+        )
+}
+
+/// What is wrong with an entry under content/ on its own, before it is
+/// read: nothing is left out without a word but editor and system files.
+fn content_entry_problem(
+    name: &std::ffi::OsStr,
+    file_type: std::fs::FileType,
+) -> Option<EntryProblem> {
+    let what = if file_type.is_dir() { "folder" } else { "file" };
+    let Some(name) = name.to_str() else {
+        return Some(EntryProblem::Error(
+            format!("the {what} name is not valid UTF-8, so it cannot be part of the site"),
+            "rename it using UTF-8 (a name saved in GBK shows as � here)".into(),
+        ));
+    };
+    if is_editor_or_system_file(name) {
+        return Some(EntryProblem::Ignored);
+    }
+    if name.starts_with('.') {
+        return Some(EntryProblem::Warning(
+            format!("this {what} is hidden (its name starts with `.`), so it is not published"),
+            "rename it without the leading `.` if it belongs to the site".into(),
+        ));
+    }
+    if file_type.is_symlink() {
+        return Some(EntryProblem::Error(
+            "this is a symbolic link; planpub does not follow links in content/".into(),
+            "put the file (or folder) itself here instead of a link to it".into(),
+        ));
+    }
+    if file_type.is_dir() {
+        return name.ends_with(".md").then(|| {
+            EntryProblem::Error(
+                "a folder is named like a Markdown file; its files are not read as content".into(),
+                "rename the folder (a work item is a file `<NN>-<slug>.md`)".into(),
+            )
+        });
+    }
+    if !file_type.is_file() {
+        return Some(EntryProblem::Error(
+            "this is not a regular file (a FIFO, socket or device), so it cannot be read".into(),
+            "remove it from content/".into(),
+        ));
+    }
+    None
+}
+
+/// Attachments that content/ may hold besides Markdown, copied as they
+/// are: documents and images a plan links to. Nothing a browser runs or
+/// renders as a page (HTML, SVG, scripts).
+const ATTACHMENT_TYPES: &[(&str, &str)] = &[
+    ("pdf", "PDF"),
+    ("png", "PNG"),
+    ("jpg", "JPEG"),
+    ("jpeg", "JPEG"),
+    ("gif", "GIF"),
+    ("webp", "WebP"),
+    ("avif", "AVIF"),
+    ("doc", "Word"),
+    ("docx", "Word"),
+    ("xls", "Excel"),
+    ("xlsx", "Excel"),
+    ("ppt", "PowerPoint"),
+    ("pptx", "PowerPoint"),
+    ("odt", "OpenDocument"),
+    ("ods", "OpenDocument"),
+    ("csv", "CSV"),
+    ("txt", "plain text"),
+];
+
+/// Whether a file's first bytes are those of its type: a file named
+/// `.pdf` that holds an HTML page is not published as a PDF.
+fn holds_its_type(extension: &str, bytes: &[u8]) -> bool {
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    match extension {
+        "pdf" => bytes.starts_with(b"%PDF-"),
+        "png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "jpg" | "jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "gif" => bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a"),
+        "webp" => bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP",
+        "avif" => bytes.len() >= 12 && &bytes[4..8] == b"ftyp" && &bytes[8..11] == b"avi",
+        "docx" | "xlsx" | "pptx" | "odt" | "ods" => zip,
+        "doc" | "xls" | "ppt" => ole,
+        // Text: any bytes (served as text/plain or text/csv).
+        _ => true,
+    }
+}
+
+/// A non-Markdown file under content/ as an attachment to publish, or
+/// the error that says why it is not.
+fn attachment(
+    rel: &Path,
+    rel_to_content: &Path,
+    bytes: Vec<u8>,
+    diags: &mut Diagnostics,
+) -> Option<SourceAsset> {
+    let extension = rel
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let allowed: Vec<&str> = ATTACHMENT_TYPES.iter().map(|(e, _)| *e).collect();
+    let Some((_, kind)) = ATTACHMENT_TYPES.iter().find(|(e, _)| *e == extension) else {
+        let (message, hint) = match extension.as_str() {
+            "svg" | "svgz" => (
+                "an SVG image can carry scripts, so it is not published".to_string(),
+                "convert it to PNG (or WebP) and link that instead".to_string(),
+            ),
+            "md" | "markdown" | "mdown" => (
+                format!(
+                    "a `.{}` file is not read as content",
+                    rel.extension().unwrap_or_default().to_string_lossy()
+                ),
+                "content files end in `.md`, in lowercase: rename it".to_string(),
+            ),
+            "" => (
+                "a file without an extension is not published".to_string(),
+                format!("attachments may be {}", allowed.join(", ")),
+            ),
+            other => (
+                format!(
+                    "a `.{other}` file is not published: attachments may only be documents and images"
+                ),
+                format!(
+                    "convert it to one of {} (e.g. a page to PDF), or move it out of content/",
+                    allowed.join(", ")
+                ),
+            ),
+        };
+        diags.error(Location::file(rel), message, Some(hint));
+        return None;
+    };
+    if !holds_its_type(&extension, &bytes) {
+        diags.error(
+            Location::file(rel),
+            format!("the file is named `.{extension}` but does not hold a {kind} file"),
+            Some("save it again in its format, or give it the extension of what it holds".into()),
+        );
+        return None;
+    }
+    let output_path = rel_to_content
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    Some(SourceAsset {
+        output_path,
+        source: rel.to_path_buf(),
+        bytes,
+    })
 }
 
 /// Reads one file under content/ (also used by `serve` for a changed file).
@@ -312,14 +518,7 @@ pub fn load_content_file(
             )
         }
         Ok(None) => match std::fs::read(root.join(rel)) {
-            Ok(bytes) => {
-                let output_path = rel_to_content
-                    .iter()
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                (None, Some(SourceAsset { output_path, bytes }))
-            }
+            Ok(bytes) => (None, attachment(rel, rel_to_content, bytes, diags)),
             Err(e) => {
                 diags.error(Location::file(rel), format!("cannot read file: {e}"), None);
                 (None, None)
@@ -377,14 +576,21 @@ fn embedded_default_theme(
         }
     }
     // The site's own overrides still apply, file by file.
-    for (name, path) in files_under(&root.join("templates"), root) {
+    for (name, path) in files_under(&root.join("templates"), root, diags) {
         if let Some(text) = read_text(root, &path, diags) {
             templates.insert(name.clone(), TemplateSource { name, path, text });
         }
     }
-    for (name, path) in files_under(&root.join("static"), root) {
-        if let Ok(bytes) = std::fs::read(root.join(&path)) {
-            theme.static_files.insert(format!("static/{name}"), bytes);
+    for (name, path) in files_under(&root.join("static"), root, diags) {
+        match std::fs::read(root.join(&path)) {
+            Ok(bytes) => {
+                theme.static_files.insert(format!("static/{name}"), bytes);
+            }
+            Err(e) => diags.error(
+                Location::file(&path),
+                format!("cannot read file: {e}"),
+                None,
+            ),
         }
     }
     for lang in &config.languages {
@@ -432,12 +638,12 @@ pub fn load_theme(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> 
     }
     let mut templates: BTreeMap<String, TemplateSource> = BTreeMap::new();
     for dir in theme_dirs(root, config) {
-        for (name, path) in files_under(&dir.join("templates"), root) {
+        for (name, path) in files_under(&dir.join("templates"), root, diags) {
             if let Some(text) = read_text(root, &path, diags) {
                 templates.insert(name.clone(), TemplateSource { name, path, text });
             }
         }
-        for (name, path) in files_under(&dir.join("static"), root) {
+        for (name, path) in files_under(&dir.join("static"), root, diags) {
             match std::fs::read(root.join(&path)) {
                 Ok(bytes) => {
                     theme.static_files.insert(format!("static/{name}"), bytes);
@@ -468,31 +674,54 @@ pub fn load_theme(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> 
 }
 
 /// (name relative to `dir` with `/`, path relative to root) of every file.
-fn files_under(dir: &Path, root: &Path) -> Vec<(String, PathBuf)> {
+/// What cannot be read, and symbolic links (not followed, as in
+/// content/), are reported rather than left out in silence; hidden files
+/// are skipped.
+fn files_under(dir: &Path, root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
     if !dir.is_dir() {
         return Vec::new();
     }
-    WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| {
-            let name = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .iter()
-                .map(|p| p.to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .unwrap_or(e.path())
-                .to_path_buf();
-            (name, rel)
-        })
-        .collect()
+    let rel_to_root = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    let mut out = Vec::new();
+    let mut walk = WalkDir::new(dir).sort_by_file_name().into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e
+                    .path()
+                    .map(rel_to_root)
+                    .unwrap_or_else(|| rel_to_root(dir));
+                diags.error(Location::file(&at), format!("cannot read: {e}"), None);
+                continue;
+            }
+        };
+        if entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.') {
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.file_type().is_symlink() {
+            diags.error(
+                Location::file(&rel_to_root(entry.path())),
+                "this is a symbolic link; planpub does not follow links in the site's folders",
+                Some("put the file (or folder) itself here instead of a link to it".into()),
+            );
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        out.push((name, rel_to_root(entry.path())));
+    }
+    out
 }

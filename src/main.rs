@@ -3,8 +3,9 @@
 //! 2 usage errors.
 
 use clap::{Parser, Subcommand};
-use planpub::diagnostics::{Diagnostics, Severity};
-use planpub::{BuildOptions, build_and_write, build_site};
+use planpub::diagnostics::{Diagnostics, Severity, escape_controls};
+use planpub::write::OutputDir;
+use planpub::{BuildFailed, BuildOptions, build_and_write, build_site};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -33,9 +34,14 @@ struct Cli {
 enum Command {
     /// Build the site into the output folder (default: <root>/public).
     Build {
-        /// Where to write the site.
+        /// Where to write the site. An existing folder is replaced only if
+        /// planpub wrote it or it is empty.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Replace the output folder even if planpub did not write it
+        /// (everything in it is deleted).
+        #[arg(long)]
+        force: bool,
         /// Overrides site.toml's base_url, e.g. https://example.gov.cn/plan/
         #[arg(long)]
         base_url: Option<String>,
@@ -95,8 +101,23 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let mut diags = Diagnostics::new();
     match cli.command {
-        Command::Build { output, base_url } => {
-            let dest = output.unwrap_or_else(|| cli.root.join("public"));
+        Command::Build {
+            output,
+            base_url,
+            force,
+        } => {
+            let requested = output.unwrap_or_else(|| cli.root.join("public"));
+            let dest = match OutputDir::choose(&cli.root, &requested, force) {
+                Ok(dest) => dest,
+                Err(refused) => {
+                    eprintln!(
+                        "error: {}\n  = help: {}",
+                        escape_controls(&refused.message),
+                        escape_controls(&refused.hint)
+                    );
+                    return ExitCode::from(2);
+                }
+            };
             let options = BuildOptions {
                 root: cli.root.clone(),
                 base_url,
@@ -104,17 +125,24 @@ fn main() -> ExitCode {
             let result = build_and_write(&options, &dest, &mut diags);
             print_diagnostics(&diags);
             match result {
-                Some(files) => {
+                Ok(files) => {
                     eprintln!(
                         "built {} files into {} in {} ms",
                         files,
-                        dest.display(),
+                        escape_controls(&requested.display().to_string()),
                         started.elapsed().as_millis()
                     );
                     ExitCode::SUCCESS
                 }
-                None => {
-                    eprintln!("build failed; {} was left as it was", dest.display());
+                Err(BuildFailed::OutputUnchanged) => {
+                    eprintln!(
+                        "build failed; {} was left as it was",
+                        escape_controls(&requested.display().to_string())
+                    );
+                    ExitCode::from(1)
+                }
+                Err(BuildFailed::OutputDisplaced) => {
+                    eprintln!("build failed while putting the site in place (see above)");
                     ExitCode::from(1)
                 }
             }
@@ -158,7 +186,7 @@ fn main() -> ExitCode {
         Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", escape_controls(&e.to_string()));
                 ExitCode::from(1)
             }
         },

@@ -85,15 +85,29 @@ pub struct FieldReader<'t, 'a> {
     read: Vec<&'t str>,
 }
 
-pub fn type_name(v: &DeValue<'_>) -> &'static str {
-    match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a number",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
+/// What a value is, in words, for "found …" in messages: the kind, and
+/// the value itself for a short scalar (`a decimal number (2.5)`).
+pub fn type_name(v: &DeValue<'_>) -> String {
+    let (kind, text) = match v {
+        DeValue::String(_) => ("a string", None),
+        DeValue::Integer(i) => ("a whole number", Some(i.to_string())),
+        DeValue::Float(f) => ("a decimal number", Some(f.as_str().to_string())),
+        DeValue::Boolean(b) => ("a boolean", Some(b.to_string())),
+        DeValue::Datetime(dt) => (
+            match (dt.date, dt.time, dt.offset) {
+                (Some(_), None, _) => "a date",
+                (Some(_), Some(_), None) => "a date with a time of day",
+                (Some(_), Some(_), Some(_)) => "a date with a time and a time zone",
+                (None, _, _) => "a time of day",
+            },
+            Some(dt.to_string()),
+        ),
+        DeValue::Array(_) => ("an array", None),
+        DeValue::Table(_) => ("a table", None),
+    };
+    match text {
+        Some(t) if t.chars().count() <= 40 => format!("{kind} ({t})"),
+        _ => kind.to_string(),
     }
 }
 
@@ -176,35 +190,49 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         self.string(key, diags)
     }
 
-    /// A whole number ≥ `min`.
+    /// A whole number from `min` to `max`.
     pub fn integer(
         &mut self,
         key: &'t str,
         min: i64,
+        max: i64,
         diags: &mut Diagnostics,
     ) -> Option<Spanned<i64>> {
         let v = self.raw(key)?;
-        match integer_value(v.get_ref()) {
-            Some(n) if n >= min => Some(Spanned::new(v.span(), n)),
-            Some(n) => {
-                diags.error(
-                    self.lines.span(&v.span()),
-                    format!("`{key}` must be at least {min}, found {n}"),
-                    None,
-                );
-                None
+        let at = self.lines.span(&v.span());
+        let hint = || {
+            Some(format!(
+                "write `{key}` as a whole number from {min} to {max}"
+            ))
+        };
+        let bound = match integer_value(v.get_ref()) {
+            Some(Ok(n)) if (min..=max).contains(&n) => return Some(Spanned::new(v.span(), n)),
+            Some(Ok(n)) if n < min => format!("at least {min}"),
+            Some(Err(OutOfRange)) if integer_text(v.get_ref()).starts_with('-') => {
+                format!("at least {min}")
             }
+            Some(_) => format!("at most {max}"),
             None => {
                 self.wrong_type(key, v, "a whole number", diags);
-                None
+                return None;
             }
-        }
+        };
+        diags.error(
+            at,
+            format!(
+                "`{key}` must be {bound}, found {}",
+                integer_text(v.get_ref())
+            ),
+            hint(),
+        );
+        None
     }
 
     pub fn required_integer(
         &mut self,
         key: &'t str,
         min: i64,
+        max: i64,
         diags: &mut Diagnostics,
     ) -> Option<Spanned<i64>> {
         if self.table.get(key).is_none() {
@@ -212,15 +240,23 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             self.missing(key, "a whole number", "1", diags);
             return None;
         }
-        self.integer(key, min, diags)
+        self.integer(key, min, max, diags)
     }
 
-    /// Any number (integer or float).
+    /// Any finite number (integer or decimal).
     pub fn number(&mut self, key: &'t str, diags: &mut Diagnostics) -> Option<Spanned<f64>> {
         let v = self.raw(key)?;
         match number_value(v.get_ref()) {
-            Some(n) if n.is_finite() => Some(Spanned::new(v.span(), n)),
-            _ => {
+            Some(Ok(n)) => Some(Spanned::new(v.span(), n)),
+            Some(Err(problem)) => {
+                diags.error(
+                    self.lines.span(&v.span()),
+                    format!("`{key}` must be a finite number, found {problem}"),
+                    Some(format!("write `{key}` as a number such as 16 or 2.5")),
+                );
+                None
+            }
+            None => {
                 self.wrong_type(key, v, "a number", diags);
                 None
             }
@@ -271,6 +307,8 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         out
     }
 
+    /// An array of whole numbers; a number beyond the 64-bit range is
+    /// reported here, one out of `min..=max` by the caller.
     pub fn integer_array(&mut self, key: &'t str, diags: &mut Diagnostics) -> Vec<Spanned<i64>> {
         let Some(v) = self.raw(key) else {
             return Vec::new();
@@ -282,7 +320,15 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         let mut out = Vec::new();
         for item in items.iter() {
             match integer_value(item.get_ref()) {
-                Some(n) => out.push(Spanned::new(item.span(), n)),
+                Some(Ok(n)) => out.push(Spanned::new(item.span(), n)),
+                Some(Err(OutOfRange)) => diags.error(
+                    self.lines.span(&item.span()),
+                    format!(
+                        "`{key}` holds {}, which is too large",
+                        integer_text(item.get_ref())
+                    ),
+                    None,
+                ),
                 None => diags.error(
                     self.lines.span(&item.span()),
                     format!(
@@ -361,27 +407,60 @@ impl<'t, 'a> FieldReader<'t, 'a> {
     }
 }
 
-fn integer_value(v: &DeValue<'_>) -> Option<i64> {
+/// A whole number beyond what 64 bits hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfRange;
+
+/// An integer's value: `None` if the value is not an integer, `Err` if it
+/// does not fit 64 bits.
+fn integer_value(v: &DeValue<'_>) -> Option<Result<i64, OutOfRange>> {
+    let DeValue::Integer(i) = v else {
+        return None;
+    };
+    // `as_str` is the number as `from_str_radix` reads it (sign, digits,
+    // no prefix or underscores). Read as 128 bits, so that anything the
+    // parser accepted and does not fit 64 bits is out of range, not
+    // "not a number".
+    Some(
+        i128::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .and_then(|n| i64::try_from(n).ok())
+            .ok_or(OutOfRange),
+    )
+}
+
+/// An integer as written (with its `0x` prefix), for messages.
+fn integer_text(v: &DeValue<'_>) -> String {
     match v {
-        DeValue::Integer(i) => {
-            let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
-            let (neg, digits) = match digits.strip_prefix('-') {
-                Some(rest) => (true, rest.to_string()),
-                None => (false, digits.trim_start_matches('+').to_string()),
-            };
-            let n = i64::from_str_radix(&digits, i.radix()).ok()?;
-            Some(if neg { -n } else { n })
-        }
-        _ => None,
+        DeValue::Integer(i) => i.to_string(),
+        other => type_name(other),
     }
 }
 
-fn number_value(v: &DeValue<'_>) -> Option<f64> {
+/// A number's value: `None` if it is not a number, `Err` with what is
+/// wrong for one that is not finite (`nan`, `inf`, or too large such as
+/// `1e400`).
+fn number_value(v: &DeValue<'_>) -> Option<Result<f64, String>> {
     match v {
-        DeValue::Integer(_) => integer_value(v).map(|n| n as f64),
+        DeValue::Integer(i) => Some(match integer_value(v)? {
+            Ok(n) => Ok(n as f64),
+            // Beyond 64 bits but written in decimal: still a number.
+            Err(OutOfRange) => i
+                .as_str()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && i.radix() == 10)
+                .ok_or_else(|| format!("{i}, which is too large")),
+        }),
         DeValue::Float(f) => {
-            let s: String = f.as_str().chars().filter(|c| *c != '_').collect();
-            s.parse().ok()
+            let text = f.as_str();
+            let s: String = text.chars().filter(|c| *c != '_').collect();
+            Some(match s.parse::<f64>() {
+                Ok(n) if n.is_finite() => Ok(n),
+                Ok(n) if n.is_nan() => Err(format!("{text} (not a number)")),
+                Ok(_) if s.contains("inf") => Err(format!("{text} (infinity)")),
+                _ => Err(format!("{text}, which is too large")),
+            })
         }
         _ => None,
     }
@@ -389,12 +468,12 @@ fn number_value(v: &DeValue<'_>) -> Option<f64> {
 
 fn date_value(v: &DeValue<'_>) -> Option<Date> {
     match v {
-        DeValue::Datetime(dt) if dt.time.is_none() => {
+        DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
             let d = dt.date?;
             Some(Date {
-                year: d.year as i32,
-                month: d.month as u32,
-                day: d.day as u32,
+                year: i32::from(d.year),
+                month: u32::from(d.month),
+                day: u32::from(d.day),
             })
         }
         _ => None,

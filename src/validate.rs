@@ -325,6 +325,7 @@ fn parse_document(
     let body = split.body.to_string();
     let is_default = doc.language == default_language;
     let before = diags.error_count();
+    check_body_nesting(doc, split.body, diags);
     let result = match (doc.kind, is_default) {
         (DocumentKind::Plan, true) => {
             let title = r
@@ -358,8 +359,8 @@ fn parse_document(
         }
         (DocumentKind::Section, true) => {
             let number = r
-                .required_integer("number", 1, diags)
-                .and_then(|n| to_u32(&n, &parsed.lines));
+                .required_integer("number", 1, MAX_NUMBER, diags)
+                .and_then(|n| to_u32(&n, &parsed.lines, diags));
             let title = r
                 .required_string("title", "\"加强党对教育工作的全面领导\"", diags)
                 .map(|s| s.into_inner());
@@ -388,10 +389,52 @@ fn parse_document(
     }
 }
 
-fn to_u32(n: &toml::Spanned<i64>, lines: &LineIndex<'_>) -> Option<(u32, Location)> {
-    u32::try_from(*n.get_ref())
-        .ok()
-        .map(|v| (v, lines.span(&n.span())))
+/// The largest section or item number: numbers are kept as `u32`.
+const MAX_NUMBER: i64 = u32::MAX as i64;
+
+/// A number already checked to be within `1..=MAX_NUMBER`, as `u32`, and
+/// where it was written (an error, never a silent drop, if it is not).
+/// Reports a body that nests elements too deep to render (and sanitize)
+/// in reasonable time (see [`MAX_NESTING`]), where it goes too deep.
+///
+/// [`MAX_NESTING`]: crate::render::markdown::MAX_NESTING
+fn check_body_nesting(doc: &SourceDocument, body: &str, diags: &mut Diagnostics) {
+    use crate::render::markdown::{MAX_NESTING, too_deep_nesting};
+    let Some(offset) = too_deep_nesting(body) else {
+        return;
+    };
+    // `body` is a slice of the file's text.
+    let body_start = body.as_ptr() as usize - doc.text.as_ptr() as usize;
+    diags.error(
+        LineIndex::new(&doc.path, &doc.text, 1).location(body_start + offset),
+        format!("elements are nested more than {MAX_NESTING} deep here"),
+        Some(
+            "close the HTML elements you open (`</div>`), or nest lists and quotes less deeply"
+                .into(),
+        ),
+    );
+}
+
+fn to_u32(
+    n: &toml::Spanned<i64>,
+    lines: &LineIndex<'_>,
+    diags: &mut Diagnostics,
+) -> Option<(u32, Location)> {
+    let at = lines.span(&n.span());
+    match u32::try_from(*n.get_ref()) {
+        Ok(v) => Some((v, at)),
+        Err(_) => {
+            diags.error(
+                at,
+                format!(
+                    "`number` must be from 1 to {MAX_NUMBER}, found {}",
+                    n.get_ref()
+                ),
+                None,
+            );
+            None
+        }
+    }
 }
 
 fn parse_item(
@@ -401,8 +444,8 @@ fn parse_item(
 ) -> Option<ParsedItem> {
     let lines = r.lines();
     let number = r
-        .required_integer("number", 1, diags)
-        .and_then(|n| to_u32(&n, lines));
+        .required_integer("number", 1, MAX_NUMBER, diags)
+        .and_then(|n| to_u32(&n, lines, diags));
     let title = r
         .required_string("title", "\"推进学前教育普及普惠优质安全发展\"", diags)
         .map(|s| s.into_inner());
@@ -430,7 +473,9 @@ fn parse_item(
                         "`related` holds {}, which is not an item number",
                         n.get_ref()
                     ),
-                    Some("item numbers are whole numbers from 1".into()),
+                    Some(format!(
+                        "item numbers are whole numbers from 1 to {MAX_NUMBER}"
+                    )),
                 );
                 None
             }
@@ -769,10 +814,25 @@ pub fn assemble_site(
     // number is not reported again as pointing at nothing.
     let mut unreadable_items: BTreeSet<(String, u32)> = BTreeSet::new();
 
+    // Every folder that holds content, and the documents that make it a
+    // plan or a section: content in a folder without its _index.md would
+    // be published nowhere.
+    let mut folders_with_content: BTreeSet<(String, Option<String>)> = BTreeSet::new();
     for (key, (doc, parsed)) in defaults {
-        plan_dirs_seen.insert(doc.plan.clone());
-        if let Some(dir) = &doc.section_dir {
-            section_dirs_seen.insert((doc.plan.clone(), dir.clone()));
+        match doc.kind {
+            DocumentKind::Plan => {
+                plan_dirs_seen.insert(doc.plan.clone());
+            }
+            DocumentKind::Section => {
+                if let Some(dir) = &doc.section_dir {
+                    section_dirs_seen.insert((doc.plan.clone(), dir.clone()));
+                }
+                folders_with_content.insert((doc.plan.clone(), None));
+            }
+            DocumentKind::Item => {
+                folders_with_content.insert((doc.plan.clone(), None));
+                folders_with_content.insert((doc.plan.clone(), doc.section_dir.clone()));
+            }
         }
         let trans = translations_by_key.remove(&key).unwrap_or_default();
         let mut languages: BTreeSet<String> =
@@ -915,31 +975,46 @@ pub fn assemble_site(
     }
 
     // Every plan and section folder needs its _index.md.
-    for (plan, dir) in items
-        .iter()
-        .map(|(p, d, ..)| (p.clone(), d.clone()))
-        .collect::<BTreeSet<_>>()
-    {
-        if !section_dirs_seen.contains(&(plan.clone(), dir.clone())) {
-            let path = PathBuf::from("content")
-                .join(&plan)
-                .join(&dir)
-                .join("_index.md");
+    for (plan, dir) in folders_with_content {
+        let (path, message, hint) = match &dir {
+            Some(dir) if !section_dirs_seen.contains(&(plan.clone(), dir.clone())) => {
+                let path = PathBuf::from("content")
+                    .join(&plan)
+                    .join(dir)
+                    .join("_index.md");
+                let hint = format!("create {} with `number` and `title`", path.display());
+                (
+                    path,
+                    format!(
+                        "section folder {dir} has no _index.md, so its items are not published"
+                    ),
+                    hint,
+                )
+            }
+            None if !plan_dirs_seen.contains(&plan) => {
+                let path = PathBuf::from("content").join(&plan).join("_index.md");
+                let hint = format!("create {} with the plan's `title`", path.display());
+                (
+                    path,
+                    format!(
+                        "plan folder {plan} has no _index.md, so its sections and items are not published"
+                    ),
+                    hint,
+                )
+            }
+            _ => continue,
+        };
+        diags.error(Location::file(&path), message, Some(hint));
+    }
+
+    for plan in plans.values() {
+        if let Some(problem) = plan_id_problem(&plan.id, &config) {
             diags.error(
-                Location::file(&path),
-                format!("section folder {dir} has no _index.md"),
-                Some(format!(
-                    "create {} with `number` and `title`",
-                    path.display()
-                )),
-            );
-        }
-        if !plan_dirs_seen.contains(&plan) {
-            let path = PathBuf::from("content").join(&plan).join("_index.md");
-            diags.error(
-                Location::file(&path),
-                format!("plan folder {plan} has no _index.md"),
-                Some(format!("create {} with the plan's `title`", path.display())),
+                Location::file(&plan.path),
+                format!("the plan folder `{}` {problem}", plan.id),
+                Some(
+                    "rename the plan folder: its name is the plan's URL, e.g. content/2023/".into(),
+                ),
             );
         }
     }
@@ -1051,6 +1126,40 @@ pub fn assemble_site(
         strings,
         assets,
     })
+}
+
+/// Top-level names of the site's URLs that planpub's own pages take.
+const RESERVED_TOP_LEVEL: &[(&str, &str)] = &[
+    ("search", "the search page (/search/)"),
+    ("static", "the theme's files (/static/)"),
+    ("sitemap.xml", "the sitemap"),
+    ("robots.txt", "robots.txt"),
+    ("404.html", "the page for missing pages"),
+    ("index.html", "the home page"),
+    ("__planpub", "`planpub serve`'s own requests"),
+];
+
+/// Why a plan folder's name cannot be a plan id (the first segment of its
+/// URLs), if it cannot: a language code (`/en/` is the English site), a
+/// name planpub's own pages take, or characters that do not stay one
+/// plain URL segment.
+fn plan_id_problem(id: &str, config: &SiteConfig) -> Option<String> {
+    if let Some(lang) = config.languages.iter().find(|l| l.code == id) {
+        return Some(format!(
+            "is the language code `{}`: the plan's pages would take the place of the /{}/ pages",
+            lang.code, lang.code
+        ));
+    }
+    if let Some((_, taken_by)) = RESERVED_TOP_LEVEL.iter().find(|(name, _)| *name == id) {
+        return Some(format!("is a name planpub uses for {taken_by}"));
+    }
+    let plain = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if !id.chars().all(plain) || id.starts_with('.') {
+        return Some(
+            "holds characters other than letters, digits, `-`, `_` and `.`, which do not stay one plain URL segment".into(),
+        );
+    }
+    None
 }
 
 /// An item's tags as written, each where it was written.

@@ -14,8 +14,198 @@ use crate::render::SiteOutput;
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
+
+/// The file every built site holds at its top: a folder with it was
+/// written by planpub, and the next build may replace it whole. It is
+/// written last, when the site is complete, so a staging folder a killed
+/// build left is complete exactly when it holds this file.
+pub const OUTPUT_MARKER: &str = ".planpub-output";
+
+const MARKER_TEXT: &str = "This folder was written by planpub. `planpub build` replaces it whole: \
+                           do not keep other files here.\n";
+
+/// The folders of a site that hold its sources: an output inside one of
+/// them would be replaced by the built site, or read back as content.
+const SOURCE_FOLDERS: &[&str] = &["content", "themes", "templates", "static", "i18n"];
+
+/// An output folder that a build may replace: resolved (symbolic links
+/// followed, `.` and `..` applied) and checked by [`OutputDir::choose`].
+#[derive(Clone, Debug)]
+pub struct OutputDir {
+    /// Where the site goes, resolved.
+    path: PathBuf,
+    /// The folder as the user named it, for messages.
+    shown: PathBuf,
+}
+
+/// Why an output folder was refused (a usage error: `build` exits 2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputRefused {
+    pub message: String,
+    pub hint: String,
+}
+
+impl OutputDir {
+    /// Checks that `requested` may receive the site of `root`. Refused
+    /// whatever `force` says: the site folder itself, a folder it is in,
+    /// a folder inside its sources (content/, themes/, templates/,
+    /// static/, i18n/), and anything that is not a folder. A folder that
+    /// exists is replaced only if planpub wrote it (it holds
+    /// [`OUTPUT_MARKER`]), if it is empty, or with `force`.
+    pub fn choose(root: &Path, requested: &Path, force: bool) -> Result<OutputDir, OutputRefused> {
+        let shown = requested.display();
+        let refuse = |message: String, hint: &str| OutputRefused {
+            message,
+            hint: hint.to_string(),
+        };
+        let cannot_resolve = |path: &Path, e: std::io::Error| {
+            refuse(
+                format!("cannot resolve {}: {e}", path.display()),
+                "pass an --output folder that can be reached",
+            )
+        };
+        let root_real = resolve(root).map_err(|e| cannot_resolve(root, e))?;
+        let path = resolve(requested).map_err(|e| cannot_resolve(requested, e))?;
+        let other_folder = "choose another folder with --output, e.g. --output public";
+        if path == root_real {
+            return Err(refuse(
+                format!(
+                    "--output {shown} is the site folder itself: building would replace site.toml and content/ with the site"
+                ),
+                other_folder,
+            ));
+        }
+        if root_real.starts_with(&path) {
+            return Err(refuse(
+                format!(
+                    "--output {shown} holds the site folder {}: building would replace it with the site",
+                    root.display()
+                ),
+                other_folder,
+            ));
+        }
+        if let Some(source) = SOURCE_FOLDERS
+            .iter()
+            .find(|f| path.starts_with(root_real.join(f)))
+        {
+            return Err(refuse(
+                format!(
+                    "--output {shown} is inside the site's {source}/ folder, which holds sources"
+                ),
+                other_folder,
+            ));
+        }
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(cannot_resolve(requested, e)),
+            Ok(meta) if !meta.is_dir() => {
+                return Err(refuse(
+                    format!("--output {shown} is a file, not a folder; it is left as it is"),
+                    "name a folder: planpub writes the site into a folder of its own",
+                ));
+            }
+            Ok(_) => {
+                let written_by_planpub =
+                    std::fs::symlink_metadata(path.join(OUTPUT_MARKER)).is_ok_and(|m| m.is_file());
+                if !written_by_planpub && !force {
+                    let mut names: Vec<String> = std::fs::read_dir(&path)
+                        .map_err(|e| cannot_resolve(requested, e))?
+                        .filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect();
+                    if !names.is_empty() {
+                        names.sort();
+                        let count = names.len();
+                        names.truncate(3);
+                        return Err(refuse(
+                            format!(
+                                "--output {shown} already holds {count} file(s) or folder(s) ({}{}) and was not written by planpub; building would delete them",
+                                names.join(", "),
+                                if count > 3 { ", …" } else { "" }
+                            ),
+                            "choose another (new or empty) folder with --output, or pass --force to replace this one and everything in it",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(OutputDir {
+            path,
+            shown: requested.to_path_buf(),
+        })
+    }
+
+    /// The folder as the user named it.
+    pub fn shown(&self) -> &Path {
+        &self.shown
+    }
+
+    /// The folder, resolved.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Finishes or cleans up what killed builds left beside the output
+    /// (see [`recover_killed_builds`]); returns what could not be put back
+    /// or removed, and why.
+    pub fn recover(&self) -> Vec<(PathBuf, std::io::Error)> {
+        let (Some(parent), Some(name)) = (self.path.parent(), self.path.file_name()) else {
+            return Vec::new();
+        };
+        recover_killed_builds(parent, &name.to_string_lossy(), &self.path)
+    }
+}
+
+/// `path` made absolute, with every symbolic link on the way followed and
+/// `.` and `..` applied as the kernel would (a `..` after a link goes up
+/// from where the link leads). The part that does not exist yet is taken
+/// as written, also where a link leads to it.
+pub fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    resolve_following(path, 0)
+}
+
+/// [`resolve`], `links` symbolic links deep (40 at most, as Linux allows).
+fn resolve_following(path: &Path, links: usize) -> std::io::Result<PathBuf> {
+    let absolute = std::path::absolute(path)?;
+    let mut resolved = PathBuf::new();
+    let mut exists = true;
+    for component in absolute.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => resolved.push(component),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
+                exists = std::fs::symlink_metadata(&resolved).is_ok();
+            }
+            Component::Normal(name) => {
+                resolved.push(name);
+                if !exists {
+                    continue;
+                }
+                match std::fs::symlink_metadata(&resolved) {
+                    Ok(meta) if meta.file_type().is_symlink() => {
+                        if links >= 40 {
+                            return Err(std::io::Error::other(format!(
+                                "too many symbolic links at {}",
+                                resolved.display()
+                            )));
+                        }
+                        let target = std::fs::read_link(&resolved)?;
+                        resolved.pop();
+                        resolved = resolve_following(&resolved.join(target), links + 1)?;
+                        exists = std::fs::symlink_metadata(&resolved).is_ok();
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => exists = false,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+    Ok(resolved)
+}
 
 /// A staging folder beside the output. Dropped without [`Staging::commit`]
 /// (an error, a failed check), it is removed and the output is untouched.
@@ -29,14 +219,60 @@ pub struct Staging {
     previous: Option<Previous>,
     /// Folders created so far (each is created once).
     made: Mutex<HashSet<PathBuf>>,
-    committed: bool,
+    /// Swapped in (or left for the next build to finish): not removed
+    /// when dropped.
+    kept: bool,
+}
+
+/// How the site was swapped in.
+#[derive(Debug)]
+pub struct Committed {
+    /// The previous output, when it could not be removed after the swap:
+    /// where it was left, and why. The new site is in place all the same.
+    pub previous_left_at: Option<(PathBuf, std::io::Error)>,
+}
+
+/// Why the staged site could not be swapped in.
+#[derive(Debug)]
+pub enum SwapError {
+    /// The output is as it was.
+    Unchanged(std::io::Error),
+    /// The previous output was moved aside and could not be put back (only
+    /// where folders cannot be exchanged in one step): it is at
+    /// `previous_at`, the new site at `staged_at`; the next build puts a
+    /// site back in place.
+    Displaced {
+        error: std::io::Error,
+        previous_at: PathBuf,
+        staged_at: PathBuf,
+    },
+}
+
+impl std::fmt::Display for SwapError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SwapError::Unchanged(e) => write!(f, "{e}"),
+            SwapError::Displaced {
+                error,
+                previous_at,
+                staged_at,
+            } => write!(
+                f,
+                "{error}; the previous site was moved to {} and could not be put back; the new site is at {}",
+                previous_at.display(),
+                staged_at.display()
+            ),
+        }
+    }
 }
 
 impl Staging {
-    pub fn create(dest: &Path) -> std::io::Result<Staging> {
+    /// A new staging folder beside `dest` (call [`OutputDir::recover`]
+    /// first).
+    pub fn create(dest: &OutputDir) -> std::io::Result<Staging> {
+        let dest = &dest.path;
         let parent = dest
             .parent()
-            .filter(|p| !p.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         std::fs::create_dir_all(&parent)?;
@@ -44,9 +280,8 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
-        let dir = parent.join(format!(".{name}.planpub-new-{}", std::process::id()));
-        let retired = parent.join(format!(".{name}.planpub-old-{}", std::process::id()));
-        if dir.exists() {
+        let (dir, retired) = staging_names(&parent, &name, std::process::id());
+        if std::fs::symlink_metadata(&dir).is_ok() {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
@@ -60,10 +295,9 @@ impl Staging {
             retired,
             previous,
             made: Mutex::new(HashSet::new()),
-            committed: false,
+            kept: false,
         })
     }
-
     /// Writes files into the staging folder, in parallel.
     pub fn write_files(&self, output: &SiteOutput) -> std::io::Result<()> {
         if let Some(bad) = output.files.keys().find(|p| !is_contained(p)) {
@@ -163,43 +397,228 @@ impl Staging {
         self.put(path, bytes)
     }
 
-    /// Swaps the staging folder in for the output.
-    pub fn commit(mut self) -> std::io::Result<()> {
-        if self.dest.exists() {
-            std::fs::rename(&self.dest, &self.retired)?;
-            if let Err(e) = std::fs::rename(&self.dir, &self.dest) {
-                let _ = std::fs::rename(&self.retired, &self.dest);
-                return Err(e);
-            }
-            self.committed = true;
-            std::fs::remove_dir_all(&self.retired)?;
-        } else {
-            std::fs::rename(&self.dir, &self.dest)?;
-            self.committed = true;
+    /// Swaps the staging folder in for the output. At every instant the
+    /// output holds either the previous site or the new one: the two
+    /// folders are exchanged in one step (`renameat2` with
+    /// `RENAME_EXCHANGE`, Linux 3.15 and later on most file systems).
+    /// Elsewhere the previous output is renamed aside and the new one into
+    /// its place; a build killed between the two renames leaves both
+    /// folders, and the next build puts the new site in place (its
+    /// staging folder holds [`OUTPUT_MARKER`], written before the swap).
+    pub fn commit(self) -> Result<Committed, SwapError> {
+        self.commit_with(swap::exchange, |dir| std::fs::remove_dir_all(dir))
+    }
+
+    /// [`Staging::commit`] with the exchange and the removal of the
+    /// previous output given (the tests make them fail).
+    fn commit_with(
+        mut self,
+        exchange: impl Fn(&Path, &Path) -> std::io::Result<bool>,
+        remove: impl Fn(&Path) -> std::io::Result<()>,
+    ) -> Result<Committed, SwapError> {
+        std::fs::write(self.dir.join(OUTPUT_MARKER), MARKER_TEXT).map_err(SwapError::Unchanged)?;
+        if std::fs::symlink_metadata(&self.dest).is_err() {
+            std::fs::rename(&self.dir, &self.dest).map_err(SwapError::Unchanged)?;
+            self.kept = true;
+            return Ok(Committed {
+                previous_left_at: None,
+            });
         }
-        Ok(())
+        if exchange(&self.dir, &self.dest).map_err(SwapError::Unchanged)? {
+            // The staging name now holds the previous site: give it the
+            // name that says so, then remove it.
+            self.kept = true;
+            let previous = match std::fs::rename(&self.dir, &self.retired) {
+                Ok(()) => self.retired.clone(),
+                Err(_) => self.dir.clone(),
+            };
+            return Ok(Committed {
+                previous_left_at: remove(&previous).err().map(|e| (previous, e)),
+            });
+        }
+        std::fs::rename(&self.dest, &self.retired).map_err(SwapError::Unchanged)?;
+        if let Err(error) = std::fs::rename(&self.dir, &self.dest) {
+            return match std::fs::rename(&self.retired, &self.dest) {
+                Ok(()) => Err(SwapError::Unchanged(error)),
+                Err(_) => {
+                    self.kept = true;
+                    Err(SwapError::Displaced {
+                        error,
+                        previous_at: self.retired.clone(),
+                        staged_at: self.dir.clone(),
+                    })
+                }
+            };
+        }
+        self.kept = true;
+        Ok(Committed {
+            previous_left_at: remove(&self.retired)
+                .err()
+                .map(|e| (self.retired.clone(), e)),
+        })
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.kept {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
 }
 
-/// Writes an in-memory site to `dest` via a staging folder and a rename.
-pub fn write_site(output: &SiteOutput, dest: &Path) -> std::io::Result<()> {
-    let staging = Staging::create(dest)?;
-    staging.write_files(output)?;
+/// Writes an in-memory site to `dest` via a staging folder and a swap.
+pub fn write_site(output: &SiteOutput, dest: &OutputDir) -> Result<Committed, SwapError> {
+    let staging = Staging::create(dest).map_err(SwapError::Unchanged)?;
+    staging.write_files(output).map_err(SwapError::Unchanged)?;
     staging.commit()
+}
+
+/// The staging folder of process `pid` for the output `name` in
+/// `parent`, and the name the previous output takes during the swap.
+fn staging_names(parent: &Path, name: &str, pid: u32) -> (PathBuf, PathBuf) {
+    (
+        parent.join(format!(".{name}.planpub-new-{pid}")),
+        parent.join(format!(".{name}.planpub-old-{pid}")),
+    )
+}
+
+/// Finishes or cleans up what builds that were killed (their process is
+/// gone) left beside the output `dest`: a staging folder, or the previous
+/// output moved aside for the swap. If the output is missing (a build was
+/// killed between the two renames of the fallback swap), a complete staged
+/// site (one holding [`OUTPUT_MARKER`]) is put in its place, else the
+/// previous output; everything else they left is removed. Folders of
+/// builds still running are left alone.
+///
+/// Returns what could not be put back or removed, and why: the build goes
+/// on without it.
+pub fn recover_killed_builds(
+    parent: &Path,
+    name: &str,
+    dest: &Path,
+) -> Vec<(PathBuf, std::io::Error)> {
+    let mut left = Vec::new();
+    let entries = match std::fs::read_dir(parent) {
+        Ok(e) => e,
+        Err(e) => {
+            left.push((parent.to_path_buf(), e));
+            return left;
+        }
+    };
+    let prefix = format!(".{name}.planpub-");
+    let mut staged: Vec<PathBuf> = Vec::new();
+    let mut previous: Vec<PathBuf> = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let (list, pid) = if let Some(pid) = rest.strip_prefix("new-") {
+            (&mut staged, pid)
+        } else if let Some(pid) = rest.strip_prefix("old-") {
+            (&mut previous, pid)
+        } else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        // Our own PID cannot be another live build's: a folder with it
+        // was left by a process that had it before.
+        if pid != std::process::id() && process_is_alive(pid) {
+            continue;
+        }
+        list.push(entry.path());
+    }
+    staged.sort();
+    previous.sort();
+    if std::fs::symlink_metadata(dest).is_err() {
+        let complete = staged
+            .iter()
+            .position(|dir| std::fs::symlink_metadata(dir.join(OUTPUT_MARKER)).is_ok());
+        let back = match complete {
+            Some(i) => Some(staged.remove(i)),
+            None => (!previous.is_empty()).then(|| previous.remove(0)),
+        };
+        if let Some(back) = back
+            && let Err(e) = std::fs::rename(&back, dest)
+        {
+            left.push((back, e));
+        }
+    }
+    for dir in staged.iter().chain(&previous) {
+        match std::fs::remove_dir_all(dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => left.push((dir.clone(), e)),
+            _ => {}
+        }
+    }
+    left
+}
+
+/// Whether a process with this id runs (or may run: a process of another
+/// user counts as running).
+#[cfg(unix)]
+fn process_is_alive(pid: u32) -> bool {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
+        return false;
+    };
+    !matches!(
+        rustix::process::test_kill_process(pid),
+        Err(rustix::io::Errno::SRCH)
+    )
+}
+
+/// Without a way to ask, every other build counts as running: its folders
+/// are left for it (or for the user).
+#[cfg(not(unix))]
+fn process_is_alive(_pid: u32) -> bool {
+    true
+}
+
+/// Exchanging two folders in one step.
+mod swap {
+    use std::path::Path;
+
+    /// Set (to anything) to swap with two renames, as where the kernel
+    /// cannot exchange folders: the tests cover that way with it.
+    pub const NO_EXCHANGE_VAR: &str = "PLANPUB_NO_RENAME_EXCHANGE";
+
+    /// Exchanges `a` and `b` (both exist) in one step. `Ok(false)` when
+    /// the system or the file system cannot, or `PLANPUB_NO_RENAME_EXCHANGE`
+    /// is set: nothing was changed.
+    #[cfg(target_os = "linux")]
+    pub fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        use rustix::io::Errno;
+        if std::env::var_os(NO_EXCHANGE_VAR).is_some() {
+            return Ok(false);
+        }
+        match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+            Ok(()) => Ok(true),
+            // No renameat2 (before Linux 3.15, some sandboxes), or a file
+            // system without RENAME_EXCHANGE.
+            Err(Errno::NOSYS | Errno::INVAL | Errno::NOTSUP | Errno::PERM) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+        let _ = NO_EXCHANGE_VAR;
+        Ok(false)
+    }
 }
 
 /// The output folder as it was when the build started.
 struct Previous {
     path: PathBuf,
-    /// Opened once: files are looked up beneath it (see [`beneath`]).
+    /// Opened once: files are looked up beneath it (see [`beneath`];
+    /// elsewhere than on unix, no file is reused).
+    #[cfg_attr(not(unix), allow(dead_code))]
     dir: std::fs::File,
 }
 
@@ -264,7 +683,10 @@ fn names(meta: &std::fs::Metadata) -> u64 {
     #[cfg(unix)]
     return std::os::unix::fs::MetadataExt::nlink(meta);
     #[cfg(not(unix))]
-    return 0;
+    {
+        let _ = meta;
+        0
+    }
 }
 
 /// The file at `path` under the previous output, if it is a regular file
@@ -310,12 +732,13 @@ fn identity_if_holds(_root: &Previous, _path: &str, _bytes: &[u8]) -> Option<Reu
 /// build (it is then refused as not a regular file).
 #[cfg(unix)]
 mod beneath {
-    use std::ffi::CString;
+    use rustix::fs::{Mode, OFlags};
     use std::fs::File;
-    use std::os::fd::{AsRawFd, FromRawFd};
 
-    const FLAGS: libc::c_int =
-        libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK;
+    const FLAGS: OFlags = OFlags::RDONLY
+        .union(OFlags::CLOEXEC)
+        .union(OFlags::NOFOLLOW)
+        .union(OFlags::NONBLOCK);
 
     /// `dir/path` (a relative path of plain `/`-separated names), or `None`
     /// if it does not exist, is not readable, or a symbolic link is on the
@@ -326,12 +749,15 @@ mod beneath {
         plain_names(path)?;
         #[cfg(target_os = "linux")]
         {
+            use rustix::fs::ResolveFlags;
+            use rustix::io::Errno;
             use std::sync::atomic::{AtomicBool, Ordering};
             static UNSUPPORTED: AtomicBool = AtomicBool::new(false);
             if !UNSUPPORTED.load(Ordering::Relaxed) {
-                match openat2(dir, path) {
-                    Ok(f) => return Some(f),
-                    Err(libc::ENOSYS | libc::EPERM | libc::E2BIG) => {
+                let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS;
+                match rustix::fs::openat2(dir, path, FLAGS, Mode::empty(), resolve) {
+                    Ok(fd) => return Some(File::from(fd)),
+                    Err(Errno::NOSYS | Errno::PERM | Errno::TOOBIG) => {
                         UNSUPPORTED.store(true, Ordering::Relaxed);
                     }
                     Err(_) => return None,
@@ -350,34 +776,6 @@ mod beneath {
             .then_some(names)
     }
 
-    /// One openat2 call; `Err(errno)` on failure.
-    #[cfg(target_os = "linux")]
-    fn openat2(dir: &File, path: &str) -> Result<File, libc::c_int> {
-        let rel = CString::new(path).map_err(|_| libc::EINVAL)?;
-        // SAFETY: `open_how` is plain integers; all-zero is its default.
-        let mut how: libc::open_how = unsafe { std::mem::zeroed() };
-        how.flags = FLAGS as u64;
-        how.resolve = libc::RESOLVE_BENEATH | libc::RESOLVE_NO_SYMLINKS;
-        // SAFETY: openat2 reads the NUL-terminated path and `how` (of the
-        // size passed) and returns a new descriptor or -1.
-        let fd = unsafe {
-            libc::syscall(
-                libc::SYS_openat2,
-                dir.as_raw_fd(),
-                rel.as_ptr(),
-                &how as *const libc::open_how,
-                std::mem::size_of::<libc::open_how>(),
-            )
-        };
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error()
-                .raw_os_error()
-                .unwrap_or(libc::EIO));
-        }
-        // SAFETY: a descriptor just opened and owned by nothing else.
-        Ok(unsafe { File::from_raw_fd(fd as libc::c_int) })
-    }
-
     /// One openat per name, each refusing a symbolic link.
     pub(super) fn open_walking(dir: &File, path: &str) -> Option<File> {
         let names = plain_names(path)?;
@@ -386,18 +784,11 @@ mod beneath {
             let flags = if i + 1 == names.len() {
                 FLAGS
             } else {
-                FLAGS | libc::O_DIRECTORY
+                FLAGS | OFlags::DIRECTORY
             };
-            let name = CString::new(*name).ok()?;
-            let at = here.as_ref().unwrap_or(dir).as_raw_fd();
-            // SAFETY: openat reads the NUL-terminated name and returns a
-            // new descriptor or -1.
-            let fd = unsafe { libc::openat(at, name.as_ptr(), flags) };
-            if fd < 0 {
-                return None;
-            }
-            // SAFETY: a descriptor just opened and owned by nothing else.
-            here = Some(unsafe { File::from_raw_fd(fd) });
+            let at = here.as_ref().unwrap_or(dir);
+            let fd = rustix::fs::openat(at, *name, flags, Mode::empty()).ok()?;
+            here = Some(File::from(fd));
         }
         here
     }
@@ -424,7 +815,11 @@ mod tests {
         std::fs::create_dir_all(dest.join("a")).unwrap();
         std::fs::write(dest.join("a/page.html"), "old").unwrap();
         {
-            let staging = Staging::create(&dest).unwrap();
+            let output = OutputDir {
+                path: dest.clone(),
+                shown: dest.clone(),
+            };
+            let staging = Staging::create(&output).unwrap();
             // Same bytes: linked from the previous output.
             staging.write_file("a/page.html", b"old").unwrap();
             // The same path again, other bytes: a new file, not a write
@@ -439,6 +834,100 @@ mod tests {
         assert_eq!(std::fs::read(dest.join("a/page.html")).unwrap(), b"old");
         let beside: Vec<_> = std::fs::read_dir(parent.path()).unwrap().collect();
         assert_eq!(beside.len(), 1, "the staging folder was left behind");
+    }
+
+    /// A site folder at `dest` holding `page.html` = `text`, written
+    /// through a staging folder.
+    fn site_with(dest: &OutputDir, text: &str) -> Staging {
+        let staging = Staging::create(dest).unwrap();
+        staging.write_file("page.html", text.as_bytes()).unwrap();
+        staging
+    }
+
+    // issue #15.8
+    #[test]
+    fn a_previous_site_that_cannot_be_removed_is_reported_where_it_was_left() {
+        let parent = tempfile::tempdir().unwrap();
+        let dest = OutputDir::choose(parent.path(), &parent.path().join("public"), false).unwrap();
+        site_with(&dest, "old").commit().unwrap();
+        for exchange in [true, false] {
+            let fail = |_: &Path| Err(std::io::Error::other("cannot remove"));
+            let committed = site_with(&dest, "new")
+                .commit_with(
+                    |a, b| {
+                        if exchange {
+                            swap::exchange(a, b)
+                        } else {
+                            Ok(false)
+                        }
+                    },
+                    fail,
+                )
+                .unwrap();
+            let (left, e) = committed.previous_left_at.expect("the removal failed");
+            assert_eq!(e.to_string(), "cannot remove");
+            assert_eq!(std::fs::read(dest.path.join("page.html")).unwrap(), b"new");
+            assert_eq!(std::fs::read(left.join("page.html")).unwrap(), b"old");
+            assert!(
+                left.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(".public.planpub-old-"),
+                "{}",
+                left.display()
+            );
+            // What the next build does first.
+            assert!(dest.recover().is_empty());
+            assert!(
+                !left.exists(),
+                "the next build did not remove {}",
+                left.display()
+            );
+            // Back to "old" for the other round.
+            site_with(&dest, "old").commit().unwrap();
+        }
+    }
+
+    // issue #15.7
+    #[test]
+    fn both_ways_of_swapping_leave_the_new_site_and_nothing_beside_it() {
+        let parent = tempfile::tempdir().unwrap();
+        let dest = OutputDir {
+            path: parent.path().join("public"),
+            shown: "public".into(),
+        };
+        site_with(&dest, "first").commit().unwrap();
+        for (exchange, text) in [(true, "second"), (false, "third")] {
+            let committed = site_with(&dest, text)
+                .commit_with(
+                    |a, b| {
+                        if exchange {
+                            swap::exchange(a, b)
+                        } else {
+                            Ok(false)
+                        }
+                    },
+                    |d| std::fs::remove_dir_all(d),
+                )
+                .unwrap();
+            assert!(committed.previous_left_at.is_none());
+            assert_eq!(
+                std::fs::read(dest.path.join("page.html")).unwrap(),
+                text.as_bytes()
+            );
+            assert!(dest.path.join(OUTPUT_MARKER).is_file());
+            let beside: Vec<_> = std::fs::read_dir(parent.path()).unwrap().collect();
+            assert_eq!(
+                beside.len(),
+                1,
+                "left beside the output (exchange {exchange})"
+            );
+        }
+        #[cfg(target_os = "linux")]
+        assert!(
+            swap::exchange(&dest.path, &dest.path).unwrap(),
+            "this kernel and file system exchange folders: the test covers that way"
+        );
     }
 
     #[test]

@@ -525,7 +525,14 @@ fn two_builds_of_the_same_input_are_byte_identical() {
         .map(|(p, _)| p)
         .collect();
     assert!(differ.is_empty(), "two builds differ in {differ:?}");
-    // What is written is exactly what the library renders.
+    // What is written is exactly what the library renders, and the file
+    // that marks the folder as planpub's.
+    assert!(a.contains_key(planpub::write::OUTPUT_MARKER));
+    let a: BTreeMap<String, Vec<u8>> = a
+        .iter()
+        .filter(|(p, _)| p.as_str() != planpub::write::OUTPUT_MARKER)
+        .map(|(p, b)| (p.clone(), b.clone()))
+        .collect();
     let memory = &real().output.files;
     assert_eq!(
         a.keys().collect::<Vec<_>>(),

@@ -3,6 +3,7 @@
 //! Debian's nginx (installed by .ci/run) on a loopback port.
 
 use planpub::diagnostics::Diagnostics;
+use planpub::write::OutputDir;
 use planpub::{BuildOptions, build_and_write};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -74,10 +75,10 @@ fn nginx_serves_the_site_under_a_prefix_with_types_and_caching() {
             root: repo.to_path_buf(),
             base_url: Some(format!("http://127.0.0.1:{port}/plan/")),
         },
-        &www.join("plan"),
+        &OutputDir::choose(repo, &www.join("plan"), false).expect("a new folder"),
         &mut diags,
     )
-    .unwrap_or_else(|| panic!("{}", diags.render()));
+    .unwrap_or_else(|_| panic!("{}", diags.render()));
 
     let snippet = std::fs::read_to_string(repo.join("deploy/nginx-planpub.conf"))
         .unwrap()

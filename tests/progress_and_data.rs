@@ -684,3 +684,70 @@ fn link_checker_fails_a_build_that_links_to_a_missing_item() {
         "a failed build wrote public/"
     );
 }
+
+// issue #15.6
+#[test]
+fn items_csv_cells_that_a_spreadsheet_would_run_as_formulas_start_with_a_quote() {
+    let site = TestSite::fixture("basic");
+    let titles = [
+        "=HYPERLINK(\"http://evil.example/\",\"点击\")",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\tleading tab",
+        "\r=1+1",
+        "＝1+1",
+        "普通标题 = 不是公式",
+    ];
+    // One title a file: items 1 to 4 and their section titles.
+    let files = [
+        "content/2023/1-safety/01-campus-safety.md",
+        "content/2023/1-safety/02-drills.md",
+        "content/2023/2-preschool/03-kindergartens.md",
+        "content/2023/2-preschool/04-inclusive.md",
+        "content/2023/1-safety/_index.md",
+        "content/2023/2-preschool/_index.md",
+        "content/2023/1-safety/01-campus-safety.en.md",
+        "content/2023/2-preschool/03-kindergartens.en.md",
+    ];
+    let toml_string = |s: &str| toml::Value::String(s.to_string()).to_string();
+    for (file, title) in files.iter().zip(titles) {
+        let text = site.read(file);
+        let line = text.lines().find(|l| l.starts_with("title = ")).unwrap();
+        site.write(
+            file,
+            text.replacen(line, &format!("title = {}", toml_string(title)), 1),
+        );
+    }
+    let built = site.build_ok();
+    let bytes = built.bytes("2023/items.csv");
+    let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[3..]);
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let cells: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .flat_map(|r| {
+            ["section_title_zh", "title_zh", "title_en"].map(|c| r[column(c)].to_string())
+        })
+        .collect();
+    let mut f = Failures::new();
+    for title in titles {
+        let expected = if title.starts_with("普通") {
+            title.to_string()
+        } else {
+            format!("'{title}")
+        };
+        f.check(cells.contains(&expected), || {
+            format!("no cell {expected:?} in {cells:?}")
+        });
+    }
+    // No cell at all starts like a formula.
+    for cell in &cells {
+        f.check(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r', '＝']),
+            || format!("{cell:?} would run as a formula"),
+        );
+    }
+    f.assert_none("items.csv formula cells");
+}

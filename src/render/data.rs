@@ -258,12 +258,24 @@ pub fn render_items_json(site: &LinkedSite, bodies: &RenderedBodies, plan: usize
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// One CSV field, quoted when it must be (RFC 4180).
+/// One CSV field, quoted when it must be (RFC 4180), and never a formula:
+/// a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return (`=HYPERLINK(…)` in a title), so such a cell gets a
+/// leading `'` (the OWASP rule for CSV injection), as do the full-width
+/// forms `＝＋－＠` that Chinese input methods type and some spreadsheets
+/// read as the same. No generated value starts so (numbers are never
+/// negative, dates start with the year): only content text is changed.
 fn csv_field(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']);
+    let s = if formula {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s.into_owned()
     }
 }
 

@@ -500,7 +500,7 @@ pub fn render_site_to<T: Send>(
     let templates = compile_templates(&site.theme.templates, diags)?;
     let page_set = page_paths(&site);
     let assets = static_files(&site);
-    asset_clashes(&page_set, &assets, diags);
+    output_clashes(&site, &assets, diags);
     if diags.has_errors() {
         return None;
     }
@@ -634,10 +634,12 @@ fn render_pages_to(
     Ok((links, paths, diags_here))
 }
 
-/// Reports every static file or content asset whose output path is also
-/// a generated page's (the page would silently lose to it, or win).
+/// Reports every output path that two sources would write (a page and a
+/// content attachment, two pages), and every path written as a file that
+/// another output needs as a folder: either would lose a page in silence.
+/// (`serve` calls it by this name; it checks every output, not only assets.)
 pub fn report_asset_clashes(site: &LinkedSite, diags: &mut Diagnostics) {
-    asset_clashes(&page_paths(site), &static_files(site), diags);
+    output_clashes(site, &static_files(site), diags);
 }
 
 /// Every generated page's output path.
@@ -655,21 +657,168 @@ fn static_files(site: &LinkedSite) -> SiteOutput {
     assets
 }
 
-/// [`report_asset_clashes`] with the pages' paths and the assets at hand.
-fn asset_clashes(
-    pages: &std::collections::HashSet<String>,
-    assets: &SiteOutput,
-    diags: &mut Diagnostics,
-) {
-    for path in assets.files.keys().filter(|p| pages.contains(*p)) {
-        diags.error(
-            Location::file(std::path::Path::new(path)),
-            format!(
-                "two files would be written to `{path}`: a page planpub generates and a file \
-                 under content/ or the theme's static/"
+/// Where an output file comes from, for clash messages: the file to point
+/// at and the words that name it.
+fn page_source(site: &LinkedSite, page: Page) -> (Location, String) {
+    let file = |p: &std::path::Path| Location::file(p);
+    let generated = |what: &str, path: &str| {
+        (
+            Location::file(std::path::Path::new("site.toml")),
+            format!("{what} planpub generates (`{path}`)"),
+        )
+    };
+    let lang = |l: usize| views::lang_code(site, l).to_string();
+    match page {
+        Page::Item {
+            plan,
+            item,
+            lang: l,
+        }
+        | Page::Badge {
+            plan,
+            item,
+            lang: l,
+        } => {
+            let it = &site.plans[plan].items[item].item;
+            let what = if matches!(page, Page::Badge { .. }) {
+                "badge"
+            } else {
+                "page"
+            };
+            (
+                file(&it.path),
+                format!(
+                    "the {} {what} of item {} ({})",
+                    lang(l),
+                    it.number,
+                    it.path.display()
+                ),
+            )
+        }
+        Page::Section {
+            plan,
+            section,
+            lang: l,
+        } => {
+            let s = &site.plans[plan].sections[section].section;
+            (
+                file(&s.path),
+                format!(
+                    "the {} page of section {} ({})",
+                    lang(l),
+                    s.number,
+                    s.path.display()
+                ),
+            )
+        }
+        Page::Plan { plan, lang: l }
+        | Page::TagIndex { plan, lang: l }
+        | Page::Tag { plan, lang: l, .. }
+        | Page::Status { plan, lang: l, .. }
+        | Page::Feed { plan, lang: l } => {
+            let p = &site.plans[plan].plan;
+            (
+                file(&p.path),
+                format!("a {} page of plan {} ({})", lang(l), p.id, p.path.display()),
+            )
+        }
+        Page::ItemsJson { plan } | Page::ItemsCsv { plan } => {
+            let p = &site.plans[plan].plan;
+            (
+                file(&p.path),
+                format!("a data file of plan {} ({})", p.id, p.path.display()),
+            )
+        }
+        Page::Home { lang: l } => generated(
+            &format!("the {} home page", lang(l)),
+            &views::page_path(site, page),
+        ),
+        Page::Search { lang: l } => generated(
+            &format!("the {} search page", lang(l)),
+            &views::page_path(site, page),
+        ),
+        Page::NotFound { lang: l } => generated(
+            &format!("the {} 404 page", lang(l)),
+            &views::page_path(site, page),
+        ),
+        Page::Sitemap => generated("the sitemap", "sitemap.xml"),
+        Page::Robots => generated("the robots.txt", "robots.txt"),
+    }
+}
+
+/// [`report_asset_clashes`] with the static files and assets at hand.
+fn output_clashes(site: &LinkedSite, assets: &SiteOutput, diags: &mut Diagnostics) {
+    use std::collections::HashMap;
+    let mut sources: HashMap<String, (Location, String)> = HashMap::new();
+    let mut clash = |path: String, source: (Location, String), diags: &mut Diagnostics| {
+        match sources.get(&path) {
+            Some((_, first)) => diags.error(
+                source.0.clone(),
+                format!(
+                    "two files would be written to `{path}`: {first} and {}",
+                    source.1
+                ),
+                Some("rename or move one of them; a generated page keeps its path".into()),
             ),
-            Some("rename or move the file; the generated page keeps this path".into()),
+            None => {
+                sources.insert(path, source);
+            }
+        }
+    };
+    for page in all_pages(site) {
+        clash(
+            views::page_output_path(site, page),
+            page_source(site, page),
+            diags,
         );
+    }
+    let content: std::collections::BTreeMap<&str, &std::path::Path> = site
+        .assets
+        .iter()
+        .map(|a| (a.output_path.as_str(), a.source.as_path()))
+        .collect();
+    for path in assets.files.keys() {
+        let source = match content.get(path.as_str()) {
+            Some(from) => (Location::file(from), from.display().to_string()),
+            None => (
+                Location::file(std::path::Path::new(path)),
+                format!("the theme's {path}"),
+            ),
+        };
+        clash(path.clone(), source, diags);
+    }
+    // A path that is a file for one source and a folder for another (a
+    // page `2023/updates.xml` and an attachment `2023/updates.xml/a.pdf`),
+    // and anything put where the search index goes.
+    let index_dirs: Vec<String> = (0..site.config.languages.len())
+        .map(|l| crate::indexing::search_index_dir(site, l))
+        .collect();
+    let mut paths: Vec<&String> = sources.keys().collect();
+    paths.sort();
+    for path in paths {
+        let (at, what) = &sources[path];
+        if index_dirs.iter().any(|d| path.starts_with(d.as_str())) {
+            diags.error(
+                at.clone(),
+                format!("{what} would be written to `{path}`, inside the search index folder"),
+                Some("rename or move it; that folder is planpub's".into()),
+            );
+        }
+        let mut end = 0;
+        while let Some(slash) = path[end..].find('/') {
+            end += slash;
+            if let Some((_, file)) = sources.get(&path[..end]) {
+                diags.error(
+                    at.clone(),
+                    format!(
+                        "{what} would be written under `{}/`, which is a file: {file}",
+                        &path[..end]
+                    ),
+                    Some("rename or move one of them".into()),
+                );
+            }
+            end += 1;
+        }
     }
 }
 
@@ -691,4 +840,39 @@ pub fn output_location(site: &LinkedSite, output_path: &str) -> Location {
     views::source_of_output(site, output_path)
         .map(|p| Location::file(&p))
         .unwrap_or_else(|| Location::file(std::path::Path::new(output_path)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The basic test fixture, linked.
+    fn basic_site() -> LinkedSite {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        let mut diags = Diagnostics::new();
+        let loaded = crate::load::load_site(&root, &mut diags).expect("the fixture loads");
+        let validated = crate::validate::validate_site(loaded, &mut diags).expect("it validates");
+        crate::link::link_site(validated)
+    }
+
+    // issue #15.4
+    #[test]
+    fn two_pages_with_one_path_are_an_error_naming_both_sources() {
+        // Validation refuses a plan named `en`; behind it, the clash check
+        // still sees its pages land on the English ones.
+        let mut site = basic_site();
+        let mut diags = Diagnostics::new();
+        report_asset_clashes(&site, &mut diags);
+        assert!(diags.is_empty(), "{}", diags.render());
+        site.plans[0].plan.id = "en".into();
+        report_asset_clashes(&site, &mut diags);
+        let text = diags.render();
+        assert!(
+            text.contains(
+                "content/2023/_index.md:1:1: error: two files would be written to `en/index.html`: \
+                 the en home page planpub generates (`en/`) and a zh page of plan en (content/2023/_index.md)"
+            ),
+            "{text}"
+        );
+    }
 }

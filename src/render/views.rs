@@ -286,16 +286,17 @@ pub fn section_numeral(site: &LinkedSite, lang: usize, n: u32) -> String {
 /// A number for display: integers without decimals, others to one place,
 /// thousands grouped.
 pub fn format_number(x: f64) -> String {
-    let rounded = (x * 10.0).round() / 10.0;
-    let (int, frac) = if rounded.fract().abs() < 1e-9 {
-        (rounded as i64, None)
+    // Tenths where a float still has them; beyond 2^53 every float is a
+    // whole number (and x * 10 could overflow to infinity).
+    let rounded = if x.abs() < 1e15 {
+        (x * 10.0).round() / 10.0
     } else {
-        (
-            rounded.trunc() as i64,
-            Some(((rounded.fract().abs()) * 10.0).round() as i64),
-        )
+        x.round()
     };
-    let digits = int.abs().to_string();
+    let tenth = ((rounded.fract().abs()) * 10.0).round();
+    // The whole part in full, however large: a cast to i64 would stop at
+    // 9,223,372,036,854,775,807.
+    let digits = format!("{:.0}", rounded.trunc().abs());
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -303,14 +304,11 @@ pub fn format_number(x: f64) -> String {
         }
         grouped.push(c);
     }
-    let sign = if int < 0 || (int == 0 && rounded < 0.0) {
-        "-"
+    let sign = if rounded < 0.0 { "-" } else { "" };
+    if tenth == 0.0 {
+        format!("{sign}{grouped}")
     } else {
-        ""
-    };
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
+        format!("{sign}{grouped}.{tenth}")
     }
 }
 
@@ -1169,6 +1167,11 @@ mod tests {
         assert_eq!(format_number(10000.0), "10,000");
         assert_eq!(format_number(70.0), "70");
         assert_eq!(format_number(12.34), "12.3");
+        // issue #15.2: no cast cuts a large goal down to i64::MAX.
+        assert_eq!(format_number(1e20), "100,000,000,000,000,000,000");
+        assert_eq!(format_number(-2.5), "-2.5");
+        assert_eq!(format_number(-0.04), "0");
+        assert!(format_number(1e300).starts_with("1,000,000,"));
         assert_eq!(format_percent(99.9), "99%");
     }
 
