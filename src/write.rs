@@ -47,6 +47,18 @@ pub struct OutputRefused {
     pub hint: String,
 }
 
+/// Whether `dir` is a site built by a planpub older than
+/// [`OUTPUT_MARKER`]: its search manifest names planpub's index format.
+/// Without this, the first build after an upgrade would refuse the
+/// `public/` the previous version wrote.
+fn written_by_planpub_before_the_marker(dir: &Path) -> bool {
+    let manifest = dir.join("search").join("index").join("manifest.json");
+    std::fs::symlink_metadata(&manifest).is_ok_and(|m| m.is_file() && m.len() < 1 << 20)
+        && std::fs::read(&manifest).is_ok_and(|bytes| {
+            memchr::memmem::find(&bytes, br#""format":"planpub-search""#).is_some()
+        })
+}
+
 impl OutputDir {
     /// Checks that `requested` may receive the site of `root`. Refused
     /// whatever `force` says: the site folder itself, a folder it is in,
@@ -107,8 +119,9 @@ impl OutputDir {
                 ));
             }
             Ok(_) => {
-                let written_by_planpub =
-                    std::fs::symlink_metadata(path.join(OUTPUT_MARKER)).is_ok_and(|m| m.is_file());
+                let written_by_planpub = std::fs::symlink_metadata(path.join(OUTPUT_MARKER))
+                    .is_ok_and(|m| m.is_file())
+                    || written_by_planpub_before_the_marker(&path);
                 if !written_by_planpub && !force {
                     let mut names: Vec<String> = std::fs::read_dir(&path)
                         .map_err(|e| cannot_resolve(requested, e))?

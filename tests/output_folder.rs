@@ -148,6 +148,32 @@ fn an_output_planpub_did_not_write_is_replaced_only_with_force() {
     );
 }
 
+// issue #15.1: the first build after upgrading must not refuse the
+// public/ an older planpub wrote (it has no marker file yet).
+#[test]
+fn a_site_built_before_the_marker_is_recognised_as_planpub_s_own() {
+    let site = TestSite::fixture("basic");
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    let first = build_into(&site, &out, &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    std::fs::remove_file(out.join(planpub::write::OUTPUT_MARKER)).unwrap();
+    let again = build_into(&site, &out, &[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(out.join(planpub::write::OUTPUT_MARKER).is_file());
+    // A look-alike whose manifest is not planpub's is still refused.
+    let other = parent.path().join("other");
+    std::fs::create_dir_all(other.join("search/index")).unwrap();
+    std::fs::write(
+        other.join("search/index/manifest.json"),
+        r#"{"format":"pagefind"}"#,
+    )
+    .unwrap();
+    let refused = build_into(&site, &other, &[]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(other.join("search/index/manifest.json").is_file());
+}
+
 // issue #15.1
 #[test]
 fn an_empty_output_folder_is_used_and_an_output_that_is_a_file_is_refused() {
