@@ -4,8 +4,12 @@
   "use strict";
   var version = 0;
   var overlay = null;
+  var base = "/";
+  // The output file this page is, relative to the served base path
+  // (`/plan/`), as the server lists changed files.
   function currentFile() {
-    var p = decodeURIComponent(location.pathname).replace(/^\//, "");
+    var p = decodeURIComponent(location.pathname);
+    p = p.indexOf(base) === 0 ? p.slice(base.length) : p.replace(/^\//, "");
     if (p === "" || p.charAt(p.length - 1) === "/") { p += "index.html"; }
     return p;
   }
@@ -35,8 +39,12 @@
       .then(function (s) {
         var first = version === 0;
         version = s.version;
+        if (s.base) { base = s.base; }
         if (s.errors) { showErrors(s.errors); } else { hideErrors(); }
-        if (!first && !s.errors && (s.reload_all || s.changed.indexOf(currentFile()) >= 0)) {
+        // The stand-in page shown while no build has succeeded reloads
+        // at the first good one.
+        var placeholder = document.documentElement.hasAttribute("data-planpub-placeholder");
+        if (!first && !s.errors && (placeholder || s.reload_all || s.changed.indexOf(currentFile()) >= 0)) {
           location.reload();
           return;
         }

@@ -65,9 +65,22 @@ impl RebuildOutcome {
 /// The served site, shared with the HTTP threads.
 pub type SharedOutput = Arc<RwLock<SiteOutput>>;
 
+/// Where the served site's links point.
+#[derive(Clone, Debug)]
+enum SiteUrl {
+    /// site.toml's `base_url` as it is.
+    Configured,
+    /// A whole base URL in place of site.toml's (`--base-url`, tests).
+    Override(String),
+    /// `serve`'s own origin (`http://127.0.0.1:1111`) with the path of
+    /// site.toml's `base_url`, so that the served site's links are the
+    /// ones `build` writes, only on this machine.
+    Origin(String),
+}
+
 pub struct Session {
     root: PathBuf,
-    base_url: Option<String>,
+    url: SiteUrl,
     config: Option<SiteConfig>,
     theme: LoadedTheme,
     /// Every content document, with its parse result (re-parsed only when
@@ -78,9 +91,18 @@ pub struct Session {
     /// static files, UI strings) as last loaded, to tell an edit from a
     /// file that was only touched or read.
     site_sources: BTreeMap<PathBuf, Vec<u8>>,
-    /// Problems found while loading site.toml and the theme.
+    /// Problems found by the last whole load (site.toml, the theme, and
+    /// the walk of content/: files out of place, unreadable or not
+    /// UTF-8). A file a problem names is always re-read by a whole load
+    /// ([`Session::sync_content`]), so that these stay true.
     load_diagnostics: Diagnostics,
     built: Option<Built>,
+    /// Pages published ahead of `built` by [`Session::publish_edited_items`]
+    /// (an edited item's own pages and badges). Until a rebuild from
+    /// `built` has re-rendered them they may show an edit that is gone
+    /// (saved, then restored), so the next incremental rebuild renders
+    /// them again whatever its diff says.
+    provisional: BTreeSet<Page>,
     /// Sources changed since `built` whose effects were only partly
     /// published (the edited items' own pages): [`Session::finish`] does
     /// the rest.
@@ -140,8 +162,8 @@ impl IndexJob {
 /// What a changed path means for the rebuild.
 #[derive(Debug, PartialEq, Eq)]
 enum ChangeKind {
-    /// A file under content/: reload that file (or rescan when it is gone
-    /// or is a folder).
+    /// A file or folder under content/: reload that file, or all of
+    /// content/ (see [`Session::rebuild`]).
     Content,
     /// site.toml, the theme, the site's templates, static files or UI
     /// strings: everything is rebuilt.
@@ -155,11 +177,9 @@ fn classify(rel: &Path) -> ChangeKind {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".tmp")
-    {
+    // The editor droppings that loading content/ skips (load.rs); any
+    // other file may be published, so it counts.
+    if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
         return ChangeKind::Ignored;
     }
     let first = rel
@@ -178,9 +198,27 @@ impl Session {
     /// Loads and builds the whole site. The session is returned even when
     /// the first build fails, so that `serve` can wait for a fix.
     pub fn start(root: &Path, base_url: Option<String>) -> (Session, RebuildOutcome) {
+        let url = match base_url {
+            Some(url) => SiteUrl::Override(url),
+            None => SiteUrl::Configured,
+        };
+        Self::start_with(root, url)
+    }
+
+    /// Like [`Session::start`], for a site served at `origin` (scheme,
+    /// host and port, no path): its base URL is `origin` followed by the
+    /// path of site.toml's `base_url`, e.g. `http://127.0.0.1:1111/plan/`.
+    pub fn start_at_origin(root: &Path, origin: &str) -> (Session, RebuildOutcome) {
+        Self::start_with(
+            root,
+            SiteUrl::Origin(origin.trim_end_matches('/').to_string()),
+        )
+    }
+
+    fn start_with(root: &Path, url: SiteUrl) -> (Session, RebuildOutcome) {
         let mut session = Session {
             root: root.to_path_buf(),
-            base_url,
+            url,
             config: None,
             theme: LoadedTheme::default(),
             documents: BTreeMap::new(),
@@ -188,6 +226,7 @@ impl Session {
             site_sources: BTreeMap::new(),
             load_diagnostics: Diagnostics::new(),
             built: None,
+            provisional: BTreeSet::new(),
             pending: false,
             background_index: false,
             index_generation: Arc::new(AtomicU64::new(0)),
@@ -213,6 +252,13 @@ impl Session {
 
     /// Rebuilds after the given paths changed on disk (absolute or relative
     /// to the root).
+    ///
+    /// Edits of files the last load read (and found no problem in) are
+    /// re-read one by one; anything else under content/ (a new, deleted
+    /// or renamed file or folder, a file that had a load problem, a
+    /// symbolic link) is settled by reading content/ again as `build`
+    /// does ([`Session::sync_content`]), so that the documents are always
+    /// the ones a clean build would load.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> RebuildOutcome {
         let rels: Vec<PathBuf> = changed
             .iter()
@@ -229,32 +275,39 @@ impl Session {
         if self.config.is_none() || site_wide {
             return self.reload_everything();
         }
-        let mut rescan = false;
+        // A path that is gone and was never loaded (a file made and
+        // removed between two looks) changes nothing.
+        let content: Vec<&PathBuf> = rels
+            .iter()
+            .zip(&kinds)
+            .filter(|(_, k)| **k == ChangeKind::Content)
+            .map(|(rel, _)| rel)
+            .filter(|rel| {
+                std::fs::symlink_metadata(self.root.join(rel)).is_ok()
+                    || self.knows_content_under(rel)
+            })
+            .collect();
+        if content.is_empty() {
+            return RebuildOutcome::unchanged();
+        }
+        if !content.iter().all(|rel| self.can_reload_alone(rel)) {
+            return self.sync_content();
+        }
         let mut reloaded = false;
-        for (rel, kind) in rels.iter().zip(&kinds) {
-            if *kind != ChangeKind::Content {
+        for rel in &content {
+            if !self.content_file_changed(rel) {
                 continue;
             }
-            let abs = self.root.join(rel);
-            if abs.is_file() {
-                if !self.content_file_changed(rel) {
-                    continue;
-                }
-                self.reload_content_file(rel);
-                reloaded = true;
-            } else if abs.is_dir() || self.knows_content_under(rel) {
-                // Deleted, renamed away, or a folder moved: look again.
-                rescan = true;
+            if !self.reload_known_file(rel) {
+                return self.sync_content();
             }
+            reloaded = true;
         }
-        if rescan {
-            rescan = self.rescan_content();
-        }
-        if !reloaded && !rescan {
+        if !reloaded {
             // Touched, read or saved unchanged: nothing to do.
             return RebuildOutcome::unchanged();
         }
-        if !rescan && let Some(changed) = self.publish_edited_items(&rels) {
+        if let Some(changed) = self.publish_edited_items(&rels) {
             self.pending = true;
             return RebuildOutcome {
                 changed,
@@ -264,6 +317,12 @@ impl Session {
             };
         }
         self.rebuild_from_documents()
+    }
+
+    /// The path of the served site's base URL (`/plan/`), once a
+    /// site.toml has been read.
+    pub fn base_path(&self) -> Option<&str> {
+        self.config.as_ref().map(|c| c.base_path.as_str())
     }
 
     /// Leaves the search index of incremental rebuilds to the
@@ -406,6 +465,7 @@ impl Session {
             // The full path reports the problems.
             return None;
         }
+        self.provisional.extend(pages);
         let mut served = self.output.write().expect("served site lock");
         let mut changed = lay_over(&mut served, overlay);
         changed.sort();
@@ -442,9 +502,7 @@ impl Session {
     /// Whether a content file's bytes differ from the cached ones.
     fn content_file_changed(&self, rel: &Path) -> bool {
         let known: Option<&[u8]> = match (self.documents.get(rel), self.assets.get(rel)) {
-            (Some((doc, parsed)), _) if parsed.parsed.is_some() || !doc.text.is_empty() => {
-                Some(doc.text.as_bytes())
-            }
+            (Some((doc, _)), _) => Some(doc.text.as_bytes()),
             (_, Some(asset)) => Some(&asset.bytes),
             _ => None,
         };
@@ -456,11 +514,104 @@ impl Session {
         }
     }
 
-    /// Whether a content document or asset was loaded from `rel` or from
-    /// under it (a folder).
+    /// Whether a content document or attachment was loaded from `rel` or
+    /// from under it (a folder).
     fn knows_content_under(&self, rel: &Path) -> bool {
         self.documents.keys().any(|p| p.starts_with(rel))
             || self.assets.keys().any(|p| p.starts_with(rel))
+            || self
+                .load_diagnostics
+                .iter()
+                .any(|d| d.path.starts_with(rel))
+    }
+
+    /// Whether `rel` can be re-read on its own: a regular file (not a
+    /// link: the walk of content/ does not follow links) that the last
+    /// load read as a document or an attachment, and that no load problem
+    /// names. Anything else needs a whole load of content/ to come out as
+    /// a clean build would have it.
+    fn can_reload_alone(&self, rel: &Path) -> bool {
+        let known = self.documents.contains_key(rel) || self.assets.contains_key(rel);
+        known
+            && std::fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.is_file())
+            && !self.load_diagnostics.iter().any(|d| d.path == rel)
+    }
+
+    /// Re-reads one known content file. `false` (and nothing changed) when
+    /// loading it now reports a problem or gives another kind of file:
+    /// the caller then loads content/ whole.
+    fn reload_known_file(&mut self, rel: &Path) -> bool {
+        let config = self.config.as_ref().expect("content reloads need a config");
+        let mut d = Diagnostics::new();
+        let (doc, asset) = load_content_file(&self.root, rel, config, &mut d);
+        if !d.is_empty() {
+            return false;
+        }
+        match (doc, asset) {
+            (Some(doc), None) if self.documents.contains_key(rel) => {
+                let parsed = parse_file(&doc, &config.default_language);
+                self.documents.insert(rel.to_path_buf(), (doc, parsed));
+                true
+            }
+            (None, Some(asset)) if self.assets.contains_key(rel) => {
+                self.assets.insert(rel.to_path_buf(), asset);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Loads content/ whole, as `build` does, and rebuilds if the
+    /// documents, attachments or load problems differ from the session's.
+    /// Documents whose text did not change keep their parse results.
+    fn sync_content(&mut self) -> RebuildOutcome {
+        let mut d = Diagnostics::new();
+        let Some(loaded) = load_site(&self.root, &mut d) else {
+            // site.toml is gone or unreadable now.
+            return self.reload_everything();
+        };
+        if self.read_site_sources() != self.site_sources {
+            return self.reload_everything();
+        }
+        let default_language = loaded.config.default_language.clone();
+        let old = std::mem::take(&mut self.documents);
+        let parsed: Vec<ParsedFile> = loaded
+            .documents
+            .par_iter()
+            .map(|doc| match old.get(&doc.path) {
+                Some((known, parsed)) if known == doc => parsed.clone(),
+                _ => parse_file(doc, &default_language),
+            })
+            .collect();
+        let documents: BTreeMap<PathBuf, (SourceDocument, ParsedFile)> = loaded
+            .documents
+            .into_iter()
+            .zip(parsed)
+            .map(|(doc, p)| (doc.path.clone(), (doc, p)))
+            .collect();
+        let assets: BTreeMap<PathBuf, SourceAsset> = loaded
+            .assets
+            .into_iter()
+            .map(|a| (PathBuf::from("content").join(&a.output_path), a))
+            .collect();
+        let same_documents = documents.len() == old.len()
+            && documents
+                .iter()
+                .zip(&old)
+                .all(|((p, (d, _)), (q, (e, _)))| p == q && d == e);
+        let same_assets = assets.len() == self.assets.len()
+            && assets
+                .iter()
+                .zip(&self.assets)
+                .all(|((p, a), (q, b))| p == q && a.bytes == b.bytes);
+        let same_problems = d.sorted() == self.load_diagnostics.sorted();
+        self.documents = documents;
+        self.assets = assets;
+        self.load_diagnostics = d;
+        if same_documents && same_assets && same_problems {
+            return RebuildOutcome::unchanged();
+        }
+        self.rebuild_from_documents()
     }
 
     /// Reads every site-wide source (see [`Session::site_sources`]).
@@ -498,63 +649,6 @@ impl Session {
             .collect()
     }
 
-    fn reload_content_file(&mut self, rel: &Path) {
-        let config = self.config.as_ref().expect("content reloads need a config");
-        let mut d = Diagnostics::new();
-        let (doc, asset) = load_content_file(&self.root, rel, config, &mut d);
-        self.documents.remove(rel);
-        self.assets.remove(rel);
-        if let Some(doc) = doc {
-            let parsed = parse_file(&doc, &config.default_language);
-            self.documents.insert(rel.to_path_buf(), (doc, parsed));
-        } else if let Some(asset) = asset {
-            self.assets.insert(rel.to_path_buf(), asset);
-        } else if d.has_errors() {
-            // Unreadable or invalid UTF-8: keep the problem with the file.
-            let text = String::new();
-            let stub = SourceDocument {
-                path: rel.to_path_buf(),
-                kind: crate::load::DocumentKind::Item,
-                plan: String::new(),
-                section_dir: None,
-                stem: String::new(),
-                language: String::new(),
-                text,
-            };
-            self.documents.insert(
-                rel.to_path_buf(),
-                (
-                    stub,
-                    ParsedFile {
-                        parsed: None,
-                        diagnostics: d,
-                    },
-                ),
-            );
-        }
-    }
-
-    /// Brings the document map in line with the files on disk: files gone
-    /// are dropped, new ones loaded, changed ones re-read.
-    fn rescan_content(&mut self) -> bool {
-        let on_disk: BTreeSet<PathBuf> = self
-            .files_under(Path::new("content"))
-            .into_iter()
-            .filter(|rel| classify(rel) == ChangeKind::Content)
-            .collect();
-        let before = self.documents.len() + self.assets.len();
-        self.documents.retain(|p, _| on_disk.contains(p));
-        self.assets.retain(|p, _| on_disk.contains(p));
-        let mut changed = before != self.documents.len() + self.assets.len();
-        for rel in on_disk {
-            if self.content_file_changed(&rel) {
-                self.reload_content_file(&rel);
-                changed = true;
-            }
-        }
-        changed
-    }
-
     /// site.toml, theme and content from scratch, then a full render.
     fn reload_everything(&mut self) -> RebuildOutcome {
         // Until a load succeeds, any site-wide event is a change.
@@ -564,8 +658,13 @@ impl Session {
         let Some(mut loaded) = loaded else {
             return self.fail(d);
         };
-        if let Some(url) = &self.base_url
-            && let Err(msg) = loaded.config.set_base_url(url)
+        let url = match &self.url {
+            SiteUrl::Configured => None,
+            SiteUrl::Override(url) => Some(url.clone()),
+            SiteUrl::Origin(origin) => Some(format!("{origin}{}", loaded.config.base_path)),
+        };
+        if let Some(url) = url
+            && let Err(msg) = loaded.config.set_base_url(&url)
         {
             d.error(
                 crate::diagnostics::Location::file(Path::new("--base-url")),
@@ -668,8 +767,16 @@ impl Session {
                 // against the served site with them laid over it, then
                 // publish them at once; the search index follows.
                 let t = crate::diagnostics::stage_timer("s:render");
-                let (built, overlay, rendered) = self.render_incrementally(old, linked, &mut diags);
+                let (built, mut overlay, rendered) =
+                    self.render_incrementally(old, linked, &self.provisional, &mut diags);
                 drop(t);
+                // Attachments: the same paths (else no incremental
+                // render), perhaps new bytes.
+                for asset in &built.linked.assets {
+                    overlay
+                        .files
+                        .insert(asset.output_path.clone(), asset.bytes.clone());
+                }
                 let t = crate::diagnostics::stage_timer("s:linkcheck");
                 Self::check_overlay_links(
                     &self.output,
@@ -683,6 +790,7 @@ impl Session {
                     return self.fail(diags);
                 }
                 let mut changed = self.publish_pages(overlay);
+                self.provisional.clear();
                 let job = IndexJob {
                     inputs: IndexInputs::new(&built.linked, &built.bodies),
                     generation: self.index_generation.fetch_add(1, Ordering::SeqCst) + 1,
@@ -737,6 +845,7 @@ impl Session {
         crate::indexing::add_search_index(&built.linked, &built.bodies, &mut new_output);
         self.built = Some(built);
         let changed = self.publish(new_output);
+        self.provisional.clear();
         RebuildOutcome {
             changed,
             diagnostics: diags,
@@ -783,6 +892,7 @@ impl Session {
         &self,
         old: Built,
         linked: LinkedSite,
+        provisional: &BTreeSet<Page>,
         diags: &mut Diagnostics,
     ) -> (Built, SiteOutput, Vec<String>) {
         let Built {
@@ -799,7 +909,9 @@ impl Session {
         let dl = linked.config.default_language.clone();
         let base = linked.config.base_path.clone();
         let mut bodies = old_bodies;
-        let mut pages: BTreeSet<Page> = BTreeSet::new();
+        // Pages published ahead of `old` are rendered again: the diff
+        // below cannot see an edit that was undone since.
+        let mut pages: BTreeSet<Page> = provisional.clone();
         let nlang = langs.len();
         for (pi, (old_plan, new_plan)) in old_linked.plans.iter().zip(&linked.plans).enumerate() {
             let changed: Vec<usize> = (0..new_plan.items.len())
@@ -939,10 +1051,16 @@ fn lay_over(served: &mut SiteOutput, pages: SiteOutput) -> Vec<String> {
 
 /// Incremental rendering needs the same pages to exist: same plans,
 /// sections, items (by file and number, in order), tags and status
-/// groups' shape, and the same plan-wide "as of" date. Anything else is a
-/// full render.
+/// groups' shape, the same plan-wide "as of" date, and attachments at the
+/// same paths (pages link to them). Anything else is a full render.
 fn can_render_incrementally(old: &LinkedSite, new: &LinkedSite) -> bool {
-    old.plans.len() == new.plans.len()
+    old.assets.len() == new.assets.len()
+        && old
+            .assets
+            .iter()
+            .zip(&new.assets)
+            .all(|(a, b)| a.output_path == b.output_path)
+        && old.plans.len() == new.plans.len()
         && old.plans.iter().zip(&new.plans).all(|(a, b)| {
             a.plan.id == b.plan.id
                 && a.plan.title == b.plan.title
