@@ -20,6 +20,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod index;
 pub mod indexing;
+pub mod init;
 pub mod link;
 pub mod load;
 pub mod progress;
