@@ -343,6 +343,27 @@ fn bash_completion_offers_commands_and_options() {
 }
 
 #[test]
+fn fish_completion_offers_commands() {
+    let script = ok(planpub(&["completions", "fish"]), "completions fish").stdout;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("planpub.fish");
+    std::fs::write(&file, script).unwrap();
+    let program = format!("source {}; complete -C 'planpub bu'", file.display());
+    let Ok(out) = Command::new("fish")
+        .args(["--no-config", "-c", &program])
+        .output()
+    else {
+        eprintln!("fish is not installed: its completions were not tried");
+        return;
+    };
+    let offered = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        offered.starts_with("build\t"),
+        "planpub bu<TAB> in fish: {offered:?}"
+    );
+}
+
+#[test]
 fn man_page_renders_without_warnings_and_lists_every_command() {
     let page = ok(planpub(&["man"]), "man").stdout;
     assert!(page.contains(".TH planpub 1"), "{page}");
