@@ -55,7 +55,14 @@ fn git_commit() -> Option<(String, Vec<PathBuf>)> {
     if Path::new(&top).canonicalize().ok()? != here {
         return None;
     }
-    let commit = git(&["log", "-1", "--format=%h %cs"])?;
+    let Some(commit) = git(&["log", "-1", "--format=%h %cs"]) else {
+        // A checkout whose commit cannot be read: say so, rather than
+        // ship a version without it unnoticed.
+        println!(
+            "cargo:warning=planpub: git log failed in {top}; --version will not name the commit"
+        );
+        return None;
+    };
     let git_dir = PathBuf::from(git(&["rev-parse", "--absolute-git-dir"])?);
     let common = git(&["rev-parse", "--git-common-dir"])
         .map(|c| here.join(c))
