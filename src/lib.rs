@@ -21,6 +21,7 @@ pub mod diagnostics;
 pub mod import;
 pub mod index;
 pub mod indexing;
+pub mod init;
 pub mod link;
 pub mod load;
 pub mod progress;

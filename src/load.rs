@@ -108,7 +108,7 @@ pub fn read_text(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<Str
         Err(e) => {
             let hint = if e.kind() == std::io::ErrorKind::NotFound {
                 Some(format!(
-                    "create {} (see docs/content-format.md) or pass --root <site folder>",
+                    "create {} (`planpub help format` describes it; `planpub init` makes a new site) or pass --root <site folder>",
                     rel.display()
                 ))
             } else {
@@ -234,7 +234,10 @@ fn load_content(
         diags.error(
             Location::file(Path::new("content")),
             "there is no content/ folder",
-            Some("create content/<plan>/_index.md (see docs/content-format.md)".into()),
+            Some(
+                "create content/<plan>/_index.md (`planpub help format` describes the layout)"
+                    .into(),
+            ),
         );
         return (Vec::new(), Vec::new());
     }
@@ -528,7 +531,7 @@ pub fn load_content_file(
             diags.error(
                 Location::file(rel),
                 msg,
-                Some("move the file to match docs/content-format.md".into()),
+                Some("move the file to match the layout `planpub help format` describes".into()),
             );
             (None, None)
         }

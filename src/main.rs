@@ -2,11 +2,13 @@
 //! diagnostics and picks the exit code: 0 success, 1 content errors,
 //! 2 usage errors.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use planpub::diagnostics::{Diagnostics, Severity, escape_controls};
 use planpub::write::OutputDir;
 use planpub::{BuildFailed, BuildOptions, build_and_write, build_site};
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -16,11 +18,17 @@ use std::time::Instant;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The content format (layout, front matter, URLs), printed by
+/// `planpub help format`: a user's own site has no docs/ folder.
+const CONTENT_FORMAT: &str = include_str!("../docs/content-format.md");
+
 #[derive(Parser)]
 #[command(
     name = "planpub",
-    version,
-    about = "Publish a government work plan as a bilingual, searchable website"
+    // "0.1.0 (3f2c1ab 2026-05-02)": the commit build.rs found, if any.
+    version = env!("PLANPUB_VERSION"),
+    about = "Publish a government work plan as a bilingual, searchable website",
+    after_help = "`planpub help format` prints the content format (layout, front matter, URLs)."
 )]
 struct Cli {
     /// The site folder (holding site.toml and content/).
@@ -32,6 +40,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create a new site (site.toml, content/, .gitignore) that builds at once.
+    Init {
+        /// The folder of the new site (created if missing; default: --root).
+        dir: Option<PathBuf>,
+        /// The plan's id, its folder under content/ and its URL segment.
+        #[arg(long, default_value_t = planpub::init::current_year().to_string())]
+        plan: String,
+    },
     /// Build the site into the output folder (default: <root>/public).
     Build {
         /// Where to write the site. An existing folder is replaced only if
@@ -69,6 +85,61 @@ enum Command {
         #[arg(long)]
         plan: String,
     },
+    /// Print the content format: layout, front matter fields, URLs (also `planpub help format`).
+    Format,
+    /// Print a shell completion script, e.g. `planpub completions bash > /etc/bash_completion.d/planpub`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into a folder.
+    Man {
+        /// Write planpub.1 and planpub-<command>.1 here instead of printing planpub.1.
+        #[arg(long)]
+        output_dir: Option<PathBuf>,
+    },
+}
+
+/// The arguments, with `planpub help format` read as `planpub format`: clap's
+/// own `help` would print the usage of `format` instead of the document.
+fn arguments() -> Vec<OsString> {
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    // The first word that is neither an option nor --root's value.
+    let mut i = 1;
+    while i < args.len() && args[i].to_string_lossy().starts_with('-') {
+        i += if args[i] == "--root" { 2 } else { 1 };
+    }
+    if args.get(i).is_some_and(|a| a == "help") && args.get(i + 1).is_some_and(|a| a == "format") {
+        args.remove(i);
+    }
+    args
+}
+
+/// Writes the manual pages into `dir`: planpub.1 and one page a command.
+fn write_man_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut command = Cli::command();
+    // Copies the global --root into each command, so its page lists it.
+    command.build();
+    let mut written = Vec::new();
+    let mut page = |name: String, cmd: clap::Command| -> std::io::Result<()> {
+        let path = dir.join(format!("{name}.1"));
+        let mut bytes = Vec::new();
+        clap_mangen::Man::new(cmd).render(&mut bytes)?;
+        std::fs::write(&path, bytes)?;
+        written.push(path);
+        Ok(())
+    };
+    for sub in command.get_subcommands() {
+        let sub = sub
+            .clone()
+            .display_name(format!("planpub-{}", sub.get_name()))
+            .bin_name(format!("planpub {}", sub.get_name()))
+            .version(env!("PLANPUB_VERSION"));
+        page(format!("planpub-{}", sub.get_name()), sub)?;
+    }
+    page("planpub".into(), command)?;
+    Ok(written)
 }
 
 fn print_diagnostics(diags: &Diagnostics) {
@@ -86,7 +157,7 @@ fn print_diagnostics(diags: &Diagnostics) {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(arguments()) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -101,6 +172,72 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let mut diags = Diagnostics::new();
     match cli.command {
+        Command::Init { dir, plan } => {
+            let dir = dir.unwrap_or_else(|| cli.root.clone());
+            match planpub::init::init_site(&dir, &plan) {
+                Ok(files) => {
+                    println!("created a new site in {}:", dir.display());
+                    for f in &files {
+                        println!("  {f}");
+                    }
+                    let cd = if dir == Path::new(".") {
+                        String::new()
+                    } else {
+                        format!("  cd {}\n", dir.display())
+                    };
+                    println!(
+                        "\nnext steps:\n{cd}  planpub serve          preview at http://127.0.0.1:1111/ while you edit\n  \
+                         edit site.toml (base_url, titles) and the files under content/{plan}/\n  \
+                         planpub help format    the content format: every field, the URLs\n  \
+                         planpub check          report every problem\n  \
+                         planpub build          write the site into public/ for your web server"
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    if matches!(e, planpub::init::InitError::SiteExists(_)) {
+                        eprintln!("  = help: choose a new folder: planpub init <folder>");
+                    }
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Format => {
+            print!("{CONTENT_FORMAT}");
+            ExitCode::SUCCESS
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "planpub",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Man { output_dir } => {
+            let result = match output_dir {
+                Some(dir) => write_man_pages(&dir).map(|pages| {
+                    for p in pages {
+                        eprintln!("wrote {}", p.display());
+                    }
+                }),
+                None => {
+                    let mut bytes = Vec::new();
+                    clap_mangen::Man::new(Cli::command())
+                        .render(&mut bytes)
+                        .and_then(|()| std::io::stdout().write_all(&bytes))
+                }
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Build {
             output,
             base_url,

@@ -19,21 +19,25 @@ function basePath(root = repo) {
 }
 
 /**
- * Builds the site with `cargo run -- build` into a temporary folder (or uses
- * $PLANPUB_SITE_DIR when set, a site built beforehand). Returns its path.
- * With `root` (e.g. a fixture under tests/fixtures/), builds that site
- * instead, or uses the folder named by the environment variable `envName`.
+ * Builds the site into a temporary folder, removed when the test process
+ * exits, with $PLANPUB_BIN (scripts/test sets it to the binary `cargo test
+ * --release` built) or else `cargo run -- build`; or uses $PLANPUB_SITE_DIR
+ * when set, a site built beforehand. Returns its path. With `root` (e.g. a
+ * fixture under tests/fixtures/), builds that site instead, or uses the
+ * folder named by the environment variable `envName`.
  * `extraArgs` go to `planpub build` (e.g. `--base-url`).
  */
 function buildSite(root = repo, envName = "PLANPUB_SITE_DIR", extraArgs = []) {
   if (process.env[envName]) return process.env[envName];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "planpub-site-"));
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   const out = path.join(dir, "public");
-  const r = spawnSync("cargo", ["run", "--quiet", "--", "build", "--root", root, "--output", out, ...extraArgs], {
-    cwd: repo,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  if (r.status !== 0) throw new Error(`cargo run -- build failed (${r.status})`);
+  const args = ["build", "--root", root, "--output", out, ...extraArgs];
+  const [program, all] = process.env.PLANPUB_BIN
+    ? [process.env.PLANPUB_BIN, args]
+    : ["cargo", ["run", "--quiet", "--", ...args]];
+  const r = spawnSync(program, all, { cwd: repo, stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) throw new Error(`${program} ${all.join(" ")} failed (${r.status})`);
   return out;
 }
 
