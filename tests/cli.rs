@@ -162,6 +162,17 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((status, text))
 }
 
+/// The value of the first header `name` (lower case) of an HTTP response.
+fn header(response: &str, name: &str) -> Option<String> {
+    let head = response.split("\r\n\r\n").next()?;
+    head.lines().skip(1).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_string())
+    })
+}
+
 #[test]
 fn init_site_serves_at_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -181,15 +192,22 @@ fn init_site_serves_at_once() {
             .unwrap(),
     );
     let deadline = Instant::now() + Duration::from_secs(30);
-    let home = loop {
+    // serve keeps base_url's path (/plan/): `/` leads there.
+    let location = loop {
         match get(port, "/") {
-            Some((200, text)) => break text,
+            Some((302, text)) => break header(&text, "location").expect("a Location header"),
+            Some((status, text)) if status != 503 => panic!("/ answered {status}:\n{text}"),
             _ if Instant::now() > deadline => panic!("serve did not answer / in 30 s"),
             _ => std::thread::sleep(Duration::from_millis(100)),
         }
     };
+    assert_eq!(location, "/plan/");
+    let home = match get(port, &location) {
+        Some((200, text)) => text,
+        other => panic!("{location} answered {other:?}"),
+    };
     assert!(home.contains("工作要点"), "{home}");
-    // serve answers at the root whatever base_url's path: its stylesheet too.
+    // Its stylesheet is served at the path the page links.
     let css = start_tags(&home)
         .into_iter()
         .find(|t| t.name == "link" && t.attr("rel") == Some("stylesheet"))
