@@ -206,7 +206,7 @@ fn readme_commands_work_in_a_fresh_clone() {
     let log = dir.path().join("run.log");
     let run = format!("{} --port {port}", commands[0]);
     let started = Instant::now();
-    let server = Group(
+    let mut server = Group(
         clean_command(&run, &clone, &path, &target)
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&log).unwrap())
@@ -216,9 +216,33 @@ fn readme_commands_work_in_a_fresh_clone() {
             .unwrap(),
     );
     let run_log = || std::fs::read_to_string(dir.path().join("run.err")).unwrap_or_default();
+    // serve keeps base_url's path (/plan/ in the shipped site.toml): `/`
+    // leads there with a redirect.
     let home = loop {
-        if let Some((200, page)) = get(port, "/") {
-            break page;
+        match get(port, "/") {
+            Some((302, head)) => {
+                let location = head
+                    .split("\r\n\r\n")
+                    .next()
+                    .unwrap_or_default()
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("location")
+                            .then(|| v.trim().to_string())
+                    })
+                    .expect("a redirect names its Location");
+                assert_eq!(location, "/plan/");
+                match get(port, &location) {
+                    Some((200, page)) => break page,
+                    other => panic!("{location} answered {other:?}"),
+                }
+            }
+            Some((503, _)) | None => {}
+            Some((status, page)) => panic!("/ answered {status}:\n{page}"),
+        }
+        if let Ok(Some(status)) = server.0.try_wait() {
+            panic!("`{run}` exited ({status}) before serving:\n{}", run_log());
         }
         assert!(
             started.elapsed() < Duration::from_secs(20 * 60),
@@ -240,7 +264,7 @@ fn readme_commands_work_in_a_fresh_clone() {
         .expect("the home page links a stylesheet");
     let css = get(port, &stylesheet).map(|(status, _)| status);
     assert_eq!(css, Some(200), "{stylesheet}");
-    assert_eq!(get(port, "/en/2023/16/").map(|(s, _)| s), Some(200));
+    assert_eq!(get(port, "/plan/en/2023/16/").map(|(s, _)| s), Some(200));
     drop(server);
 
     // The test command, set-up only.
