@@ -467,3 +467,88 @@ test("print: an item prints without navigation, with its permalink and data date
   }
   await page.close();
 });
+
+// issue #20.6: a favicon, so that no visit logs a 404 (Chromium asks for
+// /favicon.ico, outside the site, when a page names no icon).
+test("every page type names the SVG and PNG favicons and theme colours; no request fails and nothing is logged as an error", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  let current = "";
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    // The 404 page is a 404 by design; its own document is not a problem.
+    if (current.endsWith("404.html") && m.location().url === page.url()) return;
+    problems.push(`${current}: console error: ${m.text()} (${m.location().url})`);
+  });
+  page.on("pageerror", (e) => problems.push(`${current}: uncaught ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`${current}: request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !(current.endsWith("404.html") && r.url() === page.url())) problems.push(`${current}: HTTP ${r.status()} ${r.url()}`);
+  });
+  const icons = new Set();
+  const pages = LANGS.flatMap((lang) => pageTypes(lang).map(([name, p]) => [`${lang} ${name}`, p, server]))
+    .concat(BASIC_PAGES.map(([name, p]) => [`fixture ${name}`, p, basic]));
+  for (const [name, p, on] of pages) {
+    current = `${name} (/${p})`;
+    await open(page, p, on);
+    await page.waitForLoadState("networkidle");
+    const head = await page.evaluate(() => ({
+      icons: [...document.querySelectorAll("link[rel~=icon], link[rel=apple-touch-icon]")].map((l) => ({ rel: l.rel, type: l.type, sizes: l.getAttribute("sizes"), href: l.href })),
+      themeColors: [...document.querySelectorAll("meta[name=theme-color]")].map((m) => [m.media, m.content]),
+    }));
+    const rels = head.icons.map((i) => `${i.rel} ${i.type}`.trim()).sort();
+    assert.deepEqual(rels, ["apple-touch-icon", "icon image/png", "icon image/svg+xml"], `${current}: favicons`);
+    assert.deepEqual(head.themeColors.map(([m]) => m).sort(), ["(prefers-color-scheme: dark)", "(prefers-color-scheme: light)"], `${current}: theme-color per scheme`);
+    for (const [, c] of head.themeColors) assert.match(c, /^#[0-9a-f]{6}$/i);
+    for (const i of head.icons) icons.add(JSON.stringify(i));
+  }
+  // Each icon answers 200 with its type and is the size it says.
+  const expected = { "favicon.svg": 32, "favicon.png": 32, "apple-touch-icon.png": 180 };
+  for (const i of [...icons].map((s) => JSON.parse(s))) {
+    const r = await fetch(i.href);
+    assert.equal(r.status, 200, i.href);
+    assert.match(r.headers.get("content-type"), /^image\/(png|svg\+xml)/, i.href);
+    const size = await page.evaluate((href) => new Promise((resolve) => {
+      const img = new Image();
+      img.onload = () => resolve([img.naturalWidth, img.naturalHeight]);
+      img.onerror = () => resolve([0, 0]);
+      img.src = href;
+    }), i.href);
+    const n = expected[i.href.replace(/.*\//, "")];
+    assert.deepEqual(size, [n, n], `${i.href} is ${n}×${n}`);
+    if (i.sizes) assert.equal(i.sizes, `${n}x${n}`, `sizes of ${i.href}`);
+  }
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test("the PNG favicons show the SVG favicon (redraw them with tests/browser/lib/favicon.js)", async (t) => {
+  const page = await browser.newPage();
+  await page.goto(server.url(""));
+  // Draw the served SVG and each served PNG at the PNG's size and compare pixels.
+  for (const [png, background] of [["favicon.png", null], ["apple-touch-icon.png", "#0550ae"]]) {
+    const diff = await page.evaluate(async ([svgUrl, pngUrl, bg]) => {
+      const load = (src) => new Promise((resolve, reject) => { const i = new Image(); i.onload = () => resolve(i); i.onerror = reject; i.src = src; });
+      const [svg, png] = await Promise.all([load(svgUrl), load(pngUrl)]);
+      const n = png.naturalWidth;
+      const pixels = (img) => {
+        const c = document.createElement("canvas");
+        c.width = c.height = n;
+        const g = c.getContext("2d");
+        if (bg) { g.fillStyle = bg; g.fillRect(0, 0, n, n); }
+        g.drawImage(img, 0, 0, n, n);
+        return g.getImageData(0, 0, n, n).data;
+      };
+      const a = pixels(svg);
+      const b = pixels(png);
+      let sum = 0;
+      let max = 0;
+      for (let k = 0; k < a.length; k++) { const d = Math.abs(a[k] - b[k]); sum += d; max = Math.max(max, d); }
+      return { mean: sum / a.length, max, n };
+    }, [server.url("static/favicon.svg"), server.url(`static/${png}`), background]);
+    t.diagnostic(`${png}: mean difference ${diff.mean.toFixed(3)}, max ${diff.max} per channel`);
+    assert.ok(diff.mean < 2 && diff.max < 96, `${png} (${diff.n} px) differs from favicon.svg: mean ${diff.mean.toFixed(2)}, max ${diff.max} per channel`);
+  }
+  await page.close();
+});
