@@ -24,6 +24,7 @@ pub mod indexing;
 pub mod init;
 pub mod link;
 pub mod load;
+pub mod model;
 pub mod progress;
 pub mod render;
 pub mod serve;

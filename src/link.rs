@@ -7,8 +7,9 @@
 
 use crate::config::{SiteConfig, TagConfig};
 use crate::load::{LoadedTheme, SourceAsset};
+use crate::model::{Date, Item, NO_STATUS_KEY, Plan, Section, Status};
 use crate::progress::{Progress, compute_progress};
-use crate::validate::{Item, NO_STATUS_KEY, Plan, Section, Status, UiStrings, ValidatedSite};
+use crate::validate::{UiStrings, ValidatedSite};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -72,7 +73,7 @@ pub struct LinkedPlan {
     pub statuses: Vec<StatusGroup>,
     pub by_number: BTreeMap<u32, usize>,
     /// The date of the newest update in the plan: the plan's "as of".
-    pub as_of: Option<crate::toml_fields::Date>,
+    pub as_of: Option<Date>,
 }
 
 /// The linked site: the input of render and index.

@@ -6,6 +6,7 @@
 //! fields, and point at the exact key or value.
 
 use crate::diagnostics::{Diagnostics, LineIndex};
+use crate::model::Date;
 use std::borrow::Cow;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -14,41 +15,6 @@ use toml::de::{DeTable, DeValue};
 pub struct TomlDocument<'a> {
     pub table: Spanned<DeTable<'a>>,
     pub lines: LineIndex<'a>,
-}
-
-/// A calendar date (the only date form the content uses).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub struct Date {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-}
-
-impl Date {
-    /// Days since 1970-01-01 (proleptic Gregorian), for pace arithmetic.
-    pub fn days_since_epoch(&self) -> i64 {
-        let y = if self.month <= 2 {
-            self.year as i64 - 1
-        } else {
-            self.year as i64
-        };
-        let era = if y >= 0 { y } else { y - 399 } / 400;
-        let yoe = y - era * 400;
-        let m = self.month as i64;
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + self.day as i64 - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146097 + doe - 719468
-    }
-
-    pub fn iso(&self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.iso())
-    }
 }
 
 /// Parses TOML, pushing every syntax error (with its line) into `diags`.
@@ -513,22 +479,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_since_epoch_matches_known_dates() {
-        let d = |y, m, dd| {
-            Date {
-                year: y,
-                month: m,
-                day: dd,
-            }
-            .days_since_epoch()
-        };
-        assert_eq!(d(1970, 1, 1), 0);
-        assert_eq!(d(2023, 1, 1), 19358);
-        assert_eq!(d(2023, 12, 31) - d(2023, 1, 1), 364);
-        assert_eq!(d(2024, 3, 1) - d(2024, 2, 28), 2);
-    }
 
     #[test]
     fn closest_suggests_a_near_field_name() {

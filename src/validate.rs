@@ -8,150 +8,12 @@
 use crate::config::{SiteConfig, is_slug};
 use crate::diagnostics::{Diagnostics, LineIndex, Location};
 use crate::load::{DocumentKind, LoadedSite, LoadedTheme, SourceAsset, SourceDocument};
-use crate::toml_fields::{Date, FieldReader, key_str, parse_toml};
+use crate::model::{Date, Item, Localized, Plan, Section, Status, Target, Update};
+use crate::toml_fields::{FieldReader, key_str, parse_toml};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use toml::de::DeValue;
-
-/// A work item's progress status, as the contract names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
-    NotStarted,
-    InProgress,
-    Completed,
-    Delayed,
-    Ongoing,
-}
-
-impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::NotStarted,
-        Status::InProgress,
-        Status::Completed,
-        Status::Delayed,
-        Status::Ongoing,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Status::NotStarted => "not-started",
-            Status::InProgress => "in-progress",
-            Status::Completed => "completed",
-            Status::Delayed => "delayed",
-            Status::Ongoing => "ongoing",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.key() == s)
-    }
-}
-
-/// The key used for items that report no status ("no update yet").
-pub const NO_STATUS_KEY: &str = "none";
-
-/// Text in the default language and its translations, field by field.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Localized {
-    pub default: String,
-    pub translations: BTreeMap<String, String>,
-}
-
-impl Localized {
-    pub fn new(default: String) -> Self {
-        Localized {
-            default,
-            translations: BTreeMap::new(),
-        }
-    }
-
-    /// The text in `lang`, or the default-language text when there is no
-    /// translation (`true` in the second place means "fell back").
-    pub fn get(&self, lang: &str, default_language: &str) -> (&str, bool) {
-        if lang == default_language {
-            return (&self.default, false);
-        }
-        match self.translations.get(lang) {
-            Some(t) => (t, false),
-            None => (&self.default, true),
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Target {
-    pub key: String,
-    pub label: Localized,
-    pub goal: f64,
-    pub actual: Option<f64>,
-    pub unit: Localized,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Update {
-    pub date: Date,
-    pub status: Option<Status>,
-    pub text: Localized,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Item {
-    pub number: u32,
-    pub path: PathBuf,
-    pub section_number: u32,
-    pub title: Localized,
-    pub body: Localized,
-    pub status: Option<Status>,
-    pub lead: Vec<String>,
-    pub due: Option<Date>,
-    pub tags: Vec<String>,
-    pub related: Vec<u32>,
-    pub targets: Vec<Target>,
-    /// Oldest first, as in the file after sorting by date.
-    pub updates: Vec<Update>,
-    /// Languages with a translation file (the default language included).
-    pub languages: BTreeSet<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Section {
-    pub number: u32,
-    pub dir: String,
-    pub path: PathBuf,
-    pub title: Localized,
-    pub body: Localized,
-    pub items: Vec<Item>,
-    pub languages: BTreeSet<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Plan {
-    pub id: String,
-    pub path: PathBuf,
-    pub title: Localized,
-    pub issuer: Option<Localized>,
-    pub published: Option<Date>,
-    pub source: Option<String>,
-    pub body: Localized,
-    pub sections: Vec<Section>,
-    pub languages: BTreeSet<String>,
-}
-
-impl Plan {
-    /// The plan's year: from its id ("2023") or its publication date.
-    pub fn year(&self) -> Option<i32> {
-        self.id
-            .get(..4)
-            .and_then(|y| y.parse().ok())
-            .filter(|y| (1900..3000).contains(y))
-            .or(self.published.map(|d| d.year))
-    }
-
-    pub fn items(&self) -> impl Iterator<Item = &Item> {
-        self.sections.iter().flat_map(|s| s.items.iter())
-    }
-}
 
 /// The UI strings of the theme, per language, checked.
 pub type UiStrings = BTreeMap<String, BTreeMap<String, String>>;
@@ -289,7 +151,7 @@ fn parse_status(
     diags: &mut Diagnostics,
 ) -> Option<Status> {
     let s = r.string(key, diags)?;
-    match Status::parse(s.get_ref()) {
+    match Status::from_key(s.get_ref()) {
         Some(st) => Some(st),
         None => {
             let known: Vec<&str> = Status::ALL.iter().map(|s| s.key()).collect();

@@ -16,7 +16,7 @@ use super::badge::status_colour;
 /// Chart colours: the badge colours, except that "no update yet" is a
 /// light grey (with dark text) so that it differs from "not started".
 fn chart_colour(key: &str) -> &'static str {
-    if key == crate::validate::NO_STATUS_KEY {
+    if key == crate::model::NO_STATUS_KEY {
         "#d0d7de"
     } else {
         status_colour(key)
@@ -46,7 +46,7 @@ pub fn status_chart(site: &LinkedSite, plan: usize, lang: usize) -> String {
                 bars.push_str(&format!(
                     "<text x=\"{:.2}%\" y=\"19\" fill=\"{}\" text-anchor=\"middle\" class=\"chart-count chart-count-{}\">{}</text>",
                     x + w / 2.0,
-                    if g.key == crate::validate::NO_STATUS_KEY {
+                    if g.key == crate::model::NO_STATUS_KEY {
                         "#1f2328"
                     } else {
                         "#fff"

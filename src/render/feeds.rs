@@ -27,7 +27,7 @@ pub fn render_feed(site: &LinkedSite, plan: usize, lang: usize) -> String {
         .as_ref()
         .map(|i| i.get(code, dl).0)
         .unwrap_or(&site.config.languages[lang].title);
-    let mut entries: Vec<(crate::toml_fields::Date, u32, usize, usize)> = Vec::new();
+    let mut entries: Vec<(crate::model::Date, u32, usize, usize)> = Vec::new();
     for (ii, it) in p.items.iter().enumerate() {
         for (ui_, u) in it.item.updates.iter().enumerate() {
             entries.push((u.date, it.item.number, ii, ui_));

@@ -159,7 +159,7 @@ pub fn render_bodies(site: &LinkedSite) -> RenderedBodies {
 /// One item's body in every language: rendered once when the translation
 /// is missing (the fallback is the default-language body).
 pub fn render_item_bodies(
-    item: &crate::validate::Item,
+    item: &crate::model::Item,
     langs: &[&str],
     dl: &str,
     base: &str,

@@ -9,8 +9,9 @@
 
 use super::{Page, RenderEnv};
 use crate::link::{LinkedItem, LinkedPlan, LinkedSite};
+use crate::model::{NO_STATUS_KEY, Status};
 use crate::progress::PaceKind;
-use crate::validate::{NO_STATUS_KEY, Status, template_key};
+use crate::validate::template_key;
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
 
