@@ -1,7 +1,7 @@
 //! `site.toml`: the site's configuration, read and checked (part of the
 //! load stage; see the content contract in docs/content-format.md).
 
-use crate::diagnostics::{Diagnostics, LineIndex, Location};
+use crate::diagnostics::{Code, Diagnostics, LineIndex, Location};
 use crate::toml_fields::{FieldReader, parse_toml};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -118,7 +118,7 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
         Some(b) => match split_base_url(b.get_ref()) {
             Ok(v) => v,
             Err(msg) => {
-                diags.error(lines.span(&b.span()), msg, Some("write the site's public address, e.g. \"https://jyj.example.gov.cn/plan/\"".into()));
+                diags.error(Code::BadBaseUrl, lines.span(&b.span()), msg, Some("write the site's public address, e.g. \"https://jyj.example.gov.cn/plan/\"".into()));
                 (String::new(), "/".into())
             }
         },
@@ -139,6 +139,7 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
             let code_str: &str = code.get_ref();
             let toml::de::DeValue::Table(lt) = value.get_ref() else {
                 diags.error(
+                    Code::WrongType,
                     lines.span(&value.span()),
                     format!("`languages.{code_str}` must be a table"),
                     Some(format!(
@@ -149,6 +150,7 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
             };
             if !is_language_code(code_str) {
                 diags.error(
+                    Code::InvalidValue,
                     lines.span(&code.span()),
                     format!("`{code_str}` is not a language code"),
                     Some("use a lowercase code such as zh or en".into()),
@@ -177,6 +179,7 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
         }
         if languages.is_empty() {
             diags.error(
+                Code::MissingField,
                 lines.span(&span),
                 "`[languages]` lists no language",
                 Some("add `[languages.zh]` with a `title`".into()),
@@ -184,13 +187,14 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
         }
     } else {
         diags.error(
+            Code::MissingField,
             Location::file(path),
             "site.toml has no `[languages]`",
             Some("add one table per language: `[languages.zh]` then `title = \"…\"`".into()),
         );
     }
     if !languages.is_empty() && !languages.iter().any(|l| l.code == default_language) {
-        diags.error(
+        diags.error(Code::InvalidValue,
             Location::file(path),
             format!("default_language `{default_language}` has no `[languages.{default_language}]` table"),
             Some(format!("add `[languages.{default_language}]` with a title")),
@@ -210,7 +214,7 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
         for (name, value) in table.iter() {
             let name_str: &str = name.get_ref();
             let toml::de::DeValue::Table(tt) = value.get_ref() else {
-                diags.error(lines.span(&value.span()), format!("`tags.\"{name_str}\"` must be a table"), Some("write `[tags.\"学前教育\"]` then `slug = \"preschool\"` and `en = \"Preschool education\"`".into()));
+                diags.error(Code::WrongType, lines.span(&value.span()), format!("`tags.\"{name_str}\"` must be a table"), Some("write `[tags.\"学前教育\"]` then `slug = \"preschool\"` and `en = \"Preschool education\"`".into()));
                 continue;
             };
             let mut tr = FieldReader::new(tt, value.span(), &doc.lines);
@@ -233,6 +237,7 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
             if let Some(slug) = slug {
                 if !is_slug(slug.get_ref()) {
                     diags.error(
+                        Code::InvalidValue,
                         lines.span(&slug.span()),
                         format!("tag slug `{}` may hold only a-z, 0-9 and -", slug.get_ref()),
                         Some("e.g. slug = \"preschool-education\"".into()),
@@ -241,6 +246,7 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
                 }
                 if let Some(other) = slugs.insert(slug.get_ref().clone(), name_str.to_string()) {
                     diags.error(
+                        Code::Duplicate,
                         lines.span(&slug.span()),
                         format!(
                             "tag slug `{}` is already used by tag `{other}`",

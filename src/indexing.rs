@@ -3,7 +3,7 @@
 //! output, under `search/index/` for the default language and
 //! `<lang>/search/index/` for the others.
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Code, Diagnostics};
 use crate::index::{Cancelled, SearchDocument, SearchUiLabels, build_search_indexes};
 use crate::link::LinkedSite;
 use crate::render::views::{item_path, lang_code, prefix, status_label};
@@ -41,6 +41,7 @@ pub fn finish_written_site(
     drop(bodies);
     if let Err(e) = staging.write_files(&index) {
         diags.error(
+            Code::CannotWrite,
             crate::diagnostics::Location::file(std::path::Path::new("public")),
             format!("cannot write the site: {e}"),
             None,

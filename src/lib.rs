@@ -32,7 +32,7 @@ pub mod toml_fields;
 pub mod validate;
 pub mod write;
 
-use diagnostics::Diagnostics;
+use diagnostics::{Code, Diagnostics};
 use render::SiteOutput;
 use std::path::{Path, PathBuf};
 
@@ -96,7 +96,7 @@ pub fn build_and_write(
     // First, whatever the content: a build killed before may have left
     // the output aside, and a failed build must leave a site in place.
     for (path, e) in output.recover() {
-        diags.warning(
+        diags.warning(Code::OutputLeftBehind,
             at_output(),
             format!(
                 "{} was left by a build that was stopped, and could not be put back or removed: {e}",
@@ -113,7 +113,7 @@ pub fn build_and_write(
     // global allocator (its heaps are then empty).
     unsafe { libmimalloc_sys::mi_collect(true) };
     let cannot_write = |e: &dyn std::fmt::Display, diags: &mut Diagnostics| {
-        diags.error(
+        diags.error(Code::CannotWrite,
             at_output(),
             format!("cannot write the site: {e}"),
             Some("check that the output folder's parent is writable; the previous site was left as it was".into()),
@@ -145,7 +145,7 @@ pub fn build_and_write(
     match staging.commit() {
         Ok(committed) => {
             if let Some((path, e)) = committed.previous_left_at {
-                diags.warning(
+                diags.warning(Code::OutputLeftBehind,
                     at_output(),
                     format!(
                         "the new site is in place, but the previous one could not be removed ({e}); it was left at {}",
@@ -162,6 +162,7 @@ pub fn build_and_write(
         }
         Err(e @ write::SwapError::Displaced { .. }) => {
             diags.error(
+                Code::CannotWrite,
                 at_output(),
                 format!("cannot put the site in place: {e}"),
                 Some("run the build again: it puts the new site in place first".into()),
@@ -180,6 +181,7 @@ fn apply_base_url(
         && let Err(msg) = config.set_base_url(url)
     {
         diags.error(
+            Code::BadBaseUrl,
             diagnostics::Location::file(Path::new("--base-url")),
             msg,
             Some("pass a full URL such as https://example.gov.cn/plan/".into()),

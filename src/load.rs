@@ -6,7 +6,7 @@
 //! parse front matter: that is validation's job.
 
 use crate::config::{SiteConfig, parse_site_config};
-use crate::diagnostics::{Diagnostics, Location};
+use crate::diagnostics::{Code, Diagnostics, Location};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -114,7 +114,12 @@ pub fn read_text(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<Str
             } else {
                 None
             };
-            diags.error(Location::file(rel), format!("cannot read file: {e}"), hint);
+            diags.error(
+                Code::CannotRead,
+                Location::file(rel),
+                format!("cannot read file: {e}"),
+                hint,
+            );
             return None;
         }
     };
@@ -141,6 +146,7 @@ pub fn decode_utf8(rel: &Path, bytes: Vec<u8>, diags: &mut Diagnostics) -> Optio
                 .unwrap_or(0)
                 + 1;
             diags.error(
+                Code::NotUtf8,
                 Location::at(rel, line, column),
                 format!("file is not valid UTF-8 (byte 0x{:02x})", bytes[valid]),
                 Some("save the file as UTF-8 (GBK and GB18030 are not accepted)".into()),
@@ -232,6 +238,7 @@ fn load_content(
     let content = root.join("content");
     if !content.is_dir() {
         diags.error(
+            Code::OutOfLayout,
             Location::file(Path::new("content")),
             "there is no content/ folder",
             Some(
@@ -252,6 +259,7 @@ fn load_content(
                     .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
                     .unwrap_or_else(|| PathBuf::from("content"));
                 diags.error(
+                    Code::CannotRead,
                     Location::file(&at),
                     format!("cannot read this part of content/: {e}"),
                     Some("check the permissions of the file or folder".into()),
@@ -270,11 +278,11 @@ fn load_content(
         let is_dir = entry.file_type().is_dir();
         match content_entry_problem(entry.file_name(), entry.file_type()) {
             Some(EntryProblem::Ignored) => {}
-            Some(EntryProblem::Warning(message, hint)) => {
-                diags.warning(Location::file(&rel), message, Some(hint))
+            Some(EntryProblem::Warning(code, message, hint)) => {
+                diags.warning(code, Location::file(&rel), message, Some(hint))
             }
-            Some(EntryProblem::Error(message, hint)) => {
-                diags.error(Location::file(&rel), message, Some(hint))
+            Some(EntryProblem::Error(code, message, hint)) => {
+                diags.error(code, Location::file(&rel), message, Some(hint))
             }
             None if is_dir => continue,
             None => {
@@ -310,8 +318,8 @@ fn load_content(
 /// cannot be published as it is (an error).
 enum EntryProblem {
     Ignored,
-    Warning(String, String),
-    Error(String, String),
+    Warning(Code, String, String),
+    Error(Code, String, String),
 }
 
 /// Files that editors and file managers leave beside content and that are
@@ -338,6 +346,7 @@ fn content_entry_problem(
     let what = if file_type.is_dir() { "folder" } else { "file" };
     let Some(name) = name.to_str() else {
         return Some(EntryProblem::Error(
+            Code::NotUtf8,
             format!("the {what} name is not valid UTF-8, so it cannot be part of the site"),
             "rename it using UTF-8 (a name saved in GBK shows as � here)".into(),
         ));
@@ -347,12 +356,14 @@ fn content_entry_problem(
     }
     if name.starts_with('.') {
         return Some(EntryProblem::Warning(
+            Code::HiddenFile,
             format!("this {what} is hidden (its name starts with `.`), so it is not published"),
             "rename it without the leading `.` if it belongs to the site".into(),
         ));
     }
     if file_type.is_symlink() {
         return Some(EntryProblem::Error(
+            Code::SymbolicLink,
             "this is a symbolic link; planpub does not follow links in content/".into(),
             "put the file (or folder) itself here instead of a link to it".into(),
         ));
@@ -360,6 +371,7 @@ fn content_entry_problem(
     if file_type.is_dir() {
         return name.ends_with(".md").then(|| {
             EntryProblem::Error(
+                Code::OutOfLayout,
                 "a folder is named like a Markdown file; its files are not read as content".into(),
                 "rename the folder (a work item is a file `<NN>-<slug>.md`)".into(),
             )
@@ -367,6 +379,7 @@ fn content_entry_problem(
     }
     if !file_type.is_file() {
         return Some(EntryProblem::Error(
+            Code::OutOfLayout,
             "this is not a regular file (a FIFO, socket or device), so it cannot be read".into(),
             "remove it from content/".into(),
         ));
@@ -457,11 +470,17 @@ fn attachment(
                 ),
             ),
         };
-        diags.error(Location::file(rel), message, Some(hint));
+        diags.error(
+            Code::AttachmentRefused,
+            Location::file(rel),
+            message,
+            Some(hint),
+        );
         return None;
     };
     if !holds_its_type(&extension, &bytes) {
         diags.error(
+            Code::AttachmentRefused,
             Location::file(rel),
             format!("the file is named `.{extension}` but does not hold a {kind} file"),
             Some("save it again in its format, or give it the extension of what it holds".into()),
@@ -498,6 +517,7 @@ pub fn load_content_file(
         })) => {
             if !config.is_language(&language) {
                 diags.warning(
+                    Code::UnknownLanguage,
                     Location::file(rel),
                     format!("language `{language}` is not in site.toml; the file is ignored"),
                     Some(format!(
@@ -523,12 +543,18 @@ pub fn load_content_file(
         Ok(None) => match std::fs::read(root.join(rel)) {
             Ok(bytes) => (None, attachment(rel, rel_to_content, bytes, diags)),
             Err(e) => {
-                diags.error(Location::file(rel), format!("cannot read file: {e}"), None);
+                diags.error(
+                    Code::CannotRead,
+                    Location::file(rel),
+                    format!("cannot read file: {e}"),
+                    None,
+                );
                 (None, None)
             }
         },
         Err(msg) => {
             diags.error(
+                Code::OutOfLayout,
                 Location::file(rel),
                 msg,
                 Some("move the file to match the layout `planpub help format` describes".into()),
@@ -590,6 +616,7 @@ fn embedded_default_theme(
                 theme.static_files.insert(format!("static/{name}"), bytes);
             }
             Err(e) => diags.error(
+                Code::CannotRead,
                 Location::file(&path),
                 format!("cannot read file: {e}"),
                 None,
@@ -605,6 +632,7 @@ fn embedded_default_theme(
         }
         if !theme.strings.contains_key(&lang.code) {
             diags.error(
+                Code::MissingUiStrings,
                 Location::file(Path::new("site.toml")),
                 format!(
                     "the default theme has no UI strings for language `{}`",
@@ -630,6 +658,7 @@ pub fn load_theme(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> 
     }
     if !theme_dir.is_dir() {
         diags.error(
+            Code::MissingTheme,
             Location::file(Path::new("site.toml")),
             format!(
                 "theme `{}` not found at themes/{}/",
@@ -652,6 +681,7 @@ pub fn load_theme(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> 
                     theme.static_files.insert(format!("static/{name}"), bytes);
                 }
                 Err(e) => diags.error(
+                    Code::CannotRead,
                     Location::file(&path),
                     format!("cannot read file: {e}"),
                     None,
@@ -695,7 +725,12 @@ fn files_under(dir: &Path, root: &Path, diags: &mut Diagnostics) -> Vec<(String,
                     .path()
                     .map(rel_to_root)
                     .unwrap_or_else(|| rel_to_root(dir));
-                diags.error(Location::file(&at), format!("cannot read: {e}"), None);
+                diags.error(
+                    Code::CannotRead,
+                    Location::file(&at),
+                    format!("cannot read: {e}"),
+                    None,
+                );
                 continue;
             }
         };
@@ -707,6 +742,7 @@ fn files_under(dir: &Path, root: &Path, diags: &mut Diagnostics) -> Vec<(String,
         }
         if entry.file_type().is_symlink() {
             diags.error(
+                Code::SymbolicLink,
                 Location::file(&rel_to_root(entry.path())),
                 "this is a symbolic link; planpub does not follow links in the site's folders",
                 Some("put the file (or folder) itself here instead of a link to it".into()),

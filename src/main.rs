@@ -3,7 +3,7 @@
 //! 2 usage errors.
 
 use clap::{CommandFactory, Parser, Subcommand};
-use planpub::diagnostics::{Diagnostics, Severity, escape_controls};
+use planpub::diagnostics::{Code, Diagnostics, escape_controls};
 use planpub::write::OutputDir;
 use planpub::{BuildFailed, BuildOptions, build_and_write, build_site};
 use std::ffi::OsString;
@@ -291,10 +291,7 @@ fn main() -> ExitCode {
             };
             let result = build_site(&options, &mut diags);
             print_diagnostics(&diags);
-            let missing = diags
-                .iter()
-                .filter(|d| d.severity == Severity::Warning && d.message.contains("translation"))
-                .count();
+            let missing = diags.count(Code::MissingTranslation);
             match result {
                 Some(out) => {
                     eprintln!(

@@ -5,7 +5,7 @@
 //! field by field lets validation report all of them, warn about unknown
 //! fields, and point at the exact key or value.
 
-use crate::diagnostics::{Diagnostics, LineIndex};
+use crate::diagnostics::{Code, Diagnostics, LineIndex};
 use crate::model::Date;
 use std::borrow::Cow;
 use toml::Spanned;
@@ -33,7 +33,7 @@ pub fn parse_toml<'a>(
             .span()
             .map(|s| lines.location(s.start))
             .unwrap_or_else(|| lines.location(0));
-        diags.error(
+        diags.error(Code::InvalidToml,
             at,
             format!("invalid TOML: {}", e.message().trim()),
             Some("check the front matter's TOML syntax: strings need quotes, tables `[name]`, arrays `[a, b]`".into()),
@@ -114,6 +114,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         diags: &mut Diagnostics,
     ) {
         diags.error(
+            Code::WrongType,
             self.lines.span(&v.span()),
             format!(
                 "`{key}` must be {expected}, found {}",
@@ -125,6 +126,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
 
     fn missing(&self, key: &str, expected: &str, example: &str, diags: &mut Diagnostics) {
         diags.error(
+            Code::MissingField,
             self.table_location(),
             format!("missing required field `{key}` ({expected})"),
             Some(format!("add a line such as `{key} = {example}`")),
@@ -184,6 +186,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             }
         };
         diags.error(
+            Code::OutOfRange,
             at,
             format!(
                 "`{key}` must be {bound}, found {}",
@@ -216,6 +219,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             Some(Ok(n)) => Some(Spanned::new(v.span(), n)),
             Some(Err(problem)) => {
                 diags.error(
+                    Code::InvalidValue,
                     self.lines.span(&v.span()),
                     format!("`{key}` must be a finite number, found {problem}"),
                     Some(format!("write `{key}` as a number such as 16 or 2.5")),
@@ -264,6 +268,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             match item.get_ref() {
                 DeValue::String(s) => out.push(Spanned::new(item.span(), s.to_string())),
                 other => diags.error(
+                    Code::WrongType,
                     self.lines.span(&item.span()),
                     format!("`{key}` must hold only strings, found {}", type_name(other)),
                     Some("put each entry in quotes".into()),
@@ -288,6 +293,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             match integer_value(item.get_ref()) {
                 Some(Ok(n)) => out.push(Spanned::new(item.span(), n)),
                 Some(Err(OutOfRange)) => diags.error(
+                    Code::OutOfRange,
                     self.lines.span(&item.span()),
                     format!(
                         "`{key}` holds {}, which is too large",
@@ -296,6 +302,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
                     None,
                 ),
                 None => diags.error(
+                    Code::WrongType,
                     self.lines.span(&item.span()),
                     format!(
                         "`{key}` must hold only whole numbers, found {}",
@@ -326,6 +333,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             match item.get_ref() {
                 DeValue::Table(t) => out.push((t, item.span())),
                 other => diags.error(
+                    Code::WrongType,
                     self.lines.span(&item.span()),
                     format!(
                         "each entry of `{key}` must be a table, found {}",
@@ -364,6 +372,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
                     .map(|k| format!("did you mean `{k}`? known fields: {}", known.join(", ")))
                     .unwrap_or_else(|| format!("known fields: {}", known.join(", ")));
                 diags.warning(
+                    Code::UnknownField,
                     self.lines.span(&key.span()),
                     format!("unknown field `{name}` in {what}; it is ignored"),
                     Some(hint),

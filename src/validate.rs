@@ -6,7 +6,7 @@
 //! holds only well-formed data: later stages never re-check it.
 
 use crate::config::{SiteConfig, is_slug};
-use crate::diagnostics::{Diagnostics, LineIndex, Location};
+use crate::diagnostics::{Code, Diagnostics, LineIndex, Location};
 use crate::load::{DocumentKind, LoadedSite, LoadedTheme, SourceAsset, SourceDocument};
 use crate::model::{Date, Item, Localized, Plan, Section, Status, Target, Update};
 use crate::toml_fields::{FieldReader, key_str, parse_toml};
@@ -62,6 +62,7 @@ pub fn split_front_matter<'a>(
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != "+++" {
         diags.error(
+            Code::NoFrontMatter,
             Location::file(path),
             "the file does not start with `+++` front matter",
             Some(
@@ -87,6 +88,7 @@ pub fn split_front_matter<'a>(
         pos = end + 1;
     }
     diags.error(
+        Code::NoFrontMatter,
         Location::file(path),
         "the front matter opened by `+++` on line 1 is never closed",
         Some("add a line `+++` after the last front matter field, before the body".into()),
@@ -159,6 +161,7 @@ fn parse_status(
                 .map(|k| format!("did you mean \"{k}\"? "))
                 .unwrap_or_default();
             diags.error(
+                Code::InvalidValue,
                 r.lines().span(&s.span()),
                 format!(
                     "unknown status \"{}\"; expected one of {}",
@@ -268,6 +271,7 @@ fn check_body_nesting(doc: &SourceDocument, body: &str, diags: &mut Diagnostics)
     // `body` is a slice of the file's text.
     let body_start = body.as_ptr() as usize - doc.text.as_ptr() as usize;
     diags.error(
+        Code::NestedTooDeep,
         LineIndex::new(&doc.path, &doc.text, 1).location(body_start + offset),
         format!("elements are nested more than {MAX_NESTING} deep here"),
         Some(
@@ -287,6 +291,7 @@ fn to_u32(
         Ok(v) => Some((v, at)),
         Err(_) => {
             diags.error(
+                Code::OutOfRange,
                 at,
                 format!(
                     "`number` must be from 1 to {MAX_NUMBER}, found {}",
@@ -330,6 +335,7 @@ fn parse_item(
             Ok(v) if v >= 1 => Some((v, lines.span(&n.span()))),
             _ => {
                 diags.error(
+                    Code::InvalidValue,
                     lines.span(&n.span()),
                     format!(
                         "`related` holds {}, which is not an item number",
@@ -353,6 +359,7 @@ fn parse_item(
         let goal = tr.number("goal", diags);
         if t.get("goal").is_none() {
             diags.error(
+                Code::MissingField,
                 tr.table_location(),
                 "missing required field `goal` (a number) in a target",
                 Some("add `goal = 16`: the planned quantity".into()),
@@ -368,6 +375,7 @@ fn parse_item(
             && *g.get_ref() <= 0.0
         {
             diags.error(
+                Code::InvalidValue,
                 lines.span(&g.span()),
                 format!("a target's `goal` must be above 0, found {}", g.get_ref()),
                 Some("the goal is the planned quantity, e.g. 16".into()),
@@ -377,6 +385,7 @@ fn parse_item(
             && *a.get_ref() < 0.0
         {
             diags.error(
+                Code::InvalidValue,
                 lines.span(&a.span()),
                 "a target's `actual` must not be negative",
                 None,
@@ -385,11 +394,12 @@ fn parse_item(
         let Some(key) = key else { continue };
         let at = lines.span(&key.span());
         if !is_slug(key.get_ref()) {
-            diags.error(at.clone(), format!("target key \"{}\" may hold only a-z, 0-9 and -", key.get_ref()), Some("the key gives the anchor #target-<key>; write it like \"public-kindergartens\"".into()));
+            diags.error(Code::InvalidValue, at.clone(), format!("target key \"{}\" may hold only a-z, 0-9 and -", key.get_ref()), Some("the key gives the anchor #target-<key>; write it like \"public-kindergartens\"".into()));
             continue;
         }
         if let Some(first) = keys.get(key.get_ref()) {
             diags.error(
+                Code::Duplicate,
                 at,
                 format!(
                     "target key \"{}\" is used twice in this item (first on line {})",
@@ -419,6 +429,7 @@ fn parse_item(
         let date = ur.date("date", diags);
         if u.get("date").is_none() {
             diags.error(
+                Code::MissingField,
                 ur.table_location(),
                 "missing required field `date` in an update",
                 Some("add `date = 2023-06-30` (no quotes)".into()),
@@ -431,6 +442,7 @@ fn parse_item(
         let at = lines.span(&date.span());
         if let Some(first) = dates.get(date.get_ref()) {
             diags.error(
+                Code::Duplicate,
                 at,
                 format!(
                     "two updates are dated {} (first on line {})",
@@ -478,6 +490,7 @@ fn parse_item_translation(
         for (key, value) in t.iter() {
             let DeValue::Table(tt) = value.get_ref() else {
                 diags.error(
+                    Code::WrongType,
                     lines.span(&value.span()),
                     format!("`targets.{}` must be a table", key_str(key)),
                     Some(format!(
@@ -502,6 +515,7 @@ fn parse_item_translation(
         for (key, value) in t.iter() {
             let DeValue::Table(ut) = value.get_ref() else {
                 diags.error(
+                    Code::WrongType,
                     lines.span(&value.span()),
                     format!("`updates.{}` must be a table", key_str(key)),
                     Some(format!(
@@ -526,6 +540,7 @@ fn parse_item_translation(
     for field in ["number", "status", "tags", "related", "lead", "due"] {
         if let Some(v) = r.raw(field) {
             diags.warning(
+                Code::IgnoredField,
                 lines.span(&v.span()),
                 format!(
                     "`{field}` in a translation is ignored: it comes from the default-language file"
@@ -640,6 +655,7 @@ pub fn assemble_site(
         let key = doc_key(doc);
         if !defaults.contains_key(&key) {
             diags.error(
+                Code::TranslationWithoutOriginal,
                 Location::file(&doc.path),
                 format!(
                     "translation has no default-language file {}",
@@ -811,12 +827,13 @@ pub fn assemble_site(
     {
         for plan in plans.values() {
             if !plan.languages.contains(&lang.code) {
-                diags.warning(Location::file(&plan.path), format!("no `{}` translation; the page is shown in the default language with a notice", lang.code), Some(format!("create {}", translation_path(&plan.path, &lang.code).display())));
+                diags.warning(Code::MissingTranslation, Location::file(&plan.path), format!("no `{}` translation; the page is shown in the default language with a notice", lang.code), Some(format!("create {}", translation_path(&plan.path, &lang.code).display())));
             }
         }
         for s in sections.values() {
             if !s.languages.contains(&lang.code) {
                 diags.warning(
+                    Code::MissingTranslation,
                     Location::file(&s.path),
                     format!(
                         "no `{}` translation; the section is shown in the default language",
@@ -831,7 +848,7 @@ pub fn assemble_site(
         }
         for (_, _, item, _, _, _) in &items {
             if !item.languages.contains(&lang.code) {
-                diags.warning(Location::file(&item.path), format!("no `{}` translation; the item is shown in the default language with a notice", lang.code), Some(format!("create {}", translation_path(&item.path, &lang.code).display())));
+                diags.warning(Code::MissingTranslation, Location::file(&item.path), format!("no `{}` translation; the item is shown in the default language with a notice", lang.code), Some(format!("create {}", translation_path(&item.path, &lang.code).display())));
             }
         }
     }
@@ -866,12 +883,18 @@ pub fn assemble_site(
             }
             _ => continue,
         };
-        diags.error(Location::file(&path), message, Some(hint));
+        diags.error(
+            Code::MissingIndexFile,
+            Location::file(&path),
+            message,
+            Some(hint),
+        );
     }
 
     for plan in plans.values() {
         if let Some(problem) = plan_id_problem(&plan.id, &config) {
             diags.error(
+                Code::ReservedName,
                 Location::file(&plan.path),
                 format!("the plan folder `{}` {problem}", plan.id),
                 Some(
@@ -886,6 +909,7 @@ pub fn assemble_site(
     for ((plan, _), s) in &sections {
         if let Some(first) = section_numbers.get(&(plan.clone(), s.number)) {
             diags.error(
+                Code::Duplicate,
                 Location::file(&s.path),
                 format!(
                     "section number {} is already used by {}",
@@ -905,6 +929,7 @@ pub fn assemble_site(
     for (plan, _, item, at, _, _) in &items {
         if let Some(first) = item_numbers.get(&(plan.clone(), item.number)) {
             diags.error(
+                Code::Duplicate,
                 at.clone().unwrap_or_else(|| Location::file(&item.path)),
                 format!(
                     "item number {} is already used by {}",
@@ -928,6 +953,7 @@ pub fn assemble_site(
         for (n, at) in related {
             if n == item.number {
                 diags.error(
+                    Code::InvalidValue,
                     at,
                     format!("item {} lists itself in `related`", n),
                     Some("remove its own number".into()),
@@ -936,6 +962,7 @@ pub fn assemble_site(
                 && !unreadable_items.contains(&(plan.clone(), n))
             {
                 diags.error(
+                    Code::DanglingReference,
                     at,
                     format!("`related` points at item {n}, which does not exist in plan {plan}"),
                     Some("use the `number` of an item of the same plan".into()),
@@ -949,7 +976,7 @@ pub fn assemble_site(
                 && unknown_tags.insert(t.clone())
                 && config.languages.len() > 1
             {
-                diags.warning(at, format!("tag \"{t}\" is not defined in site.toml; its name is shown untranslated"), Some(format!("add `[tags.\"{t}\"]` with `slug` and the name in each language to site.toml")));
+                diags.warning(Code::UndefinedTag, at, format!("tag \"{t}\" is not defined in site.toml; its name is shown untranslated"), Some(format!("add `[tags.\"{t}\"]` with `slug` and the name in each language to site.toml")));
             }
         }
         let Some(section) = sections.get_mut(&(plan.clone(), dir)) else {
@@ -970,6 +997,7 @@ pub fn assemble_site(
     }
     if plans.is_empty() && !diags.has_errors() {
         diags.error(
+            Code::MissingIndexFile,
             Location::file(Path::new("content")),
             "content/ holds no plan",
             Some("create content/<plan>/_index.md with the plan's title".into()),
@@ -1077,6 +1105,7 @@ fn merge_item(
                     }
                 }
                 None => diags.warning(
+                    Code::DanglingReference,
                     at,
                     format!(
                         "`targets.{k}` translates a target that {} does not have",
@@ -1092,6 +1121,7 @@ fn merge_item(
                     u.text.translations.insert(d.language.clone(), text);
                 }
                 None => diags.warning(
+                    Code::DanglingReference,
                     at,
                     format!(
                         "`updates.{date}` translates an update that {} does not have",
@@ -1104,6 +1134,7 @@ fn merge_item(
         for t in &targets {
             if !t.label.translations.contains_key(&d.language) {
                 diags.warning(
+                    Code::MissingTranslation,
                     Location::file(&d.path),
                     format!(
                         "target `{}` has no `{}` label; the default-language label is shown",
@@ -1116,6 +1147,7 @@ fn merge_item(
         for u in &updates {
             if !u.text.translations.contains_key(&d.language) {
                 diags.warning(
+                    Code::MissingTranslation,
                     Location::file(&d.path),
                     format!(
                         "the update of {} has no `{}` text; the default-language text is shown",
@@ -1158,6 +1190,7 @@ fn put_translation(
             field.translations.insert(lang.to_string(), v);
         }
         _ => diags.warning(
+            Code::MissingTranslation,
             Location::file(path),
             format!("translation has no `{name}`; the default-language {name} is shown"),
             Some(format!("add `{name} = \"…\"` to the front matter")),
@@ -1197,6 +1230,7 @@ fn validate_strings(
             let name = template_key(key);
             if let Some(first) = template_names.insert(name.clone(), key.to_string()) {
                 diags.error(
+                    Code::UiStrings,
                     doc.lines.span(&k.span()),
                     format!("UI string `{key}` and `{first}` are both `t.{name}` in templates"),
                     Some("rename one of them: templates write `-` in a key as `_`".into()),
@@ -1207,6 +1241,7 @@ fn validate_strings(
                     map.insert(key.to_string(), s.to_string());
                 }
                 _ => diags.error(
+                    Code::UiStrings,
                     doc.lines.span(&v.span()),
                     format!("UI string `{}` must be a string", key_str(k)),
                     None,
@@ -1223,6 +1258,7 @@ fn validate_strings(
                 if !map.contains_key(key) {
                     let path = &theme.strings[lang].0;
                     diags.error(
+                        Code::UiStrings,
                         Location::file(path),
                         format!(
                             "UI string `{key}` is missing (it is in {})",

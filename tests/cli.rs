@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Run, planpub, repo, start_tags};
+use common::{Run, TestSite, planpub, repo, start_tags};
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -446,4 +446,46 @@ fn version_names_the_commit_it_was_built_from() {
         // A build from a source tarball: the version alone.
         _ => assert_eq!(line, version),
     }
+}
+
+// issue #16.6: `check` counts missing translations by the diagnostics'
+// code, not by the word "translation" in their messages.
+#[test]
+fn check_counts_missing_translations_by_code_not_by_words() {
+    let site = TestSite::fixture("basic");
+    let clean = ok(site.run(&["check"]), "check");
+    // Item 2 has no English file: one notice.
+    assert!(
+        clean.stderr.contains("; 1 missing translation notice(s)"),
+        "{}",
+        clean.stderr
+    );
+    // A field a translation may not set, and an unknown one, are warnings
+    // that name a translation but are no missing translation; a target
+    // without its English label is one.
+    let file = "content/2023/2-preschool/03-kindergartens.en.md";
+    let text = site.read(file).replacen(
+        "+++\n",
+        "+++\nstatus = \"completed\"\ntranslation_note = \"x\"\n",
+        1,
+    );
+    let text = text.replace("label = \"Public kindergartens built\"\n", "");
+    site.write(file, text);
+    let run = ok(site.run(&["check"]), "check");
+    assert!(
+        run.stderr.contains("`status` in a translation is ignored"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("unknown field `translation_note`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("has no `en` label"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("; 2 missing translation notice(s)"),
+        "{}",
+        run.stderr
+    );
 }

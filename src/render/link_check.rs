@@ -8,7 +8,7 @@
 //! exist ([`LinkTargets`]). Linear in the size of the output.
 
 use super::{SiteOutput, output_location, views::percent_decode};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Code, Diagnostics};
 use crate::link::LinkedSite;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -419,6 +419,7 @@ pub fn report_links(
     let total = broken_all.len();
     if total > MAX_BROKEN_LINKS_LISTED {
         diags.error(
+            Code::BrokenLink,
             crate::diagnostics::Location::file(std::path::Path::new(&site.config.theme)),
             format!("{total} broken internal links; the first {MAX_BROKEN_LINKS_LISTED} follow"),
             Some(
@@ -430,7 +431,7 @@ pub fn report_links(
     for (page, link) in broken_all.into_iter().take(MAX_BROKEN_LINKS_LISTED) {
         let at = link_location(site, &page, &link);
         if seen.insert((at.path.clone(), link.clone())) {
-            diags.error(
+            diags.error(Code::BrokenLink,
                 at,
                 format!("broken internal link `{link}` on page {page}"),
                 Some("link to a page the site generates (e.g. /2023/16/ or /2023/16/#target-key), or fix the template".into()),

@@ -15,7 +15,7 @@ pub mod markdown;
 pub mod templates;
 pub mod views;
 
-use crate::diagnostics::{Diagnostics, Location};
+use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::link::LinkedSite;
 use markdown::{RenderedMarkdown, render_markdown};
 use rayon::prelude::*;
@@ -588,6 +588,7 @@ fn render_pages_to(
                             Err(e) => {
                                 let mut d = Diagnostics::new();
                                 d.error(
+                                    Code::CannotWrite,
                                     Location::file(std::path::Path::new(&path)),
                                     format!("cannot write the site: {e}"),
                                     None,
@@ -626,7 +627,7 @@ fn render_pages_to(
         }
     }
     if let Some(e) = write_error {
-        diags.error(Location::file(std::path::Path::new("public")), format!("cannot write the site: {e}"), Some("check that the output folder's parent is writable; the previous site was left as it was".into()));
+        diags.error(Code::CannotWrite, Location::file(std::path::Path::new("public")), format!("cannot write the site: {e}"), Some("check that the output folder's parent is writable; the previous site was left as it was".into()));
     }
     if diags.has_errors() {
         return Err(diags_here);
@@ -753,6 +754,7 @@ fn output_clashes(site: &LinkedSite, assets: &SiteOutput, diags: &mut Diagnostic
     let mut clash = |path: String, source: (Location, String), diags: &mut Diagnostics| {
         match sources.get(&path) {
             Some((_, first)) => diags.error(
+                Code::OutputClash,
                 source.0.clone(),
                 format!(
                     "two files would be written to `{path}`: {first} and {}",
@@ -799,6 +801,7 @@ fn output_clashes(site: &LinkedSite, assets: &SiteOutput, diags: &mut Diagnostic
         let (at, what) = &sources[path];
         if index_dirs.iter().any(|d| path.starts_with(d.as_str())) {
             diags.error(
+                Code::OutputClash,
                 at.clone(),
                 format!("{what} would be written to `{path}`, inside the search index folder"),
                 Some("rename or move it; that folder is planpub's".into()),
@@ -809,6 +812,7 @@ fn output_clashes(site: &LinkedSite, assets: &SiteOutput, diags: &mut Diagnostic
             end += slash;
             if let Some((_, file)) = sources.get(&path[..end]) {
                 diags.error(
+                    Code::OutputClash,
                     at.clone(),
                     format!(
                         "{what} would be written under `{}/`, which is a file: {file}",

@@ -8,7 +8,7 @@
 //! When in doubt about what a change touches, rebuild more, never less.
 
 use crate::config::SiteConfig;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Code, Diagnostics};
 use crate::indexing::IndexInputs;
 use crate::link::{LinkedItem, LinkedSite, link_site};
 use crate::load::{
@@ -667,6 +667,7 @@ impl Session {
             && let Err(msg) = loaded.config.set_base_url(&url)
         {
             d.error(
+                Code::BadBaseUrl,
                 crate::diagnostics::Location::file(Path::new("--base-url")),
                 msg,
                 None,
