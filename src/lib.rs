@@ -18,6 +18,7 @@
 
 pub mod config;
 pub mod diagnostics;
+pub mod dialect;
 pub mod import;
 pub mod index;
 pub mod indexing;

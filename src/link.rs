@@ -85,6 +85,8 @@ pub struct LinkedSite {
     pub theme: LoadedTheme,
     pub strings: UiStrings,
     pub assets: Vec<SourceAsset>,
+    /// The line each content file's body starts on.
+    pub body_lines: BTreeMap<PathBuf, usize>,
 }
 
 /// All status keys in display order, "none" last.
@@ -273,6 +275,7 @@ pub fn link_site(site: ValidatedSite) -> LinkedSite {
         theme,
         strings,
         assets,
+        body_lines,
     } = site;
     let plans = plans.into_iter().map(|p| link_plan(p, &config)).collect();
     LinkedSite {
@@ -282,6 +285,7 @@ pub fn link_site(site: ValidatedSite) -> LinkedSite {
         theme,
         strings,
         assets,
+        body_lines,
     }
 }
 

@@ -172,6 +172,27 @@ fn split_language<'a>(file_name: &'a str, config: &SiteConfig) -> (&'a str, Opti
     }
 }
 
+/// The translation of the default-language file `path` into `lang`:
+/// `16-school-projects.md` → `16-school-projects.en.md`.
+pub fn translation_path(path: &Path, lang: &str) -> PathBuf {
+    let mut p = path.to_path_buf();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    p.set_file_name(format!("{stem}.{lang}.md"));
+    p
+}
+
+/// The default-language file a document belongs to (the document itself
+/// for a default-language one): `16-school-projects.en.md` →
+/// `16-school-projects.md`.
+pub fn default_language_path(d: &SourceDocument) -> PathBuf {
+    let mut p = d.path.clone();
+    p.set_file_name(format!("{}.md", d.stem));
+    p
+}
+
 /// What a content file's path says about it.
 pub struct ContentPath {
     pub kind: DocumentKind,

@@ -95,6 +95,11 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         self.lines
     }
 
+    /// Whether the table has the key (without marking it as read).
+    pub fn has(&self, key: &str) -> bool {
+        self.table.get(key).is_some()
+    }
+
     /// The raw spanned value of a key, marking it as read.
     pub fn raw(&mut self, key: &'t str) -> Option<&'t Spanned<DeValue<'a>>> {
         self.read.push(key);

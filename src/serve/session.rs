@@ -367,7 +367,7 @@ impl Session {
             if doc.kind != DocumentKind::Item {
                 return None;
             }
-            item_files.insert(crate::validate::default_path(doc));
+            item_files.insert(crate::load::default_language_path(doc));
         }
         if item_files.is_empty() {
             return None;
@@ -384,7 +384,7 @@ impl Session {
                 .filter(|l| **l != dl)
                 .filter_map(|l| {
                     self.documents
-                        .get(&crate::validate::translation_path(file, l))
+                        .get(&crate::load::translation_path(file, l))
                         .map(|(d, p)| (d, p))
                 })
                 .collect();

@@ -1,0 +1,131 @@
+//! The theme's UI strings (`i18n/<lang>.toml`): flat `key = "text"`
+//! tables, every language with the default language's keys.
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{Code, Diagnostics, LineIndex, Location};
+use crate::load::LoadedTheme;
+use crate::toml_fields::{key_str, parse_toml};
+use std::collections::BTreeMap;
+use toml::de::DeValue;
+
+/// The UI strings of the theme, per language, checked.
+pub type UiStrings = BTreeMap<String, BTreeMap<String, String>>;
+
+/// The name of a UI string in templates: `t.skip_link` for the key
+/// `skip-link`. A dotted lookup, because tera evaluates `t["skip-link"]`
+/// by rewriting the path through seven string replacements on every use:
+/// 1.4 µs against 0.4 µs, and an item page looks up some 60 strings.
+pub fn template_key(key: &str) -> String {
+    key.replace('-', "_")
+}
+
+/// Reads the theme's UI strings (flat `key = "text"` TOML per language)
+/// and checks that every language defines the same keys.
+pub(super) fn validate_strings(
+    theme: &LoadedTheme,
+    config: &SiteConfig,
+    diags: &mut Diagnostics,
+) -> UiStrings {
+    let mut out: UiStrings = BTreeMap::new();
+    for (lang, (path, text)) in &theme.strings {
+        let lines = LineIndex::new(path, text, 1);
+        let Some(doc) = parse_toml(lines, text, diags) else {
+            continue;
+        };
+        let mut map = BTreeMap::new();
+        // Templates read `skip-link` as `t.skip_link`: two keys that differ
+        // only by `-` and `_` would be one name there.
+        let mut template_names: BTreeMap<String, String> = BTreeMap::new();
+        for (k, v) in doc.table.get_ref().iter() {
+            let key = key_str(k);
+            let name = template_key(key);
+            if let Some(first) = template_names.insert(name.clone(), key.to_string()) {
+                diags.error(
+                    Code::UiStrings,
+                    doc.lines.span(&k.span()),
+                    format!("UI string `{key}` and `{first}` are both `t.{name}` in templates"),
+                    Some("rename one of them: templates write `-` in a key as `_`".into()),
+                );
+            }
+            match v.get_ref() {
+                DeValue::String(s) => {
+                    map.insert(key.to_string(), s.to_string());
+                }
+                _ => diags.error(
+                    Code::UiStrings,
+                    doc.lines.span(&v.span()),
+                    format!("UI string `{}` must be a string", key_str(k)),
+                    None,
+                ),
+            }
+        }
+        out.insert(lang.clone(), map);
+    }
+    if let Some((default_path, _)) = theme.strings.get(&config.default_language)
+        && let Some(default) = out.get(&config.default_language)
+    {
+        for (lang, map) in &out {
+            for key in default.keys() {
+                if !map.contains_key(key) {
+                    let path = &theme.strings[lang].0;
+                    diags.error(
+                        Code::UiStrings,
+                        Location::file(path),
+                        format!(
+                            "UI string `{key}` is missing (it is in {})",
+                            default_path.display()
+                        ),
+                        Some(format!("add `{key} = \"…\"`")),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn ui_string_keys_that_are_one_template_name_are_an_error() {
+        let mut diags = Diagnostics::new();
+        let config = crate::config::parse_site_config(
+            Path::new("site.toml"),
+            "base_url = \"https://example.gov.cn/\"\n[languages.zh]\ntitle = \"计划\"\n",
+            &mut diags,
+        )
+        .expect("site.toml parses");
+        let strings = "skip-link = \"跳到正文\"\nskip_link = \"跳过\"\nnav-home = \"首页\"\n";
+        let theme = LoadedTheme {
+            templates: Vec::new(),
+            static_files: BTreeMap::new(),
+            strings: BTreeMap::from([(
+                "zh".to_string(),
+                (PathBuf::from("i18n/zh.toml"), strings.to_string()),
+            )]),
+        };
+        let out = validate_strings(&theme, &config, &mut diags);
+        let errors: Vec<String> = diags
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{}:{}: {}",
+                    d.path.display(),
+                    d.line,
+                    d.column,
+                    d.message
+                )
+            })
+            .collect();
+        assert_eq!(
+            errors,
+            vec![
+                "i18n/zh.toml:2:1: UI string `skip_link` and `skip-link` are both `t.skip_link` in templates"
+            ]
+        );
+        assert_eq!(out["zh"].len(), 3, "both strings are still read");
+    }
+}
