@@ -6,7 +6,8 @@
 use crate::diagnostics::{Code, Diagnostics};
 use crate::index::{Cancelled, SearchDocument, SearchUiLabels, build_search_indexes};
 use crate::link::LinkedSite;
-use crate::render::views::{item_path, lang_code, prefix, status_label};
+use crate::pages::{item_path, lang_code, prefix};
+use crate::render::ui::status_label;
 use crate::render::{RenderedBodies, RenderedSite, SiteOutput};
 
 /// Stage 5 entry point.

@@ -26,6 +26,7 @@ pub mod init;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod pages;
 pub mod progress;
 pub mod render;
 pub mod serve;

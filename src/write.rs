@@ -1010,9 +1010,14 @@ mod tests {
         std::os::unix::fs::symlink("e", at("d/rel")).unwrap();
         std::os::unix::fs::symlink(at("d/e"), at("d/abs")).unwrap();
         std::os::unix::fs::symlink("f", at("d/e/l")).unwrap();
-        let fifo =
-            std::ffi::CString::new(at("d/e/fifo").into_os_string().into_encoded_bytes()).unwrap();
-        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            at("d/e/fifo"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
         let root = std::fs::File::open(dir.path()).unwrap();
         // Both ways of opening: openat2 where the kernel has it, and the
         // walk used where it does not.

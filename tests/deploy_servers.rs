@@ -347,7 +347,7 @@ fn apache_with_the_htaccess_serves_the_site_like_nginx() {
     )
     .unwrap();
     // As root, Apache serves as another user, who must be able to read.
-    let root = unsafe { libc::geteuid() } == 0;
+    let root = rustix::process::geteuid().is_root();
     if root {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();

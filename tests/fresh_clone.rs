@@ -52,11 +52,11 @@ struct Group(Child);
 
 impl Drop for Group {
     fn drop(&mut self) {
-        let pgid = self.0.id() as libc::pid_t;
-        // SAFETY: signals our own child's process group.
-        unsafe { libc::kill(-pgid, libc::SIGTERM) };
+        use rustix::process::{Pid, Signal, kill_process_group};
+        let group = Pid::from_child(&self.0);
+        let _ = kill_process_group(group, Signal::TERM);
         let _ = self.0.wait();
-        unsafe { libc::kill(-pgid, libc::SIGKILL) };
+        let _ = kill_process_group(group, Signal::KILL);
     }
 }
 

@@ -413,16 +413,15 @@ fn spawn_server(root: &Path, open_files: Option<u64>, expect_site: bool) -> Serv
     #[cfg(unix)]
     if let Some(n) = open_files {
         use std::os::unix::process::CommandExt;
-        // SAFETY: setrlimit is async-signal-safe; the struct is valid.
+        // SAFETY: the closure only calls setrlimit, which is
+        // async-signal-safe (pre_exec has no safe form).
         unsafe {
             command.pre_exec(move || {
-                let limit = libc::rlimit {
-                    rlim_cur: n,
-                    rlim_max: n,
+                let limit = rustix::process::Rlimit {
+                    current: Some(n),
+                    maximum: Some(n),
                 };
-                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
+                rustix::process::setrlimit(rustix::process::Resource::Nofile, limit)?;
                 Ok(())
             });
         }

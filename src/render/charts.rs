@@ -11,8 +11,6 @@
 //! light and dark schemes; the `fill` attributes are the light colours, for
 //! a chart shown without the stylesheet.
 
-use super::badge::status_colour;
-
 /// Chart colours: the badge colours, except that "no update yet" is a
 /// light grey (with dark text) so that it differs from "not started".
 fn chart_colour(key: &str) -> &'static str {
@@ -22,8 +20,9 @@ fn chart_colour(key: &str) -> &'static str {
         status_colour(key)
     }
 }
+use super::format::format_percent;
 use super::markdown::escape_html;
-use super::views::{format_percent, section_numeral, status_icon, status_label};
+use super::ui::{section_numeral, status_colour, status_icon, status_label};
 use crate::link::LinkedSite;
 
 /// Items per status, as one horizontal stacked bar with a legend.

@@ -3,13 +3,10 @@
 //! `robots.txt`. All dates come from the content, never the clock, so
 //! that builds are reproducible.
 
-use super::Page;
 use super::markdown::escape_html;
-use super::views::{
-    absolute, all_html_pages, hreflang, item_path, lang_code, page_path, status_label, ui, ui_fmt,
-    with_lang,
-};
+use super::ui::{hreflang, status_label, ui, ui_fmt};
 use crate::link::LinkedSite;
+use crate::pages::{Page, absolute, all_html_pages, item_path, lang_code, page_path};
 
 /// Feeds carry the newest updates only, as feed readers expect.
 pub const FEED_MAX_ENTRIES: usize = 500;
@@ -136,14 +133,14 @@ pub fn render_sitemap(site: &LinkedSite) -> String {
             x.push_str(&format!(
                 "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
                 hreflang(&lc.code),
-                escape_html(&absolute(site, &page_path(site, with_lang(page, l))))
+                escape_html(&absolute(site, &page_path(site, page.with_lang(l))))
             ));
         }
         x.push_str(&format!(
             "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>\n  </url>\n",
             escape_html(&absolute(
                 site,
-                &page_path(site, with_lang(page, default_idx))
+                &page_path(site, page.with_lang(default_idx))
             ))
         ));
     }

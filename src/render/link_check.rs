@@ -7,9 +7,10 @@
 //! has; [`verify_links`] then resolves every link against the files that
 //! exist ([`LinkTargets`]). Linear in the size of the output.
 
-use super::{SiteOutput, output_location, views::percent_decode};
+use super::SiteOutput;
 use crate::diagnostics::{Code, Diagnostics};
 use crate::link::LinkedSite;
+use crate::pages::{content_source, output_location, page_of_output};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,6 +29,13 @@ fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
         rest = &rest[start + len..];
     }
     out
+}
+
+/// `s` with its `%XX` escapes decoded (invalid UTF-8 replaced).
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The values of every ` href="…"` and ` src="…"` (in that order), and of
@@ -448,16 +456,13 @@ pub fn report_links(
 /// when neither is known; the output page when no content file is behind
 /// it.
 fn link_location(site: &LinkedSite, page: &str, link: &str) -> crate::diagnostics::Location {
-    let Some((source, template)) = super::views::source_and_template_of_output(site, page) else {
+    let Some((page, source)) =
+        page_of_output(site, page).and_then(|p| content_source(site, p).map(|source| (p, source)))
+    else {
         return output_location(site, page);
     };
-    let at = crate::diagnostics::Location::file(&source);
-    if source.as_os_str().is_empty() || !source.is_relative() {
-        return at;
-    }
-    let Ok(text) = std::fs::read_to_string(site.root.join(&source)) else {
-        return at;
-    };
+    let at = crate::diagnostics::Location::file(&source.path);
+    let text = source.body;
     let mut written = vec![link.to_string()];
     if let Some(rest) = link.strip_prefix(site.config.base_path.as_str()) {
         written.push(format!("/{rest}"));
@@ -476,13 +481,16 @@ fn link_location(site: &LinkedSite, page: &str, link: &str) -> crate::diagnostic
             })
             .map(|(i, _)| i)
     });
+    let body_line = site.body_lines.get(&source.path).copied().unwrap_or(1);
     match found {
-        Some(offset) => crate::diagnostics::LineIndex::new(&source, &text, 1).location(offset),
+        Some(offset) => {
+            crate::diagnostics::LineIndex::new(&source.path, text, body_line).location(offset)
+        }
         None => site
             .theme
             .templates
             .iter()
-            .find(|t| t.name == template)
+            .find(|t| Some(t.name.as_str()) == page.template())
             .map(|t| crate::diagnostics::Location::file(&t.path))
             .unwrap_or(at),
     }

@@ -10,77 +10,20 @@ pub mod badge;
 pub mod charts;
 pub mod data;
 pub mod feeds;
+pub mod format;
 pub mod link_check;
 pub mod markdown;
 pub mod templates;
+pub mod ui;
 pub mod views;
 
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::link::LinkedSite;
+use crate::pages::{Page, all_pages, describe_source, page_output_path};
 use markdown::{RenderedMarkdown, render_markdown};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use templates::{Templates, compile_templates, report_tera_error};
-
-/// One output file of the site, by what it shows. Indices point into the
-/// linked site (`plans[plan].items[item]`, …).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Page {
-    Home {
-        lang: usize,
-    },
-    Plan {
-        plan: usize,
-        lang: usize,
-    },
-    Section {
-        plan: usize,
-        section: usize,
-        lang: usize,
-    },
-    Item {
-        plan: usize,
-        item: usize,
-        lang: usize,
-    },
-    Badge {
-        plan: usize,
-        item: usize,
-        lang: usize,
-    },
-    TagIndex {
-        plan: usize,
-        lang: usize,
-    },
-    Tag {
-        plan: usize,
-        tag: usize,
-        lang: usize,
-    },
-    Status {
-        plan: usize,
-        status: usize,
-        lang: usize,
-    },
-    Feed {
-        plan: usize,
-        lang: usize,
-    },
-    ItemsJson {
-        plan: usize,
-    },
-    ItemsCsv {
-        plan: usize,
-    },
-    Search {
-        lang: usize,
-    },
-    NotFound {
-        lang: usize,
-    },
-    Sitemap,
-    Robots,
-}
 
 /// The built site, in memory: output path (relative, `/`-separated) →
 /// bytes. A BTreeMap so that iteration, and so the written tree, is in a
@@ -176,46 +119,6 @@ pub fn render_item_bodies(
             (text, false) => render_markdown(text, base),
         })
         .collect()
-}
-
-/// Every page of the site, in a fixed order.
-pub fn all_pages(site: &LinkedSite) -> Vec<Page> {
-    let langs = site.config.languages.len();
-    let mut pages = Vec::new();
-    for lang in 0..langs {
-        pages.push(Page::Home { lang });
-        pages.push(Page::Search { lang });
-        pages.push(Page::NotFound { lang });
-    }
-    for (plan, p) in site.plans.iter().enumerate() {
-        pages.push(Page::ItemsJson { plan });
-        pages.push(Page::ItemsCsv { plan });
-        for lang in 0..langs {
-            pages.push(Page::Plan { plan, lang });
-            pages.push(Page::Feed { plan, lang });
-            pages.push(Page::TagIndex { plan, lang });
-            for section in 0..p.sections.len() {
-                pages.push(Page::Section {
-                    plan,
-                    section,
-                    lang,
-                });
-            }
-            for tag in 0..p.tags.len() {
-                pages.push(Page::Tag { plan, tag, lang });
-            }
-            for status in 0..p.statuses.len() {
-                pages.push(Page::Status { plan, status, lang });
-            }
-            for item in 0..p.items.len() {
-                pages.push(Page::Item { plan, item, lang });
-                pages.push(Page::Badge { plan, item, lang });
-            }
-        }
-    }
-    pages.push(Page::Sitemap);
-    pages.push(Page::Robots);
-    pages
 }
 
 /// What every page render needs: the site, compiled templates, rendered
@@ -368,7 +271,7 @@ impl<'a> RenderEnv<'a> {
     /// Renders one page. Errors are template errors, mapped to the
     /// template's file and line.
     pub fn render_page(&self, page: Page) -> Result<(String, Vec<u8>), Diagnostics> {
-        let path = views::page_output_path(self.site, page);
+        let path = page_output_path(self.site, page);
         let bytes = match page {
             Page::Badge { plan, item, lang } => {
                 badge::render_badge(self.site, plan, item, lang).into_bytes()
@@ -387,7 +290,7 @@ impl<'a> RenderEnv<'a> {
                     report_tera_error(&e, &self.templates.paths, Some(ITEM_ROW_TEMPLATE), &mut d);
                     return Err(d);
                 }
-                let lang = views::page_lang(page).unwrap_or(0);
+                let lang = page.lang().unwrap_or(0);
                 match self.render_with_globals(template, lang, values) {
                     Ok(html) => html.into_bytes(),
                     Err(e) => {
@@ -647,7 +550,7 @@ pub fn report_asset_clashes(site: &LinkedSite, diags: &mut Diagnostics) {
 fn page_paths(site: &LinkedSite) -> std::collections::HashSet<String> {
     all_pages(site)
         .iter()
-        .map(|p| views::page_output_path(site, *p))
+        .map(|p| page_output_path(site, *p))
         .collect()
 }
 
@@ -656,95 +559,6 @@ fn static_files(site: &LinkedSite) -> SiteOutput {
     let mut assets = SiteOutput::default();
     add_static_files(site, &mut assets);
     assets
-}
-
-/// Where an output file comes from, for clash messages: the file to point
-/// at and the words that name it.
-fn page_source(site: &LinkedSite, page: Page) -> (Location, String) {
-    let file = |p: &std::path::Path| Location::file(p);
-    let generated = |what: &str, path: &str| {
-        (
-            Location::file(std::path::Path::new("site.toml")),
-            format!("{what} planpub generates (`{path}`)"),
-        )
-    };
-    let lang = |l: usize| views::lang_code(site, l).to_string();
-    match page {
-        Page::Item {
-            plan,
-            item,
-            lang: l,
-        }
-        | Page::Badge {
-            plan,
-            item,
-            lang: l,
-        } => {
-            let it = &site.plans[plan].items[item].item;
-            let what = if matches!(page, Page::Badge { .. }) {
-                "badge"
-            } else {
-                "page"
-            };
-            (
-                file(&it.path),
-                format!(
-                    "the {} {what} of item {} ({})",
-                    lang(l),
-                    it.number,
-                    it.path.display()
-                ),
-            )
-        }
-        Page::Section {
-            plan,
-            section,
-            lang: l,
-        } => {
-            let s = &site.plans[plan].sections[section].section;
-            (
-                file(&s.path),
-                format!(
-                    "the {} page of section {} ({})",
-                    lang(l),
-                    s.number,
-                    s.path.display()
-                ),
-            )
-        }
-        Page::Plan { plan, lang: l }
-        | Page::TagIndex { plan, lang: l }
-        | Page::Tag { plan, lang: l, .. }
-        | Page::Status { plan, lang: l, .. }
-        | Page::Feed { plan, lang: l } => {
-            let p = &site.plans[plan].plan;
-            (
-                file(&p.path),
-                format!("a {} page of plan {} ({})", lang(l), p.id, p.path.display()),
-            )
-        }
-        Page::ItemsJson { plan } | Page::ItemsCsv { plan } => {
-            let p = &site.plans[plan].plan;
-            (
-                file(&p.path),
-                format!("a data file of plan {} ({})", p.id, p.path.display()),
-            )
-        }
-        Page::Home { lang: l } => generated(
-            &format!("the {} home page", lang(l)),
-            &views::page_path(site, page),
-        ),
-        Page::Search { lang: l } => generated(
-            &format!("the {} search page", lang(l)),
-            &views::page_path(site, page),
-        ),
-        Page::NotFound { lang: l } => generated(
-            &format!("the {} 404 page", lang(l)),
-            &views::page_path(site, page),
-        ),
-        Page::Sitemap => generated("the sitemap", "sitemap.xml"),
-        Page::Robots => generated("the robots.txt", "robots.txt"),
-    }
 }
 
 /// [`report_asset_clashes`] with the static files and assets at hand.
@@ -769,8 +583,8 @@ fn output_clashes(site: &LinkedSite, assets: &SiteOutput, diags: &mut Diagnostic
     };
     for page in all_pages(site) {
         clash(
-            views::page_output_path(site, page),
-            page_source(site, page),
+            page_output_path(site, page),
+            describe_source(site, page),
             diags,
         );
     }
@@ -836,14 +650,6 @@ pub fn add_static_files(site: &LinkedSite, output: &mut SiteOutput) {
             .files
             .insert(asset.output_path.clone(), asset.bytes.clone());
     }
-}
-
-/// A diagnostic for a problem found in the output rather than a source
-/// file, pinned on the source that produced the page where possible.
-pub fn output_location(site: &LinkedSite, output_path: &str) -> Location {
-    views::source_of_output(site, output_path)
-        .map(|p| Location::file(&p))
-        .unwrap_or_else(|| Location::file(std::path::Path::new(output_path)))
 }
 
 #[cfg(test)]

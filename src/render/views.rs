@@ -7,316 +7,15 @@
 //! only `*_html` fields carry HTML, and those come from the sanitizing
 //! Markdown renderer or from code in this crate.
 
-use super::{Page, RenderEnv};
+use super::RenderEnv;
+use super::format::{excerpt, format_number, format_percent, json_for_script};
+use super::ui::{hreflang, og_locale, section_numeral, status_icon, status_label, ui, ui_fmt};
 use crate::link::{LinkedItem, LinkedPlan, LinkedSite};
 use crate::model::{NO_STATUS_KEY, Status};
+use crate::pages::{Page, absolute, href, item_path, lang_code, page_path, prefix};
 use crate::progress::PaceKind;
 use crate::validate::template_key;
 use serde_json::{Map, Value, json};
-use std::path::PathBuf;
-
-/// The UI string `key` in language `lang` (the key itself if missing, which
-/// validation already reported).
-pub fn ui<'a>(site: &'a LinkedSite, lang: usize, key: &'a str) -> &'a str {
-    let code = &site.config.languages[lang].code;
-    site.strings
-        .get(code)
-        .and_then(|m| m.get(key))
-        .map(String::as_str)
-        .unwrap_or(key)
-}
-
-/// `ui` with `{name}` placeholders filled in.
-pub fn ui_fmt(site: &LinkedSite, lang: usize, key: &str, args: &[(&str, &str)]) -> String {
-    let mut s = ui(site, lang, key).to_string();
-    for (k, v) in args {
-        s = s.replace(&format!("{{{k}}}"), v);
-    }
-    s
-}
-
-pub fn lang_code(site: &LinkedSite, lang: usize) -> &str {
-    &site.config.languages[lang].code
-}
-
-/// `""` or `"en/"`.
-pub fn prefix(site: &LinkedSite, lang: usize) -> String {
-    site.config.language_prefix(lang_code(site, lang))
-}
-
-/// Root-relative URL of a site-relative path: `/plan/` + path.
-pub fn href(site: &LinkedSite, path: &str) -> String {
-    format!("{}{}", site.config.base_path, path)
-}
-
-/// Absolute URL of a site-relative path.
-pub fn absolute(site: &LinkedSite, path: &str) -> String {
-    format!("{}{}", site.config.base_url, path)
-}
-
-pub fn item_path(site: &LinkedSite, plan: usize, item: usize, lang: usize) -> String {
-    let p = &site.plans[plan];
-    format!(
-        "{}{}/{}/",
-        prefix(site, lang),
-        p.plan.id,
-        p.items[item].item.number
-    )
-}
-
-/// The site-relative path (the URL path, without base) of a page.
-pub fn page_path(site: &LinkedSite, page: Page) -> String {
-    let plan_id = |plan: usize| site.plans[plan].plan.id.as_str();
-    match page {
-        Page::Home { lang } => prefix(site, lang),
-        Page::Plan { plan, lang } => format!("{}{}/", prefix(site, lang), plan_id(plan)),
-        Page::Section {
-            plan,
-            section,
-            lang,
-        } => format!(
-            "{}{}/sections/{}/",
-            prefix(site, lang),
-            plan_id(plan),
-            site.plans[plan].sections[section].section.number
-        ),
-        Page::Item { plan, item, lang } => item_path(site, plan, item, lang),
-        Page::Badge { plan, item, lang } => {
-            format!("{}badge.svg", item_path(site, plan, item, lang))
-        }
-        Page::TagIndex { plan, lang } => format!("{}{}/tags/", prefix(site, lang), plan_id(plan)),
-        Page::Tag { plan, tag, lang } => format!(
-            "{}{}/tags/{}/",
-            prefix(site, lang),
-            plan_id(plan),
-            site.plans[plan].tags[tag].slug
-        ),
-        Page::Status { plan, status, lang } => format!(
-            "{}{}/status/{}/",
-            prefix(site, lang),
-            plan_id(plan),
-            site.plans[plan].statuses[status].key
-        ),
-        Page::Feed { plan, lang } => format!("{}{}/updates.xml", prefix(site, lang), plan_id(plan)),
-        Page::ItemsJson { plan } => format!("{}/items.json", plan_id(plan)),
-        Page::ItemsCsv { plan } => format!("{}/items.csv", plan_id(plan)),
-        Page::Search { lang } => format!("{}search/", prefix(site, lang)),
-        Page::NotFound { lang } => format!("{}404.html", prefix(site, lang)),
-        Page::Sitemap => "sitemap.xml".into(),
-        Page::Robots => "robots.txt".into(),
-    }
-}
-
-/// The output file of a page: directories get `index.html`. Paths are
-/// never percent-decoded here: every segment is already a safe name.
-pub fn page_output_path(site: &LinkedSite, page: Page) -> String {
-    let path = page_path(site, page);
-    if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path
-    }
-}
-
-pub fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The same page in another language (the language switch target).
-pub fn with_lang(page: Page, lang: usize) -> Page {
-    match page {
-        Page::Home { .. } => Page::Home { lang },
-        Page::Plan { plan, .. } => Page::Plan { plan, lang },
-        Page::Section { plan, section, .. } => Page::Section {
-            plan,
-            section,
-            lang,
-        },
-        Page::Item { plan, item, .. } => Page::Item { plan, item, lang },
-        Page::Badge { plan, item, .. } => Page::Badge { plan, item, lang },
-        Page::TagIndex { plan, .. } => Page::TagIndex { plan, lang },
-        Page::Tag { plan, tag, .. } => Page::Tag { plan, tag, lang },
-        Page::Status { plan, status, .. } => Page::Status { plan, status, lang },
-        Page::Feed { plan, .. } => Page::Feed { plan, lang },
-        Page::Search { .. } => Page::Search { lang },
-        Page::NotFound { .. } => Page::NotFound { lang },
-        other => other,
-    }
-}
-
-pub fn page_lang(page: Page) -> Option<usize> {
-    match page {
-        Page::Home { lang }
-        | Page::Plan { lang, .. }
-        | Page::Section { lang, .. }
-        | Page::Item { lang, .. }
-        | Page::Badge { lang, .. }
-        | Page::TagIndex { lang, .. }
-        | Page::Tag { lang, .. }
-        | Page::Status { lang, .. }
-        | Page::Feed { lang, .. }
-        | Page::Search { lang }
-        | Page::NotFound { lang } => Some(lang),
-        _ => None,
-    }
-}
-
-/// Which source file an output path comes from (for link-check errors).
-pub fn source_of_output(site: &LinkedSite, output_path: &str) -> Option<PathBuf> {
-    source_and_template_of_output(site, output_path).map(|(source, _)| source)
-}
-
-/// [`source_of_output`], with the name of the template that renders the
-/// page (`item.html`, `plan.html`).
-pub fn source_and_template_of_output(
-    site: &LinkedSite,
-    output_path: &str,
-) -> Option<(PathBuf, &'static str)> {
-    for p in &site.plans {
-        for it in &p.items {
-            for l in 0..site.config.languages.len() {
-                let pre = site.config.language_prefix(&site.config.languages[l].code);
-                if output_path == format!("{pre}{}/{}/index.html", p.plan.id, it.item.number) {
-                    let code = &site.config.languages[l].code;
-                    if *code == site.config.default_language || !it.item.languages.contains(code) {
-                        return Some((it.item.path.clone(), "item.html"));
-                    }
-                    let mut path = it.item.path.clone();
-                    let stem = path
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    path.set_file_name(format!("{stem}.{code}.md"));
-                    return Some((path, "item.html"));
-                }
-            }
-        }
-        for l in 0..site.config.languages.len() {
-            let pre = site.config.language_prefix(&site.config.languages[l].code);
-            if output_path == format!("{pre}{}/index.html", p.plan.id) {
-                return Some((p.plan.path.clone(), "plan.html"));
-            }
-        }
-    }
-    None
-}
-
-/// Chinese numerals for section numbers (一 … 九十九), as the document
-/// writes them.
-pub fn chinese_numeral(n: u32) -> String {
-    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match n {
-        0..=9 => DIGITS[n as usize].to_string(),
-        10..=19 => format!(
-            "十{}",
-            if n.is_multiple_of(10) {
-                ""
-            } else {
-                DIGITS[(n % 10) as usize]
-            }
-        ),
-        20..=99 => format!(
-            "{}十{}",
-            DIGITS[(n / 10) as usize],
-            if n.is_multiple_of(10) {
-                ""
-            } else {
-                DIGITS[(n % 10) as usize]
-            }
-        ),
-        _ => n.to_string(),
-    }
-}
-
-pub fn roman_numeral(mut n: u32) -> String {
-    if n == 0 || n >= 4000 {
-        return n.to_string();
-    }
-    let table = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut out = String::new();
-    for (v, s) in table {
-        while n >= v {
-            out.push_str(s);
-            n -= v;
-        }
-    }
-    out
-}
-
-/// The section's numeral with its punctuation: `三、` or `III.`.
-pub fn section_numeral(site: &LinkedSite, lang: usize, n: u32) -> String {
-    if lang_code(site, lang) == "zh" {
-        format!("{}、", chinese_numeral(n))
-    } else {
-        format!("{}.", roman_numeral(n))
-    }
-}
-
-/// A number for display: integers without decimals, others to one place,
-/// thousands grouped.
-pub fn format_number(x: f64) -> String {
-    // Tenths where a float still has them; beyond 2^53 every float is a
-    // whole number (and x * 10 could overflow to infinity).
-    let rounded = if x.abs() < 1e15 {
-        (x * 10.0).round() / 10.0
-    } else {
-        x.round()
-    };
-    let tenth = ((rounded.fract().abs()) * 10.0).round();
-    // The whole part in full, however large: a cast to i64 would stop at
-    // 9,223,372,036,854,775,807.
-    let digits = format!("{:.0}", rounded.trunc().abs());
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if rounded < 0.0 { "-" } else { "" };
-    if tenth == 0.0 {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{tenth}")
-    }
-}
-
-/// A percentage for display, rounded down so "100%" means done.
-pub fn format_percent(p: f64) -> String {
-    format!("{}%", p.floor() as i64)
-}
 
 /// At most this many of a section's other items are listed on an item page.
 pub const MAX_SIBLINGS: usize = 12;
@@ -324,30 +23,6 @@ pub const MAX_SIBLINGS: usize = 12;
 /// The search page lists every item for readers without JavaScript only
 /// up to this many items; a larger plan gets a link to its item list.
 pub const MAX_ITEMS_ON_SEARCH_PAGE: usize = 500;
-
-/// The icon (a shape, so colour is never the only signal) of a status.
-pub fn status_icon(key: &str) -> &'static str {
-    match key {
-        "not-started" => "○",
-        "in-progress" => "◐",
-        "completed" => "●",
-        "delayed" => "▲",
-        "ongoing" => "↻",
-        _ => "–",
-    }
-}
-
-pub fn status_label<'a>(site: &'a LinkedSite, lang: usize, key: &str) -> &'a str {
-    let k: &'static str = match key {
-        "not-started" => "status-not-started",
-        "in-progress" => "status-in-progress",
-        "completed" => "status-completed",
-        "delayed" => "status-delayed",
-        "ongoing" => "status-ongoing",
-        _ => "status-none",
-    };
-    ui(site, lang, k)
-}
 
 pub fn status_value(site: &LinkedSite, lang: usize, key: &str) -> Value {
     json!({ "key": key, "label": status_label(site, lang, key), "icon": status_icon(key) })
@@ -450,11 +125,11 @@ pub fn list_row(env: &RenderEnv<'_>, plan: usize, item: usize, lang: usize) -> V
 
 /// `<link rel=alternate>` targets and the language switch of a page.
 fn alternates(site: &LinkedSite, page: Page) -> (Vec<Value>, Vec<Value>, String) {
-    let current = page_lang(page).unwrap_or(0);
+    let current = page.lang().unwrap_or(0);
     let mut alt = Vec::new();
     let mut switch = Vec::new();
     for (l, lc) in site.config.languages.iter().enumerate() {
-        let p = with_lang(page, l);
+        let p = page.with_lang(l);
         let path = page_path(site, p);
         alt.push(json!({ "lang": lc.code, "hreflang": hreflang(&lc.code), "url": absolute(site, &path) }));
         switch.push(json!({
@@ -471,52 +146,8 @@ fn alternates(site: &LinkedSite, page: Page) -> (Vec<Value>, Vec<Value>, String)
         .iter()
         .position(|l| l.code == site.config.default_language)
         .unwrap_or(0);
-    let x_default = absolute(site, &page_path(site, with_lang(page, default_idx)));
+    let x_default = absolute(site, &page_path(site, page.with_lang(default_idx)));
     (alt, switch, x_default)
-}
-
-/// BCP 47 tags for hreflang and `<html lang>`.
-pub fn hreflang(code: &str) -> String {
-    match code {
-        "zh" => "zh-Hans".into(),
-        other => other.to_string(),
-    }
-}
-
-fn og_locale(code: &str) -> &'static str {
-    match code {
-        "zh" => "zh_CN",
-        "en" => "en_US",
-        _ => "en_US",
-    }
-}
-
-/// Cuts plain text to about `max` characters at a sentence or word end.
-pub fn excerpt(text: &str, max: usize) -> String {
-    // The text with its whitespace runs made single spaces, flattened only
-    // as far as needed: one character past `max` tells that it is cut.
-    let mut flat = String::new();
-    let mut count = 0;
-    for word in text.split_whitespace() {
-        if count > max {
-            break;
-        }
-        if !flat.is_empty() {
-            flat.push(' ');
-            count += 1;
-        }
-        flat.push_str(word);
-        count += word.chars().count();
-    }
-    if count <= max {
-        return flat;
-    }
-    let cut: String = flat.chars().take(max).collect();
-    let end = cut
-        .rfind(['。', '；', '.', ';', ',', '，', ' '])
-        .filter(|&i| i > cut.len() / 2)
-        .unwrap_or(cut.len());
-    format!("{}…", cut[..end].trim_end_matches([',', '，', ' ']))
 }
 
 /// The `page` variable: URLs, alternates and metadata of any page.
@@ -529,7 +160,7 @@ fn page_meta(
     translation_missing: bool,
 ) -> Value {
     let site = env.site;
-    let lang = page_lang(page).unwrap_or(0);
+    let lang = page.lang().unwrap_or(0);
     let code = lang_code(site, lang);
     let path = page_path(site, page);
     let (alternates, switch, x_default) = alternates(site, page);
@@ -570,16 +201,6 @@ fn page_meta(
         Value::Bool(translation_missing),
     );
     Value::Object(m)
-}
-
-/// JSON for a `<script type="application/ld+json">`: `<` escaped so that
-/// no content text can close the script element.
-pub fn json_for_script(v: &Value) -> String {
-    serde_json::to_string(v)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
 }
 
 fn plan_value(env: &RenderEnv<'_>, plan: usize, lang: usize) -> Value {
@@ -911,7 +532,7 @@ fn json_ld_item(
 /// renderer adds.
 pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Map<String, Value>) {
     let site = env.site;
-    let lang = page_lang(page).unwrap_or(0);
+    let lang = page.lang().unwrap_or(0);
     let code = lang_code(site, lang);
     let dl = &site.config.default_language;
     let mut obj = Map::new();
@@ -1126,92 +747,4 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Map<Strin
         obj.insert(k.into(), v);
     }
     (template, obj)
-}
-
-/// Whether a page is an HTML page (has alternates, goes in the sitemap).
-pub fn is_html_page(page: Page) -> bool {
-    !matches!(
-        page,
-        Page::Badge { .. }
-            | Page::Feed { .. }
-            | Page::ItemsJson { .. }
-            | Page::ItemsCsv { .. }
-            | Page::Sitemap
-            | Page::Robots
-    )
-}
-
-pub fn all_html_pages(site: &LinkedSite) -> Vec<Page> {
-    super::all_pages(site)
-        .into_iter()
-        .filter(|p| is_html_page(*p))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numerals_are_written_as_the_document_writes_them() {
-        assert_eq!(chinese_numeral(7), "七");
-        assert_eq!(chinese_numeral(10), "十");
-        assert_eq!(chinese_numeral(12), "十二");
-        assert_eq!(chinese_numeral(40), "四十");
-        assert_eq!(roman_numeral(7), "VII");
-        assert_eq!(roman_numeral(14), "XIV");
-    }
-
-    #[test]
-    fn numbers_are_grouped_and_rounded() {
-        assert_eq!(format_number(4500.0), "4,500");
-        assert_eq!(format_number(10000.0), "10,000");
-        assert_eq!(format_number(70.0), "70");
-        assert_eq!(format_number(12.34), "12.3");
-        // issue #15.2: no cast cuts a large goal down to i64::MAX.
-        assert_eq!(format_number(1e20), "100,000,000,000,000,000,000");
-        assert_eq!(format_number(-2.5), "-2.5");
-        assert_eq!(format_number(-0.04), "0");
-        assert!(format_number(1e300).starts_with("1,000,000,"));
-        assert_eq!(format_percent(99.9), "99%");
-    }
-
-    #[test]
-    fn excerpts_equal_those_of_the_whole_flattened_text() {
-        // The excerpt as first written: flatten everything, then cut.
-        fn reference(text: &str, max: usize) -> String {
-            let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            if flat.chars().count() <= max {
-                return flat;
-            }
-            let cut: String = flat.chars().take(max).collect();
-            let end = cut
-                .rfind(['。', '；', '.', ';', ',', '，', ' '])
-                .filter(|&i| i > cut.len() / 2)
-                .unwrap_or(cut.len());
-            format!("{}…", cut[..end].trim_end_matches([',', '，', ' ']))
-        }
-        let long = "坚持立德树人，  落实“双减”。\n\nMore  words here, and more; ".repeat(20);
-        let texts = [
-            "",
-            "   ",
-            "short",
-            "exactly ten",
-            "a  b\tc\n\nd",
-            "一二三四五六七八九十",
-            "一二三四五六七八九十一",
-            long.as_str(),
-        ];
-        for text in texts {
-            for max in [0, 1, 5, 10, 11, 12, 40, 150, 1000] {
-                assert_eq!(excerpt(text, max), reference(text, max), "{text:?} {max}");
-            }
-        }
-    }
-
-    #[test]
-    fn json_for_script_cannot_close_the_script_element() {
-        let s = json_for_script(&json!({"a": "</script><script>alert(1)</script>"}));
-        assert!(!s.contains("</script"));
-    }
 }

@@ -14,10 +14,11 @@ use crate::link::{LinkedItem, LinkedSite, link_site};
 use crate::load::{
     LoadedSite, LoadedTheme, SourceAsset, SourceDocument, load_content_file, load_site,
 };
+use crate::pages::{Page, all_pages};
 use crate::render::templates::{Templates, compile_templates};
 use crate::render::{
-    Page, RenderEnv, RenderedBodies, SiteOutput, add_static_files, all_pages, render_bodies,
-    render_item_bodies, render_pages,
+    RenderEnv, RenderedBodies, SiteOutput, add_static_files, render_bodies, render_item_bodies,
+    render_pages,
 };
 use crate::validate::{ParsedFile, assemble_site, parse_file};
 use rayon::prelude::*;
