@@ -345,7 +345,7 @@ enum EntryProblem {
 
 /// Files that editors and file managers leave beside content and that are
 /// never content: skipped without a word.
-fn is_editor_or_system_file(name: &str) -> bool {
+pub fn is_editor_or_system_file(name: &str) -> bool {
     name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swo")
@@ -725,6 +725,35 @@ pub fn load_theme(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> 
         }
     }
     theme
+}
+
+/// Every site-wide source this stage reads or reports, relative to the
+/// root: site.toml, the files under the theme's and the site's templates/
+/// and static/ (symbolic links included, which loading reports), and the
+/// UI strings of the site's languages. `serve` compares their bytes to
+/// tell an edit from a file that was only touched.
+pub fn site_wide_sources(root: &Path, config: &SiteConfig) -> Vec<PathBuf> {
+    let mut out = vec![PathBuf::from("site.toml")];
+    let mut reported = Diagnostics::new();
+    for dir in theme_dirs(root, config) {
+        for sub in ["templates", "static"] {
+            let files = files_under(&dir.join(sub), root, &mut reported);
+            out.extend(files.into_iter().map(|(_, path)| path));
+        }
+        for lang in &config.languages {
+            let strings = dir.join("i18n").join(format!("{}.toml", lang.code));
+            out.push(strings.strip_prefix(root).unwrap_or(&strings).to_path_buf());
+        }
+    }
+    out.extend(
+        reported
+            .iter()
+            .filter(|d| d.code == Code::SymbolicLink)
+            .map(|d| d.path.clone()),
+    );
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// (name relative to `dir` with `/`, path relative to root) of every file.

@@ -5,12 +5,14 @@
 use clap::{CommandFactory, Parser, Subcommand};
 use planpub::diagnostics::{Code, Diagnostics, escape_controls};
 use planpub::write::OutputDir;
-use planpub::{BuildFailed, BuildOptions, build_and_write, build_site};
+use planpub::{BuildFailed, BuildOptions, build_and_write_with, build_site_with};
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+
+mod timings;
 
 /// mimalloc instead of glibc malloc: rendering is allocation-heavy (serde
 /// JSON contexts, tera output) and glibc malloc/free were a quarter of the
@@ -171,6 +173,9 @@ fn main() -> ExitCode {
     };
     let started = Instant::now();
     let mut diags = Diagnostics::new();
+    // For the life of the process (serve's threads keep it).
+    let hooks: &'static timings::BinaryHooks =
+        Box::leak(Box::new(timings::BinaryHooks::from_env()));
     match cli.command {
         Command::Init { dir, plan } => {
             let dir = dir.unwrap_or_else(|| cli.root.clone());
@@ -259,7 +264,7 @@ fn main() -> ExitCode {
                 root: cli.root.clone(),
                 base_url,
             };
-            let result = build_and_write(&options, &dest, &mut diags);
+            let result = build_and_write_with(&options, &dest, &mut diags, hooks);
             print_diagnostics(&diags);
             match result {
                 Ok(files) => {
@@ -289,7 +294,7 @@ fn main() -> ExitCode {
                 root: cli.root.clone(),
                 base_url,
             };
-            let result = build_site(&options, &mut diags);
+            let result = build_site_with(&options, &mut diags, hooks);
             print_diagnostics(&diags);
             let missing = diags.count(Code::MissingTranslation);
             match result {
@@ -317,7 +322,8 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port) {
+        Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port, hooks)
+        {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {}", escape_controls(&e.to_string()));

@@ -10,7 +10,7 @@
 //!
 //! Architecture invariant: nothing writes into the output folder in place.
 
-use crate::render::SiteOutput;
+use crate::output::{Output, SiteOutput};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::Write;
@@ -469,6 +469,12 @@ impl Staging {
                 .err()
                 .map(|e| (self.retired.clone(), e)),
         })
+    }
+}
+
+impl Output for Staging {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.write_file(path, &bytes)
     }
 }
 

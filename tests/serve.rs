@@ -62,7 +62,7 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-fn clean_build(root: &Path, base_url: &str, step: &str) -> planpub::render::SiteOutput {
+fn clean_build(root: &Path, base_url: &str, step: &str) -> planpub::output::SiteOutput {
     let mut diags = Diagnostics::new();
     build_site(
         &BuildOptions {
@@ -1491,4 +1491,89 @@ fn serve_after_a_random_edit_storm_serves_a_clean_build() {
             assert_eq!(status, 404, "item {k} is gone\n{}", storm.replay_hint(seed));
         }
     }
+}
+
+/// A copy of the basic fixture (with the repository's theme) in a temp dir.
+fn basic_site() -> tempfile::TempDir {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo.join("tests/fixtures/basic"), dir.path());
+    copy_dir(&repo.join("themes"), &dir.path().join("themes"));
+    dir
+}
+
+/// The diagnostics a clean build of `root` reports, and whether it failed.
+fn clean_build_diagnostics(root: &Path, base_url: &str) -> (String, bool) {
+    let mut diags = Diagnostics::new();
+    let failed = build_site(
+        &BuildOptions {
+            root: root.to_path_buf(),
+            base_url: Some(base_url.into()),
+        },
+        &mut diags,
+    )
+    .is_none();
+    (diags.render(), failed)
+}
+
+// issue #16.2: serve's incremental link check checked only the pages it
+// re-rendered, so removing an anchor that an unchanged page links to
+// passed in serve while build failed. Its result, diagnostics included,
+// is now the clean build's.
+#[test]
+fn removing_an_anchor_an_unchanged_page_links_to_fails_in_serve_as_in_build() {
+    let site = basic_site();
+    let root = site.path();
+    let base = "http://127.0.0.1:1111/";
+    let item4 = root.join("content/2023/2-preschool/04-inclusive.md");
+    edit(
+        &item4,
+        "另见[第3条](/2023/3/)。",
+        "另见[第3条的目标](/2023/3/#target-kindergartens)。",
+    );
+    let (mut session, first) = Session::start(root, Some(base.into()));
+    assert!(!first.failed, "{}", first.diagnostics.render());
+    let item3 = root.join("content/2023/2-preschool/03-kindergartens.md");
+    edit(
+        &item3,
+        "key = \"kindergartens\"",
+        "key = \"kindergartens-built\"",
+    );
+    let outcome = session.rebuild(std::slice::from_ref(&item3));
+    let outcome = if session.has_pending_work() {
+        session.finish()
+    } else {
+        outcome
+    };
+    let (clean, clean_failed) = clean_build_diagnostics(root, base);
+    assert!(clean_failed, "the clean build fails:\n{clean}");
+    assert!(
+        clean.contains("#target-kindergartens` on page 2023/4/index.html"),
+        "{clean}"
+    );
+    assert!(outcome.failed, "serve passed what build fails:\n{clean}");
+    assert_eq!(outcome.diagnostics.render(), clean);
+}
+
+// issue #16.2: serve watched content/ with rules of its own and ignored a
+// hidden file there, which `build` warns about; it now goes by load's.
+#[test]
+fn a_hidden_file_under_content_is_warned_about_in_serve_as_in_build() {
+    let site = basic_site();
+    let root = site.path();
+    let base = "http://127.0.0.1:1111/";
+    let (mut session, first) = Session::start(root, Some(base.into()));
+    assert!(!first.failed, "{}", first.diagnostics.render());
+    let hidden = root.join("content/2023/.notes.md");
+    std::fs::write(&hidden, "+++\ntitle = \"x\"\n+++\n").unwrap();
+    let outcome = session.rebuild(std::slice::from_ref(&hidden));
+    let (clean, clean_failed) = clean_build_diagnostics(root, base);
+    assert!(!clean_failed, "{clean}");
+    assert!(
+        clean.contains("content/2023/.notes.md:1:1: warning: this file is hidden"),
+        "{clean}"
+    );
+    assert!(!outcome.failed, "{}", outcome.diagnostics.render());
+    assert_eq!(outcome.diagnostics.render(), clean);
+    assert_same_as_clean_build(&session, root, base, "hidden file");
 }

@@ -7,9 +7,9 @@
 //! has; [`verify_links`] then resolves every link against the files that
 //! exist ([`LinkTargets`]). Linear in the size of the output.
 
-use super::SiteOutput;
 use crate::diagnostics::{Code, Diagnostics};
 use crate::link::LinkedSite;
+use crate::output::SiteOutput;
 use crate::pages::{content_source, output_location, page_of_output};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -189,25 +189,6 @@ pub trait LinkTargets: Sync {
     fn ids(&self, page: &str) -> BTreeSet<String>;
 }
 
-/// Checks every internal link of the HTML pages in `output` (or only of
-/// `only`, after an incremental rebuild); problems go to `diags`.
-pub fn check_links(
-    site: &LinkedSite,
-    output: &SiteOutput,
-    only: Option<&[String]>,
-    diags: &mut Diagnostics,
-) {
-    check_links_in(
-        site,
-        OutputView {
-            base: output,
-            overlay: None,
-        },
-        only,
-        diags,
-    );
-}
-
 /// The site as `serve` sees it mid-rebuild: the served output with the
 /// re-rendered pages laid over it.
 #[derive(Clone, Copy)]
@@ -236,7 +217,8 @@ impl LinkTargets for OutputView<'_> {
     }
 }
 
-/// [`check_links`] over a view of the output.
+/// Checks every internal link of the HTML pages of `output` (or only of
+/// `only`); problems go to `diags`.
 pub fn check_links_in(
     site: &LinkedSite,
     output: OutputView<'_>,
@@ -347,6 +329,46 @@ pub fn verify_written_links(
         frag_links.extend(p.fragments);
     }
     report_links(site, broken_all, frag_links, targets, diags);
+}
+
+/// Finishes the check of the pages put (see [`WrittenPageLinks`]) once
+/// every file of the site is: `paths` are all of them.
+pub fn verify_put_links(
+    site: &LinkedSite,
+    mut pages: Vec<WrittenPageLinks>,
+    paths: &BTreeSet<String>,
+    diags: &mut Diagnostics,
+) {
+    let ids: std::collections::HashMap<String, String> = pages
+        .iter_mut()
+        .map(|l| (l.page.clone(), std::mem::take(&mut l.ids)))
+        .collect();
+    let targets = PutTargets {
+        paths,
+        ids: ids.iter().map(|(p, i)| (p.as_str(), i.as_str())).collect(),
+    };
+    verify_written_links(site, pages, &targets, diags);
+}
+
+/// The site as put, as link targets: its paths, and the ids kept of each
+/// HTML page.
+struct PutTargets<'a> {
+    paths: &'a BTreeSet<String>,
+    /// Page → its ids, one per line.
+    ids: std::collections::HashMap<&'a str, &'a str>,
+}
+
+impl LinkTargets for PutTargets<'_> {
+    fn exists(&self, path: &str) -> bool {
+        self.paths.contains(path)
+    }
+
+    fn ids(&self, page: &str) -> BTreeSet<String> {
+        self.ids
+            .get(page)
+            .map(|v| v.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
 }
 
 /// Resolves one page's links against `targets` (see [`ResolvedLinks`]).

@@ -171,6 +171,7 @@ pub(super) fn spawn(
     mut reporter: Reporter,
     live: Arc<Live>,
     origin: String,
+    hooks: &'static dyn crate::pipeline::Hooks,
 ) -> Result<(), String> {
     let (tx, rx) = std::sync::mpsc::channel::<Message>();
     let events = tx.clone();
@@ -191,7 +192,7 @@ pub(super) fn spawn(
         armed: BTreeMap::new(),
     };
     watches.arm(&session, &[]);
-    let look = spawn_looker(root.to_path_buf(), before_start, tx)?;
+    let look = spawn_looker(root.to_path_buf(), before_start, tx, hooks)?;
     let root = root.to_path_buf();
     std::thread::Builder::new()
         .name("planpub-watch".into())
@@ -303,6 +304,7 @@ fn spawn_looker(
     root: PathBuf,
     before_start: Fingerprint,
     answers: std::sync::mpsc::Sender<Message>,
+    hooks: &'static dyn crate::pipeline::Hooks,
 ) -> Result<std::sync::mpsc::Sender<()>, String> {
     let (ask, asked) = std::sync::mpsc::channel::<()>();
     std::thread::Builder::new()
@@ -311,8 +313,9 @@ fn spawn_looker(
             // As the sources were at the last look.
             let mut looked = before_start;
             for () in asked {
-                let _t = crate::diagnostics::stage_timer("s:look");
-                let now = Fingerprint::of(&root);
+                let now = crate::pipeline::stage(hooks, crate::pipeline::Stage::Look, || {
+                    Fingerprint::of(&root)
+                });
                 let changed = looked.changed_in(&now);
                 looked = now;
                 if answers.send(Message::Looked(changed)).is_err() {

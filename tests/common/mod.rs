@@ -17,7 +17,7 @@
 #![allow(dead_code)]
 
 use planpub::diagnostics::Diagnostics;
-use planpub::render::SiteOutput;
+use planpub::output::SiteOutput;
 use planpub::{BuildOptions, build_site};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
