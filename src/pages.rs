@@ -297,6 +297,21 @@ pub fn page_output_path(site: &LinkedSite, page: Page) -> String {
     }
 }
 
+/// The anchor of a target on its item's page: `target-<key>`.
+pub fn target_anchor(key: &str) -> String {
+    format!("target-{key}")
+}
+
+/// The anchor of an update on its item's page: `update-<date>`.
+pub fn update_anchor(date: crate::model::Date) -> String {
+    format!("update-{}", date.iso())
+}
+
+/// The anchor of a section on its plan's page: `section-<number>`.
+pub fn section_anchor(number: u32) -> String {
+    format!("section-{number}")
+}
+
 /// The folder of a language's search index, relative to the site root.
 pub fn search_index_path(site: &LinkedSite, lang: usize) -> String {
     format!("{}search/index/", prefix(site, lang))

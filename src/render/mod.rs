@@ -10,7 +10,7 @@
 //! * `bodies.rs` renders the Markdown once per build; `env.rs` holds what
 //!   every page render shares and renders one page; `site.rs` renders
 //!   pages into an output, checking their links as it goes.
-//! * `views.rs` builds each template's context; `format.rs` and `ui.rs`
+//! * `context/` builds each template's typed context; `format.rs` and `ui.rs`
 //!   format numbers and look up UI strings; `badge.rs`, `charts.rs`,
 //!   `feeds.rs` and `data.rs` write the files that need no template.
 //! * `clashes.rs` finds output paths two sources would write;
@@ -20,6 +20,7 @@ pub mod badge;
 pub mod bodies;
 pub mod charts;
 pub mod clashes;
+pub mod context;
 pub mod data;
 pub mod env;
 pub mod feeds;
@@ -29,7 +30,6 @@ pub mod markdown;
 pub mod site;
 pub mod templates;
 pub mod ui;
-pub mod views;
 
 pub use bodies::{PlanBodies, RenderedBodies, render_bodies, render_item_bodies};
 pub use env::{ITEM_ROW_TEMPLATE, RenderEnv};

@@ -35,6 +35,16 @@ pub fn section_numeral(site: &LinkedSite, lang: usize, n: u32) -> String {
     }
 }
 
+/// What goes between a section's numeral and its title in a heading:
+/// nothing after `三、`, a space after `III.`.
+pub fn title_gap(site: &LinkedSite, lang: usize) -> &'static str {
+    if lang_code(site, lang) == "zh" {
+        ""
+    } else {
+        " "
+    }
+}
+
 /// The icon (a shape, so colour is never the only signal) of a status.
 pub fn status_icon(key: &str) -> &'static str {
     match key {
