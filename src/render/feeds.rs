@@ -4,7 +4,7 @@
 //! that builds are reproducible.
 
 use super::markdown::escape_html;
-use super::ui::{hreflang, status_label, ui, ui_fmt};
+use super::ui::{language_tag, status_label, ui, ui_fmt};
 use crate::link::LinkedSite;
 use crate::pages::{Page, absolute, all_html_pages, item_path, lang_code, page_path};
 
@@ -40,7 +40,7 @@ pub fn render_feed(site: &LinkedSite, plan: usize, lang: usize) -> String {
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str(&format!(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
-        hreflang(code)
+        language_tag(site, code)
     ));
     x.push_str(&format!("  <id>{}</id>\n", escape_html(&feed_url)));
     x.push_str(&format!(
@@ -132,7 +132,7 @@ pub fn render_sitemap(site: &LinkedSite) -> String {
         for (l, lc) in site.config.languages.iter().enumerate() {
             x.push_str(&format!(
                 "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
-                hreflang(&lc.code),
+                language_tag(site, &lc.code),
                 escape_html(&absolute(site, &page_path(site, page.with_lang(l))))
             ));
         }

@@ -4,7 +4,6 @@
 
 use super::format::{chinese_numeral, roman_numeral};
 use crate::link::LinkedSite;
-use crate::pages::lang_code;
 
 /// The UI string `key` in language `lang` (the key itself if missing, which
 /// validation already reported).
@@ -26,23 +25,31 @@ pub fn ui_fmt(site: &LinkedSite, lang: usize, key: &str, args: &[(&str, &str)]) 
     s
 }
 
-/// The section's numeral with its punctuation: `三、` or `III.`.
+/// The section's numeral as the language writes it (`section-numeral`:
+/// `{chinese}、` gives `三、`, `{roman}.` gives `III.`, `{number}.` gives
+/// `3.`).
 pub fn section_numeral(site: &LinkedSite, lang: usize, n: u32) -> String {
-    if lang_code(site, lang) == "zh" {
-        format!("{}、", chinese_numeral(n))
-    } else {
-        format!("{}.", roman_numeral(n))
-    }
+    ui_fmt(
+        site,
+        lang,
+        "section-numeral",
+        &[
+            ("chinese", &chinese_numeral(n)),
+            ("roman", &roman_numeral(n)),
+            ("number", &n.to_string()),
+        ],
+    )
 }
 
-/// What goes between a section's numeral and its title in a heading:
-/// nothing after `三、`, a space after `III.`.
-pub fn title_gap(site: &LinkedSite, lang: usize) -> &'static str {
-    if lang_code(site, lang) == "zh" {
-        ""
-    } else {
-        " "
-    }
+/// A section's heading, its numeral and title as the language puts them
+/// together (`section-heading`: `三、加强…`, `III. Strengthen…`).
+pub fn section_heading(site: &LinkedSite, lang: usize, numeral: &str, title: &str) -> String {
+    ui_fmt(
+        site,
+        lang,
+        "section-heading",
+        &[("numeral", numeral), ("title", title)],
+    )
 }
 
 /// The icon (a shape, so colour is never the only signal) of a status.
@@ -81,18 +88,26 @@ pub fn status_colour(key: &str) -> &'static str {
     }
 }
 
-/// BCP 47 tags for hreflang and `<html lang>`.
-pub fn hreflang(code: &str) -> String {
-    match code {
-        "zh" => "zh-Hans".into(),
-        other => other.to_string(),
-    }
+/// The BCP 47 tag of the language `code` (`language-tag`: `zh-Hans`),
+/// for `<html lang>`, hreflang and `xml:lang`.
+pub fn language_tag<'a>(site: &'a LinkedSite, code: &str) -> &'a str {
+    let lang = site
+        .config
+        .languages
+        .iter()
+        .position(|l| l.code == code)
+        .unwrap_or(0);
+    ui(site, lang, "language-tag")
 }
 
-pub fn og_locale(code: &str) -> &'static str {
-    match code {
-        "zh" => "zh_CN",
-        "en" => "en_US",
-        _ => "en_US",
-    }
+/// The locale of language `lang` (`language-locale`: `zh_CN`), for
+/// `og:locale`.
+pub fn locale(site: &LinkedSite, lang: usize) -> &str {
+    ui(site, lang, "language-locale")
+}
+
+/// The text direction of language `lang` (`language-direction`: `ltr` or
+/// `rtl`).
+pub fn direction(site: &LinkedSite, lang: usize) -> &str {
+    ui(site, lang, "language-direction")
 }

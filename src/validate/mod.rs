@@ -88,6 +88,7 @@ pub fn assemble_site(
     let plans = assembly.into_plans(&duplicates, diags);
     checks::check_some_plan(&plans, diags);
     let strings = strings::validate_strings(&theme, &config, diags);
+    strings::check_language_settings(&theme, &strings, diags);
     if diags.has_errors() {
         return None;
     }

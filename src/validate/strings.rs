@@ -84,6 +84,59 @@ pub(super) fn validate_strings(
     out
 }
 
+/// The UI strings that say how a language is written rather than what a
+/// page says: every language file must set them (see the theme's
+/// `i18n/zh.toml`). Nothing in the code names a language; these do.
+pub const LANGUAGE_SETTINGS: [(&str, &str); 5] = [
+    ("language-tag", "its BCP 47 tag, e.g. \"zh-Hans\" or \"en\""),
+    (
+        "language-locale",
+        "its locale for og:locale, e.g. \"zh_CN\" or \"en_US\"",
+    ),
+    ("language-direction", "\"ltr\" or \"rtl\""),
+    (
+        "section-numeral",
+        "how it writes a section's number, e.g. \"{chinese}、\", \"{roman}.\" or \"{number}.\"",
+    ),
+    (
+        "section-heading",
+        "how it puts a section's numeral and title together, e.g. \"{numeral} {title}\"",
+    ),
+];
+
+/// Every language's UI strings set every [`LANGUAGE_SETTINGS`] key, and
+/// its direction is `ltr` or `rtl`.
+pub(super) fn check_language_settings(
+    theme: &LoadedTheme,
+    strings: &UiStrings,
+    diags: &mut Diagnostics,
+) {
+    for (lang, map) in strings {
+        let path = &theme.strings[lang].0;
+        for (key, what) in LANGUAGE_SETTINGS {
+            if !map.contains_key(key) {
+                diags.error(
+                    Code::UiStrings,
+                    Location::file(path),
+                    format!("the language setting `{key}` is missing"),
+                    Some(format!("add `{key} = …`: {what}")),
+                );
+            }
+        }
+        if let Some(dir) = map.get("language-direction")
+            && dir != "ltr"
+            && dir != "rtl"
+        {
+            diags.error(
+                Code::UiStrings,
+                Location::file(path),
+                format!("`language-direction` is \"{dir}\"; it must be \"ltr\" or \"rtl\""),
+                Some("write `language-direction = \"rtl\"` for Arabic, Hebrew, Persian or Urdu, else \"ltr\"".into()),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

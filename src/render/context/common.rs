@@ -3,7 +3,7 @@
 
 use crate::link::LinkedSite;
 use crate::pages::{Page, absolute, href, lang_code, page_path, prefix};
-use crate::render::ui::{hreflang, og_locale, status_icon, status_label, ui};
+use crate::render::ui::{direction, language_tag, locale, status_icon, status_label, ui};
 use crate::validate::template_key;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -117,7 +117,9 @@ pub struct PageMeta<'a> {
     /// The other languages' locales.
     pub og_locale_alternates: Vec<&'a str>,
     /// The language's BCP 47 tag (`zh-Hans`), for `<html lang>`.
-    pub hreflang: String,
+    pub hreflang: &'a str,
+    /// The language's text direction: `ltr` or `rtl`.
+    pub dir: &'a str,
     /// The page in every language.
     pub alternates: Vec<Alternate<'a>>,
     /// The page in the default language, absolute.
@@ -134,7 +136,7 @@ pub struct Alternate<'a> {
     /// The language code.
     pub lang: &'a str,
     /// Its BCP 47 tag.
-    pub hreflang: String,
+    pub hreflang: &'a str,
     /// The page's absolute URL in that language.
     pub url: String,
 }
@@ -145,7 +147,7 @@ pub struct LanguageLink<'a> {
     /// The language code.
     pub lang: &'a str,
     /// Its BCP 47 tag.
-    pub hreflang: String,
+    pub hreflang: &'a str,
     /// The language's own name for itself (`language-name`).
     pub name: &'a str,
     /// The page's URL in that language.
@@ -178,12 +180,12 @@ pub fn page_meta<'a>(
         let other = page_path(site, page.with_lang(l));
         alternates.push(Alternate {
             lang: &lc.code,
-            hreflang: hreflang(&lc.code),
+            hreflang: language_tag(site, &lc.code),
             url: absolute(site, &other),
         });
         switch.push(LanguageLink {
             lang: &lc.code,
-            hreflang: hreflang(&lc.code),
+            hreflang: language_tag(site, &lc.code),
             name: ui(site, l, "language-name"),
             url: href(site, &other),
             current: l == lang,
@@ -203,15 +205,13 @@ pub fn page_meta<'a>(
         full_title,
         description,
         og_type,
-        og_locale: og_locale(code),
-        og_locale_alternates: site
-            .config
-            .languages
-            .iter()
-            .filter(|l| l.code != code)
-            .map(|l| og_locale(&l.code))
+        og_locale: locale(site, lang),
+        og_locale_alternates: (0..site.config.languages.len())
+            .filter(|&l| l != lang)
+            .map(|l| locale(site, l))
             .collect(),
-        hreflang: hreflang(code),
+        hreflang: language_tag(site, code),
+        dir: direction(site, lang),
         alternates,
         x_default: absolute(site, &page_path(site, page.with_lang(default_idx))),
         switch,

@@ -15,7 +15,7 @@ use crate::pages::{Page, absolute, href, item_path, lang_code, page_path, search
 use crate::render::env::RenderEnv;
 use crate::render::format::{excerpt, json_for_script};
 use crate::render::markdown::escape_html;
-use crate::render::ui::{hreflang, status_label, title_gap, ui, ui_fmt};
+use crate::render::ui::{language_tag, section_heading, status_label, ui, ui_fmt};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -522,7 +522,7 @@ fn json_ld_item(
         "name": it.item.title.get(code, dl).0,
         "identifier": it.item.number.to_string(),
         "url": absolute(site, &path),
-        "inLanguage": hreflang(if it.item.languages.contains(code) { code } else { dl }),
+        "inLanguage": language_tag(site, if it.item.languages.contains(code) { code } else { dl }),
         "description": description,
         "isPartOf": { "@type": "CreativeWork", "name": p.plan.title.get(code, dl).0, "url": absolute(site, &plan_path) },
         "keywords": it.tags.iter().map(|&t| { let tg = &p.tags[t]; tg.names.get(code).unwrap_or(&tg.name).clone() }).collect::<Vec<_>>(),
@@ -564,14 +564,8 @@ fn section_page<'a>(
     lang: usize,
 ) -> ListPage<'a> {
     let s = section_context(env, plan, section, lang, true);
-    // 三、加强… in Chinese; "III. Strengthen…" in English: the language
-    // says what goes between the numeral and the title.
-    let heading = format!(
-        "{}{}{}",
-        s.head.numeral,
-        title_gap(env.site, lang),
-        s.head.title
-    );
+    // 三、加强… in Chinese; "III. Strengthen…" in English.
+    let heading = section_heading(env.site, lang, &s.head.numeral, &s.head.title);
     let list = ListContext {
         kind: "section",
         heading,
