@@ -138,6 +138,10 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         );
     }
 
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "TOML's value types: every other one is the wrong type"
+    )]
     pub fn string(&mut self, key: &'t str, diags: &mut Diagnostics) -> Option<Spanned<String>> {
         let v = self.raw(key)?;
         match v.get_ref() {
@@ -238,6 +242,10 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         }
     }
 
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "TOML's value types: every other one is the wrong type"
+    )]
     pub fn boolean(&mut self, key: &'t str, diags: &mut Diagnostics) -> Option<bool> {
         let v = self.raw(key)?;
         match v.get_ref() {
@@ -260,6 +268,10 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         }
     }
 
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "TOML's value types: every other one is the wrong type"
+    )]
     pub fn string_array(&mut self, key: &'t str, diags: &mut Diagnostics) -> Vec<Spanned<String>> {
         let Some(v) = self.raw(key) else {
             return Vec::new();
@@ -321,6 +333,10 @@ impl<'t, 'a> FieldReader<'t, 'a> {
     }
 
     /// An array of tables (`[[key]]`), each with its span.
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "TOML's value types: every other one is the wrong type"
+    )]
     pub fn table_array(
         &mut self,
         key: &'t str,
@@ -352,6 +368,10 @@ impl<'t, 'a> FieldReader<'t, 'a> {
     }
 
     /// A sub-table (`[key]`), with its span.
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "TOML's value types: every other one is the wrong type"
+    )]
     pub fn table(
         &mut self,
         key: &'t str,
@@ -410,6 +430,10 @@ fn integer_value(v: &DeValue<'_>) -> Option<Result<i64, OutOfRange>> {
 }
 
 /// An integer as written (with its `0x` prefix), for messages.
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "TOML's value types: every other one is the wrong type"
+)]
 fn integer_text(v: &DeValue<'_>) -> String {
     match v {
         DeValue::Integer(i) => i.to_string(),
@@ -420,6 +444,10 @@ fn integer_text(v: &DeValue<'_>) -> String {
 /// A number's value: `None` if it is not a number, `Err` with what is
 /// wrong for one that is not finite (`nan`, `inf`, or too large such as
 /// `1e400`).
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "TOML's value types: every other one is the wrong type"
+)]
 fn number_value(v: &DeValue<'_>) -> Option<Result<f64, String>> {
     match v {
         DeValue::Integer(i) => Some(match integer_value(v)? {
@@ -446,6 +474,10 @@ fn number_value(v: &DeValue<'_>) -> Option<Result<f64, String>> {
     }
 }
 
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "TOML's value types: every other one is the wrong type"
+)]
 fn date_value(v: &DeValue<'_>) -> Option<Date> {
     match v {
         DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {

@@ -150,6 +150,87 @@ fn clone_target_dir() -> PathBuf {
     target
 }
 
+/// The home page, once the run command serves it at `port` (`/` leads
+/// there with a redirect to base_url's path); panics if the command exits
+/// or serves nothing within 20 minutes.
+fn home_page_once_served(
+    port: u16,
+    server: &mut Group,
+    run: &str,
+    run_err: &Path,
+    started: Instant,
+) -> String {
+    let run_log = || std::fs::read_to_string(run_err).unwrap_or_default();
+    // serve keeps base_url's path (/plan/ in the shipped site.toml): `/`
+    // leads there with a redirect.
+    loop {
+        match get(port, "/") {
+            Some((302, head)) => {
+                let location = head
+                    .split("\r\n\r\n")
+                    .next()
+                    .unwrap_or_default()
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("location")
+                            .then(|| v.trim().to_string())
+                    })
+                    .expect("a redirect names its Location");
+                assert_eq!(location, "/plan/");
+                match get(port, &location) {
+                    Some((200, page)) => break page,
+                    other => panic!("{location} answered {other:?}"),
+                }
+            }
+            Some((503, _)) | None => {}
+            Some((status, page)) => panic!("/ answered {status}:\n{page}"),
+        }
+        if let Ok(Some(status)) = server.0.try_wait() {
+            panic!("`{run}` exited ({status}) before serving:\n{}", run_log());
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20 * 60),
+            "`{run}` served nothing within 20 minutes:\n{}",
+            run_log()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// The test command: set-up only succeeds and installs the npm modules;
+/// the full run refuses to run inside this test.
+fn check_test_command(command: &str, clone: &Path, path: &str, target: &Path) {
+    let setup = format!("{command} --setup-only");
+    let out = clean_command(&setup, clone, path, target)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "`{setup}` failed:\n{said}");
+    assert!(said.contains("set-up ok"), "{said}");
+    for module in ["playwright-core", "axe-core/axe.min.js"] {
+        assert!(
+            clone.join("node_modules").join(module).exists(),
+            "npm ci did not install {module}"
+        );
+    }
+    // And the full run refuses to recurse.
+    let out = clean_command(command, clone, path, target)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the full test command inside this test must refuse"
+    );
+}
+
 #[test]
 fn readme_commands_work_in_a_fresh_clone() {
     let commands = readme_commands();
@@ -215,42 +296,13 @@ fn readme_commands_work_in_a_fresh_clone() {
             .spawn()
             .unwrap(),
     );
-    let run_log = || std::fs::read_to_string(dir.path().join("run.err")).unwrap_or_default();
-    // serve keeps base_url's path (/plan/ in the shipped site.toml): `/`
-    // leads there with a redirect.
-    let home = loop {
-        match get(port, "/") {
-            Some((302, head)) => {
-                let location = head
-                    .split("\r\n\r\n")
-                    .next()
-                    .unwrap_or_default()
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("location")
-                            .then(|| v.trim().to_string())
-                    })
-                    .expect("a redirect names its Location");
-                assert_eq!(location, "/plan/");
-                match get(port, &location) {
-                    Some((200, page)) => break page,
-                    other => panic!("{location} answered {other:?}"),
-                }
-            }
-            Some((503, _)) | None => {}
-            Some((status, page)) => panic!("/ answered {status}:\n{page}"),
-        }
-        if let Ok(Some(status)) = server.0.try_wait() {
-            panic!("`{run}` exited ({status}) before serving:\n{}", run_log());
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20 * 60),
-            "`{run}` served nothing within 20 minutes:\n{}",
-            run_log()
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    };
+    let home = home_page_once_served(
+        port,
+        &mut server,
+        &run,
+        &dir.path().join("run.err"),
+        started,
+    );
     eprintln!(
         "`{run}` served after {:.0} s",
         started.elapsed().as_secs_f64()
@@ -268,32 +320,5 @@ fn readme_commands_work_in_a_fresh_clone() {
     drop(server);
 
     // The test command, set-up only.
-    let setup = format!("{} --setup-only", commands[1]);
-    let out = clean_command(&setup, &clone, &path, &target)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "`{setup}` failed:\n{said}");
-    assert!(said.contains("set-up ok"), "{said}");
-    for module in ["playwright-core", "axe-core/axe.min.js"] {
-        assert!(
-            clone.join("node_modules").join(module).exists(),
-            "npm ci did not install {module}"
-        );
-    }
-    // And the full run refuses to recurse.
-    let out = clean_command(commands[1].as_str(), &clone, &path, &target)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "the full test command inside this test must refuse"
-    );
+    check_test_command(&commands[1], &clone, &path, &target);
 }

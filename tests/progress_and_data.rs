@@ -152,6 +152,131 @@ fn tag_slugs() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// An items.json item's targets and updates against its content file.
+fn check_json_targets_and_updates(
+    f: &mut Failures,
+    j: &serde_json::Value,
+    c: &ContentItem,
+    at: &dyn Fn(&str) -> String,
+) {
+    let targets: Vec<(String, f64, Option<f64>)> = j["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["key"].as_str().unwrap().to_string(),
+                t["goal"].as_f64().unwrap(),
+                t["actual"].as_f64(),
+            )
+        })
+        .collect();
+    f.check(targets == c.targets, || {
+        at(&format!(
+            "targets {targets:?}, content says {:?}",
+            c.targets
+        ))
+    });
+    for t in j["targets"].as_array().unwrap() {
+        f.check(
+            t["label"]["zh"].is_string() && t["label"]["en"].is_string(),
+            || at(&format!("target {} lacks a label per language", t["key"])),
+        );
+    }
+    let dates: Vec<&str> = j["updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["date"].as_str().unwrap())
+        .collect();
+    let mut newest_first: Vec<&str> = c.updates.iter().map(String::as_str).collect();
+    newest_first.reverse();
+    f.check(dates == newest_first, || {
+        at(&format!(
+            "update dates {dates:?}, content says {newest_first:?} (newest first)"
+        ))
+    });
+    for u in j["updates"].as_array().unwrap() {
+        f.check(
+            u["text"]["zh"].is_string() && u["text"]["en"].is_string(),
+            || at(&format!("update {} lacks a text per language", u["date"])),
+        );
+    }
+}
+
+/// One item of items.json against its content file.
+fn check_json_item(
+    f: &mut Failures,
+    j: &serde_json::Value,
+    c: &ContentItem,
+    slugs: &BTreeMap<String, String>,
+) {
+    let n = c.number;
+    let at = |what: &str| format!("items.json item {n}: {what}");
+    f.check(
+        j["section"]["number"].as_u64().is_some_and(|s| s >= 1),
+        || at("section.number"),
+    );
+    for (code, pre) in LANGS {
+        for field in [&j["title"][code], &j["section"]["title"][code]] {
+            f.check(field.as_str().is_some_and(|s| !s.trim().is_empty()), || {
+                at(&format!("title/section title in {code} is {field}"))
+            });
+        }
+        f.check(j["url"][code] == item_url(pre, n).as_str(), || {
+            at(&format!("url.{code} is {}", j["url"][code]))
+        });
+    }
+    f.check(j["title"]["zh"] == c.title.as_str(), || {
+        at("title.zh is not the content's title")
+    });
+    f.check(j["title"]["en"] != j["title"]["zh"], || {
+        at("title.en is the Chinese title")
+    });
+    f.check(j["status"].as_str() == c.status.as_deref(), || {
+        at(&format!(
+            "status is {}, content says {:?}",
+            j["status"], c.status
+        ))
+    });
+    f.check(
+        j["status"].is_null() || STATUSES.contains(&j["status"].as_str().unwrap_or("")),
+        || at("status is not a contract status"),
+    );
+    for key in ["percent", "pace"] {
+        f.check(j.get(key).is_some(), || at(&format!("no `{key}` field")));
+    }
+    let tags: Vec<&str> = j["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    let want: Vec<&str> = c.tags.iter().map(|t| slugs[t].as_str()).collect();
+    f.check(tags == want, || {
+        at(&format!("tags {tags:?}, content says {want:?}"))
+    });
+    for t in j["tags"].as_array().unwrap() {
+        f.check(
+            t["name"]["zh"].is_string() && t["name"]["en"].is_string(),
+            || at(&format!("tag {t} lacks a name per language")),
+        );
+    }
+    let related: Vec<i64> = j["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_i64().unwrap())
+        .collect();
+    f.check(related == c.related, || {
+        at(&format!(
+            "related {related:?}, content says {:?}",
+            c.related
+        ))
+    });
+    check_json_targets_and_updates(f, j, c, &at);
+}
+
 #[test]
 fn items_json_lists_31_items_with_both_languages_and_the_illustrative_flag() {
     let items = items_json();
@@ -163,113 +288,7 @@ fn items_json_lists_31_items_with_both_languages_and_the_illustrative_flag() {
     let content = content();
     assert_eq!(content.len(), 31, "the content holds 31 items");
     for c in &content {
-        let n = c.number;
-        let j = json_item(&items, n);
-        let at = |what: &str| format!("items.json item {n}: {what}");
-        f.check(
-            j["section"]["number"].as_u64().is_some_and(|s| s >= 1),
-            || at("section.number"),
-        );
-        for (code, pre) in LANGS {
-            for field in [&j["title"][code], &j["section"]["title"][code]] {
-                f.check(field.as_str().is_some_and(|s| !s.trim().is_empty()), || {
-                    at(&format!("title/section title in {code} is {field}"))
-                });
-            }
-            f.check(j["url"][code] == item_url(pre, n).as_str(), || {
-                at(&format!("url.{code} is {}", j["url"][code]))
-            });
-        }
-        f.check(j["title"]["zh"] == c.title.as_str(), || {
-            at("title.zh is not the content's title")
-        });
-        f.check(j["title"]["en"] != j["title"]["zh"], || {
-            at("title.en is the Chinese title")
-        });
-        f.check(j["status"].as_str() == c.status.as_deref(), || {
-            at(&format!(
-                "status is {}, content says {:?}",
-                j["status"], c.status
-            ))
-        });
-        f.check(
-            j["status"].is_null() || STATUSES.contains(&j["status"].as_str().unwrap_or("")),
-            || at("status is not a contract status"),
-        );
-        for key in ["percent", "pace"] {
-            f.check(j.get(key).is_some(), || at(&format!("no `{key}` field")));
-        }
-        let tags: Vec<&str> = j["tags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["slug"].as_str().unwrap())
-            .collect();
-        let want: Vec<&str> = c.tags.iter().map(|t| slugs[t].as_str()).collect();
-        f.check(tags == want, || {
-            at(&format!("tags {tags:?}, content says {want:?}"))
-        });
-        for t in j["tags"].as_array().unwrap() {
-            f.check(
-                t["name"]["zh"].is_string() && t["name"]["en"].is_string(),
-                || at(&format!("tag {t} lacks a name per language")),
-            );
-        }
-        let related: Vec<i64> = j["related"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r.as_i64().unwrap())
-            .collect();
-        f.check(related == c.related, || {
-            at(&format!(
-                "related {related:?}, content says {:?}",
-                c.related
-            ))
-        });
-        let targets: Vec<(String, f64, Option<f64>)> = j["targets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| {
-                (
-                    t["key"].as_str().unwrap().to_string(),
-                    t["goal"].as_f64().unwrap(),
-                    t["actual"].as_f64(),
-                )
-            })
-            .collect();
-        f.check(targets == c.targets, || {
-            at(&format!(
-                "targets {targets:?}, content says {:?}",
-                c.targets
-            ))
-        });
-        for t in j["targets"].as_array().unwrap() {
-            f.check(
-                t["label"]["zh"].is_string() && t["label"]["en"].is_string(),
-                || at(&format!("target {} lacks a label per language", t["key"])),
-            );
-        }
-        let dates: Vec<&str> = j["updates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|u| u["date"].as_str().unwrap())
-            .collect();
-        let mut newest_first: Vec<&str> = c.updates.iter().map(String::as_str).collect();
-        newest_first.reverse();
-        f.check(dates == newest_first, || {
-            at(&format!(
-                "update dates {dates:?}, content says {newest_first:?} (newest first)"
-            ))
-        });
-        for u in j["updates"].as_array().unwrap() {
-            f.check(
-                u["text"]["zh"].is_string() && u["text"]["en"].is_string(),
-                || at(&format!("update {} lacks a text per language", u["date"])),
-            );
-        }
+        check_json_item(&mut f, json_item(&items, c.number), c, &slugs);
     }
     f.assert_none("items.json");
 }

@@ -100,19 +100,13 @@ fn assert_same_as_clean_build(session: &Session, root: &Path, base_url: &str, st
     );
 }
 
-#[test]
-fn incremental_rebuild_equals_clean_build() {
-    let site = shipped_site();
-    let root = site.path();
-    let base = "http://127.0.0.1:1111/";
-    let (mut session, first) = Session::start(root, Some(base.into()));
-    assert!(!first.failed, "{}", first.diagnostics.render());
-    assert_same_as_clean_build(&session, root, base, "first build");
+/// An edit of the shipped plan: its name, the edit, and whether the
+/// edited item's own pages go out first.
+type Step<'a> = (&'a str, Box<dyn Fn() + 'a>, bool);
 
-    let item16 = item_file(root, 16);
-    // (step, edit, whether the edited item's own pages go out first)
-    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>, bool);
-    let steps: Vec<Step> = vec![
+/// The edits `incremental_rebuild_equals_clean_build` makes, one by one.
+fn edit_steps(root: &Path) -> Vec<Step<'_>> {
+    let steps: Vec<Step<'_>> = vec![
         (
             "body edit",
             Box::new(|| edit(&item_file(root, 11), "实施“十四五”", "实施“十四五”（修订）")),
@@ -171,7 +165,57 @@ fn incremental_rebuild_equals_clean_build() {
             true,
         ),
     ];
-    for (name, step, first_own_pages) in steps {
+    steps
+}
+
+/// Structural changes (delete, rename, move to another section), each
+/// rebuilt incrementally to what a clean build gives.
+fn check_structural_changes(session: &mut Session, root: &Path, base: &str) {
+    // Structural changes: delete, rename, move to another section.
+    // (Item 30 is related to no other item, so deleting it is no error.)
+    let item30 = item_file(root, 30);
+    std::fs::remove_file(&item30).unwrap();
+    std::fs::remove_file(item30.with_extension("en.md")).unwrap();
+    let outcome = session.rebuild(std::slice::from_ref(&item30));
+    assert!(!outcome.failed, "{}", outcome.diagnostics.render());
+    assert!(outcome.changed.contains(&"2023/30/index.html".to_string()));
+    assert_same_as_clean_build(session, root, base, "delete item 30");
+
+    let item29 = item_file(root, 29);
+    let renamed = item29.with_file_name("29-renamed.md");
+    std::fs::rename(&item29, &renamed).unwrap();
+    std::fs::rename(
+        item29.with_extension("en.md"),
+        renamed.with_extension("en.md"),
+    )
+    .unwrap();
+    let outcome = session.rebuild(&[item29.clone(), renamed.clone()]);
+    assert!(!outcome.failed, "{}", outcome.diagnostics.render());
+    assert_same_as_clean_build(session, root, base, "rename item 29");
+
+    let moved = root.join("content/2023/1-party-leadership/29-renamed.md");
+    std::fs::rename(&renamed, &moved).unwrap();
+    std::fs::rename(
+        renamed.with_extension("en.md"),
+        moved.with_extension("en.md"),
+    )
+    .unwrap();
+    let outcome = session.rebuild(&[renamed.clone(), moved.clone()]);
+    assert!(!outcome.failed, "{}", outcome.diagnostics.render());
+    assert_same_as_clean_build(session, root, base, "move item 29 to section 1");
+}
+
+#[test]
+fn incremental_rebuild_equals_clean_build() {
+    let site = shipped_site();
+    let root = site.path();
+    let base = "http://127.0.0.1:1111/";
+    let (mut session, first) = Session::start(root, Some(base.into()));
+    assert!(!first.failed, "{}", first.diagnostics.render());
+    assert_same_as_clean_build(&session, root, base, "first build");
+
+    let item16 = item_file(root, 16);
+    for (name, step, first_own_pages) in edit_steps(root) {
         step();
         let outcome = session.rebuild(&[
             item16.clone(),
@@ -207,38 +251,7 @@ fn incremental_rebuild_equals_clean_build() {
         assert_same_as_clean_build(&session, root, base, name);
     }
 
-    // Structural changes: delete, rename, move to another section.
-    // (Item 30 is related to no other item, so deleting it is no error.)
-    let item30 = item_file(root, 30);
-    std::fs::remove_file(&item30).unwrap();
-    std::fs::remove_file(item30.with_extension("en.md")).unwrap();
-    let outcome = session.rebuild(std::slice::from_ref(&item30));
-    assert!(!outcome.failed, "{}", outcome.diagnostics.render());
-    assert!(outcome.changed.contains(&"2023/30/index.html".to_string()));
-    assert_same_as_clean_build(&session, root, base, "delete item 30");
-
-    let item29 = item_file(root, 29);
-    let renamed = item29.with_file_name("29-renamed.md");
-    std::fs::rename(&item29, &renamed).unwrap();
-    std::fs::rename(
-        item29.with_extension("en.md"),
-        renamed.with_extension("en.md"),
-    )
-    .unwrap();
-    let outcome = session.rebuild(&[item29.clone(), renamed.clone()]);
-    assert!(!outcome.failed, "{}", outcome.diagnostics.render());
-    assert_same_as_clean_build(&session, root, base, "rename item 29");
-
-    let moved = root.join("content/2023/1-party-leadership/29-renamed.md");
-    std::fs::rename(&renamed, &moved).unwrap();
-    std::fs::rename(
-        renamed.with_extension("en.md"),
-        moved.with_extension("en.md"),
-    )
-    .unwrap();
-    let outcome = session.rebuild(&[renamed.clone(), moved.clone()]);
-    assert!(!outcome.failed, "{}", outcome.diagnostics.render());
-    assert_same_as_clean_build(&session, root, base, "move item 29 to section 1");
+    check_structural_changes(&mut session, root, base);
 }
 
 #[test]
@@ -1184,26 +1197,7 @@ impl Storm {
                 vec![it.zh.clone()]
             }
             // Renamed, with its translation.
-            55..=59 => {
-                let name = it.zh.file_stem().unwrap().to_string_lossy().into_owned();
-                let number = name.split('-').next().unwrap().to_string();
-                let zh = it.zh.with_file_name(format!("{number}-renamed-{k}.md"));
-                let en = it.zh.with_file_name(format!("{number}-renamed-{k}.en.md"));
-                std::fs::rename(&it.zh, &zh).unwrap();
-                let mut touched = vec![it.zh.clone(), zh.clone()];
-                if it.en.exists() {
-                    std::fs::rename(&it.en, &en).unwrap();
-                    touched.extend([it.en.clone(), en.clone()]);
-                }
-                self.log.push(format!(
-                    "{k}: rename {} -> {}",
-                    it.zh.display(),
-                    zh.display()
-                ));
-                it.zh = zh;
-                it.en = en;
-                touched
-            }
+            55..=59 => self.rename_step(i, k),
             // The English text edited.
             60..=69 => {
                 let text = std::fs::read_to_string(&it.en).unwrap();
@@ -1229,57 +1223,88 @@ impl Storm {
                 vec![it.zh.clone()]
             }
             // An attachment made, changed or deleted.
-            72..=89 => {
-                if !self.attachments.is_empty() && self.rng.below(2) == 0 {
-                    let j = self.rng.below(self.attachments.len());
-                    let a = self.attachments[j].clone();
-                    if self.rng.below(2) == 0 {
-                        std::fs::remove_file(&a).unwrap();
-                        self.attachments.remove(j);
-                        self.log.push(format!("{k}: delete {}", a.display()));
-                    } else {
-                        std::fs::write(&a, format!("changed {k}\n")).unwrap();
-                        self.log.push(format!("{k}: change {}", a.display()));
-                    }
-                    vec![a]
-                } else {
-                    let dir = self.section_dir();
-                    let a = dir.join(format!("data-{k}.csv"));
-                    std::fs::write(&a, format!("a,b\n{k},2\n")).unwrap();
-                    self.attachments.push(a.clone());
-                    self.made.push(a.clone());
-                    self.log.push(format!("{k}: attach {}", a.display()));
-                    vec![a]
-                }
-            }
+            72..=89 => self.attachment_step(k),
             // A new item made (a copy of this one under a new number), or
             // one made earlier deleted.
-            _ => {
-                if !self.new_items.is_empty() && self.rng.below(2) == 0 {
-                    let j = self.rng.below(self.new_items.len());
-                    let f = self.new_items.remove(j);
-                    std::fs::remove_file(&f).unwrap();
-                    self.log.push(format!("{k}: delete item {}", f.display()));
-                    vec![f]
-                } else {
-                    let text = String::from_utf8(it.original_zh.clone()).unwrap();
-                    let number = 100 + k;
-                    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-                    for l in lines.iter_mut() {
-                        if l.starts_with("number = ") {
-                            *l = format!("number = {number}");
-                        }
-                        if l.starts_with("related = ") {
-                            *l = "related = []".into();
-                        }
-                    }
-                    let f = it.zh.with_file_name(format!("{number}-new.md"));
-                    std::fs::write(&f, lines.join("\n") + "\n").unwrap();
-                    self.new_items.push(f.clone());
-                    self.log.push(format!("{k}: new item {}", f.display()));
-                    vec![f]
+            _ => self.new_item_step(i, k),
+        }
+    }
+
+    /// Item `i` renamed, with its translation.
+    fn rename_step(&mut self, i: usize, k: usize) -> Vec<PathBuf> {
+        let it = &mut self.items[i];
+        let name = it.zh.file_stem().unwrap().to_string_lossy().into_owned();
+        let number = name.split('-').next().unwrap().to_string();
+        let zh = it.zh.with_file_name(format!("{number}-renamed-{k}.md"));
+        let en = it.zh.with_file_name(format!("{number}-renamed-{k}.en.md"));
+        std::fs::rename(&it.zh, &zh).unwrap();
+        let mut touched = vec![it.zh.clone(), zh.clone()];
+        if it.en.exists() {
+            std::fs::rename(&it.en, &en).unwrap();
+            touched.extend([it.en.clone(), en.clone()]);
+        }
+        self.log.push(format!(
+            "{k}: rename {} -> {}",
+            it.zh.display(),
+            zh.display()
+        ));
+        it.zh = zh;
+        it.en = en;
+        touched
+    }
+
+    /// An attachment made, changed or deleted.
+    fn attachment_step(&mut self, k: usize) -> Vec<PathBuf> {
+        if !self.attachments.is_empty() && self.rng.below(2) == 0 {
+            let j = self.rng.below(self.attachments.len());
+            let a = self.attachments[j].clone();
+            if self.rng.below(2) == 0 {
+                std::fs::remove_file(&a).unwrap();
+                self.attachments.remove(j);
+                self.log.push(format!("{k}: delete {}", a.display()));
+            } else {
+                std::fs::write(&a, format!("changed {k}\n")).unwrap();
+                self.log.push(format!("{k}: change {}", a.display()));
+            }
+            vec![a]
+        } else {
+            let dir = self.section_dir();
+            let a = dir.join(format!("data-{k}.csv"));
+            std::fs::write(&a, format!("a,b\n{k},2\n")).unwrap();
+            self.attachments.push(a.clone());
+            self.made.push(a.clone());
+            self.log.push(format!("{k}: attach {}", a.display()));
+            vec![a]
+        }
+    }
+
+    /// A new item made (a copy of item `i` under a new number), or one
+    /// made earlier deleted.
+    fn new_item_step(&mut self, i: usize, k: usize) -> Vec<PathBuf> {
+        let it = &self.items[i];
+        if !self.new_items.is_empty() && self.rng.below(2) == 0 {
+            let j = self.rng.below(self.new_items.len());
+            let f = self.new_items.remove(j);
+            std::fs::remove_file(&f).unwrap();
+            self.log.push(format!("{k}: delete item {}", f.display()));
+            vec![f]
+        } else {
+            let text = String::from_utf8(it.original_zh.clone()).unwrap();
+            let number = 100 + k;
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            for l in lines.iter_mut() {
+                if l.starts_with("number = ") {
+                    *l = format!("number = {number}");
+                }
+                if l.starts_with("related = ") {
+                    *l = "related = []".into();
                 }
             }
+            let f = it.zh.with_file_name(format!("{number}-new.md"));
+            std::fs::write(&f, lines.join("\n") + "\n").unwrap();
+            self.new_items.push(f.clone());
+            self.log.push(format!("{k}: new item {}", f.display()));
+            vec![f]
         }
     }
 

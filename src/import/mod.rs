@@ -20,6 +20,7 @@
 pub mod decode;
 pub mod docx;
 pub mod numbering;
+mod numerals;
 pub mod structure;
 pub mod wordml;
 pub mod write;
@@ -71,6 +72,62 @@ pub struct ImportReport {
 /// language codes of site.toml.
 const RESERVED_PLAN_IDS: [&str; 4] = ["search", "static", "index", "assets"];
 
+/// What reading a document gave: its text, how it is laid out, what it
+/// was read as (for the report), and warnings about its numbering.
+type ReadDocument = (String, TextLayout, String, Vec<docx::NumberingWarning>);
+
+/// Reads the document's bytes by its format: a Word document's
+/// paragraphs, or a text file decoded.
+fn read_document(
+    bytes: &[u8],
+    format: Format,
+    document: &Path,
+    diags: &mut Diagnostics,
+) -> Result<ReadDocument, ImportFailure> {
+    match format {
+        Format::Docx => match docx::read_docx(bytes) {
+            Ok(docx) => Ok((
+                docx.text,
+                TextLayout::LinePerParagraph,
+                match docx.numbers_written {
+                    0 => "Word document".to_string(),
+                    n => format!(
+                        "Word document; its automatic numbering written out for {n} paragraph{}",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                },
+                docx.numbering_warnings,
+            )),
+            Err(e) => {
+                diags.error(
+                    Code::ImportUnreadable,
+                    Location::file(document),
+                    e.message,
+                    Some(e.hint),
+                );
+                Err(ImportFailure::Content)
+            }
+        },
+        Format::Text(layout) => match decode::decode_document(bytes) {
+            Ok(decoded) => Ok((
+                decoded.text,
+                layout,
+                decoded.encoding.to_string(),
+                Vec::new(),
+            )),
+            Err(e) => {
+                diags.error(
+                    Code::ImportUnreadable,
+                    Location::at(document, e.line, e.column),
+                    e.message,
+                    Some(e.hint),
+                );
+                Err(ImportFailure::Content)
+            }
+        },
+    }
+}
+
 /// Imports `document` as the plan `plan_id` of the site in `root`.
 pub fn import_plan(
     root: &Path,
@@ -89,48 +146,8 @@ pub fn import_plan(
         ImportFailure::Usage
     })?;
 
-    let (text, layout, read_as, numbering_warnings) = match layout {
-        Format::Docx => match docx::read_docx(&bytes) {
-            Ok(docx) => (
-                docx.text,
-                TextLayout::LinePerParagraph,
-                match docx.numbers_written {
-                    0 => "Word document".to_string(),
-                    n => format!(
-                        "Word document; its automatic numbering written out for {n} paragraph{}",
-                        if n == 1 { "" } else { "s" }
-                    ),
-                },
-                docx.numbering_warnings,
-            ),
-            Err(e) => {
-                diags.error(
-                    Code::ImportUnreadable,
-                    Location::file(document),
-                    e.message,
-                    Some(e.hint),
-                );
-                return Err(ImportFailure::Content);
-            }
-        },
-        Format::Text(layout) => match decode::decode_document(&bytes) {
-            Ok(decoded) => (
-                decoded.text,
-                layout,
-                decoded.encoding.to_string(),
-                Vec::new(),
-            ),
-            Err(e) => {
-                diags.error(
-                    Code::ImportUnreadable,
-                    Location::at(document, e.line, e.column),
-                    e.message,
-                    Some(e.hint),
-                );
-                return Err(ImportFailure::Content);
-            }
-        },
-    };
+    let (text, layout, read_as, numbering_warnings) =
+        read_document(&bytes, layout, document, diags)?;
 
     for warning in numbering_warnings {
         diags.warning(

@@ -85,48 +85,115 @@ type OpenHeading<'a> = (
 
 /// Renders a Markdown document. `base_path` is the site's path prefix.
 pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
-    let mut has_raw_html = false;
-    let mut text = String::new();
-    let mut events: Vec<Event<'_>> = Vec::new();
-    let mut heading: Option<OpenHeading<'_>> = None;
-    let mut used_ids = BTreeMap::new();
-    let mut code: Option<(String, String)> = None;
-    let mut highlight_budget = MAX_HIGHLIGHTED_BYTES;
-
+    let mut r = Renderer {
+        base_path,
+        has_raw_html: false,
+        text: String::new(),
+        events: Vec::new(),
+        heading: None,
+        used_ids: BTreeMap::new(),
+        code: None,
+        highlight_budget: MAX_HIGHLIGHTED_BYTES,
+    };
     for event in Parser::new_ext(source, crate::dialect::options()) {
-        // Plain text for search and descriptions.
-        match &event {
-            Event::Text(t) | Event::Code(t) => text.push_str(t),
-            Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::TableCell
-                | TagEnd::CodeBlock,
-            ) => text.push('\n'),
-            _ => {}
-        }
-        if let Some((lang, buf)) = &mut code {
-            match event {
-                Event::Text(t) => buf.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    let html = if buf.len() <= highlight_budget {
-                        highlight_budget -= buf.len();
-                        highlight_code(buf, lang)
-                    } else {
-                        plain_code(buf, lang)
-                    };
-                    events.push(Event::Html(CowStr::Boxed(html.into_boxed_str())));
-                    code = None;
-                }
-                _ => {}
-            }
+        push_plain_text(&mut r.text, &event);
+        if r.code.is_some() {
+            r.in_code_block(event);
             continue;
         }
-        let event = match event {
+        if let Some(event) = r.rewrite(event) {
+            match &mut r.heading {
+                Some((_, _, _, inner)) => inner.push(event),
+                None => r.events.push(event),
+            }
+        }
+    }
+    let mut out = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut out, r.events.into_iter());
+    if r.has_raw_html {
+        out = sanitizer().clean(&out).to_string();
+    }
+    RenderedMarkdown {
+        html: out,
+        text: collapse_whitespace(&r.text),
+    }
+}
+
+/// A document as it is rendered: the events so far, and what is open.
+struct Renderer<'a, 's> {
+    base_path: &'s str,
+    has_raw_html: bool,
+    /// The plain text, for search and descriptions.
+    text: String,
+    events: Vec<Event<'a>>,
+    /// A heading being read (its id is made from its text at its end).
+    heading: Option<OpenHeading<'a>>,
+    used_ids: BTreeMap<String, usize>,
+    /// A code block being read: its language and text.
+    code: Option<(String, String)>,
+    /// How many more bytes of code may be highlighted.
+    highlight_budget: usize,
+}
+
+/// Adds what an event says to the plain text.
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "pulldown-cmark's events: only these add text"
+)]
+fn push_plain_text(text: &mut String, event: &Event<'_>) {
+    match event {
+        Event::Text(t) | Event::Code(t) => text.push_str(t),
+        Event::SoftBreak | Event::HardBreak => text.push(' '),
+        Event::End(
+            TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::Item
+            | TagEnd::TableCell
+            | TagEnd::CodeBlock,
+        ) => text.push('\n'),
+        _ => {}
+    }
+}
+
+impl<'a> Renderer<'a, '_> {
+    /// An event inside a code block: its text is collected, and at its end
+    /// the block is highlighted (within the budget) or shown plain.
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "pulldown-cmark's events: a code block holds only text"
+    )]
+    fn in_code_block(&mut self, event: Event<'a>) {
+        let Some((lang, buf)) = &mut self.code else {
+            return;
+        };
+        match event {
+            Event::Text(t) => buf.push_str(&t),
+            Event::End(TagEnd::CodeBlock) => {
+                let html = if buf.len() <= self.highlight_budget {
+                    self.highlight_budget -= buf.len();
+                    highlight_code(buf, lang)
+                } else {
+                    plain_code(buf, lang)
+                };
+                self.events
+                    .push(Event::Html(CowStr::Boxed(html.into_boxed_str())));
+                self.code = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// An event as it goes to the page: raw HTML noted (it is sanitized),
+    /// link and image URLs rewritten, code blocks and headings opened and
+    /// headings closed with their id; `None` when it is held back.
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "pulldown-cmark's events: every other event passes as it is"
+    )]
+    fn rewrite(&mut self, event: Event<'a>) -> Option<Event<'a>> {
+        Some(match event {
             Event::Html(h) | Event::InlineHtml(h) => {
-                has_raw_html = true;
+                self.has_raw_html = true;
                 Event::Html(h)
             }
             Event::Start(Tag::Link {
@@ -136,7 +203,7 @@ pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
                 id,
             }) => Event::Start(Tag::Link {
                 link_type,
-                dest_url: rewrite_url(dest_url, base_path),
+                dest_url: rewrite_url(dest_url, self.base_path),
                 title,
                 id,
             }),
@@ -147,7 +214,7 @@ pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
                 id,
             }) => Event::Start(Tag::Image {
                 link_type,
-                dest_url: rewrite_url(dest_url, base_path),
+                dest_url: rewrite_url(dest_url, self.base_path),
                 title,
                 id,
             }),
@@ -158,8 +225,8 @@ pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
                     }
                     CodeBlockKind::Indented => String::new(),
                 };
-                code = Some((lang, String::new()));
-                continue;
+                self.code = Some((lang, String::new()));
+                return None;
             }
             Event::Start(Tag::Heading {
                 level,
@@ -167,51 +234,42 @@ pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
                 classes,
                 attrs: _,
             }) => {
-                heading = Some((level, id, classes, Vec::new()));
-                continue;
+                self.heading = Some((level, id, classes, Vec::new()));
+                return None;
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, id, classes, inner)) = heading.take() {
-                    let plain: String = inner
-                        .iter()
-                        .filter_map(|e| {
-                            if let Event::Text(t) | Event::Code(t) = e {
-                                Some(t.as_ref())
-                            } else {
-                                None
-                            }
-                        })
-                        .collect();
-                    let id = match id {
-                        Some(id) => CowStr::Boxed(heading_id(&id, &mut used_ids).into_boxed_str()),
-                        None => CowStr::Boxed(heading_id(&plain, &mut used_ids).into_boxed_str()),
-                    };
-                    events.push(Event::Start(Tag::Heading {
-                        level,
-                        id: Some(id),
-                        classes,
-                        attrs: Vec::new(),
-                    }));
-                    events.extend(inner);
-                    events.push(Event::End(TagEnd::Heading(level)));
-                }
-                continue;
+                self.close_heading();
+                return None;
             }
             other => other,
+        })
+    }
+
+    /// The heading read so far, with an id made from its `{#id}` or its
+    /// text (unique on the page).
+    fn close_heading(&mut self) {
+        let Some((level, id, classes, inner)) = self.heading.take() else {
+            return;
         };
-        match &mut heading {
-            Some((_, _, _, inner)) => inner.push(event),
-            None => events.push(event),
-        }
-    }
-    let mut out = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
-    if has_raw_html {
-        out = sanitizer().clean(&out).to_string();
-    }
-    RenderedMarkdown {
-        html: out,
-        text: collapse_whitespace(&text),
+        let plain: String = inner
+            .iter()
+            .filter_map(|e| {
+                if let Event::Text(t) | Event::Code(t) = e {
+                    Some(t.as_ref())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let id = heading_id(id.as_deref().unwrap_or(&plain), &mut self.used_ids);
+        self.events.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::Boxed(id.into_boxed_str())),
+            classes,
+            attrs: Vec::new(),
+        }));
+        self.events.extend(inner);
+        self.events.push(Event::End(TagEnd::Heading(level)));
     }
 }
 

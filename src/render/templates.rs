@@ -290,6 +290,10 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
 
 /// `{{ t.item_number | fill(number=item.number) }}`: replaces each
 /// `{name}` in a UI string with the argument of that name.
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "tera's values: anything but text and null is written as JSON"
+)]
 fn fill_filter(
     value: &tera::Value,
     args: &std::collections::HashMap<String, tera::Value>,

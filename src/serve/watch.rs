@@ -235,32 +235,7 @@ pub(super) fn spawn(
                     }
                 };
                 live.watcher_busy.store(true, Ordering::SeqCst);
-                let mut paths: Vec<PathBuf> = Vec::new();
-                let mut looked = 0;
-                let mut collect = |m: Message| match m {
-                    Message::Events(Ok(events)) => {
-                        for e in events {
-                            if may_change_a_source(&e.kind) {
-                                paths.extend(e.paths.iter().cloned());
-                            }
-                        }
-                    }
-                    Message::Events(Err(errors)) => {
-                        for e in errors {
-                            eprintln!("watch error: {e}");
-                        }
-                        // Something was missed: read everything.
-                        paths.push(root.join("content"));
-                    }
-                    Message::Looked(changed) => {
-                        paths.extend(changed);
-                        looked += 1;
-                    }
-                };
-                collect(first);
-                while let Ok(more) = rx.try_recv() {
-                    collect(more);
-                }
+                let (mut paths, looked) = gather(first, &rx, &root);
                 if looked > 0 {
                     looks_asked = looks_asked.saturating_sub(looked);
                     // Also sets any watch an event was lost for.
@@ -294,6 +269,42 @@ pub(super) fn spawn(
         })
         .map_err(|e| format!("cannot start the watcher thread: {e}"))?;
     Ok(())
+}
+
+/// The paths that `first` and the messages already queued behind it
+/// name, and how many of them were answers to a look.
+fn gather(
+    first: Message,
+    rx: &std::sync::mpsc::Receiver<Message>,
+    root: &Path,
+) -> (Vec<PathBuf>, usize) {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut looked = 0;
+    let mut collect = |m: Message| match m {
+        Message::Events(Ok(events)) => {
+            for e in events {
+                if may_change_a_source(&e.kind) {
+                    paths.extend(e.paths.iter().cloned());
+                }
+            }
+        }
+        Message::Events(Err(errors)) => {
+            for e in errors {
+                eprintln!("watch error: {e}");
+            }
+            // Something was missed: read everything.
+            paths.push(root.join("content"));
+        }
+        Message::Looked(changed) => {
+            paths.extend(changed);
+            looked += 1;
+        }
+    };
+    collect(first);
+    while let Ok(more) = rx.try_recv() {
+        collect(more);
+    }
+    (paths, looked)
 }
 
 /// Starts the thread that looks at the sources when asked (a walk of

@@ -64,6 +64,15 @@ impl IndexJob {
     }
 }
 
+/// An edited item as the fast path publishes it: (plan, item, the item
+/// rebuilt from its files, its bodies).
+type EditedItem = (
+    usize,
+    usize,
+    LinkedItem,
+    Vec<crate::render::markdown::RenderedMarkdown>,
+);
+
 impl Session {
     /// Phase one of an edit to work items' files: when the edit changes
     /// only what the items' own pages show (texts, status, targets,
@@ -75,79 +84,9 @@ impl Session {
     /// which re-renders everything the edit touches, these pages
     /// included, exactly as a clean build would.
     pub(super) fn publish_edited_items(&mut self, rels: &[PathBuf]) -> Option<Vec<String>> {
-        use crate::load::DocumentKind;
+        let mut swaps = self.edited_items(rels)?;
+        let nlang = self.config.as_ref()?.languages.len();
         let built = self.built.as_mut()?;
-        let config = self.config.as_ref()?;
-        let dl = config.default_language.clone();
-        // The default-language file of every item the edit touches.
-        let mut item_files: BTreeSet<PathBuf> = BTreeSet::new();
-        for rel in rels {
-            if super::sources::classify(rel) != super::sources::ChangeKind::Content {
-                continue;
-            }
-            let (doc, _) = self.documents.get(rel)?;
-            if doc.kind != DocumentKind::Item {
-                return None;
-            }
-            item_files.insert(crate::load::default_language_path(doc));
-        }
-        if item_files.is_empty() {
-            return None;
-        }
-        let langs: Vec<String> = config.languages.iter().map(|l| l.code.clone()).collect();
-        let lang_refs: Vec<&str> = langs.iter().map(String::as_str).collect();
-        let base = config.base_path.clone();
-        // (plan, item, new linked item, new bodies)
-        let mut swaps = Vec::new();
-        for file in &item_files {
-            let (doc, parsed) = self.documents.get(file)?;
-            let translations: Vec<(&SourceDocument, &ParsedFile)> = langs
-                .iter()
-                .filter(|l| **l != dl)
-                .filter_map(|l| {
-                    self.documents
-                        .get(&crate::load::translation_path(file, l))
-                        .map(|(d, p)| (d, p))
-                })
-                .collect();
-            let pi = built
-                .site
-                .plans
-                .iter()
-                .position(|p| p.plan.id == doc.plan)?;
-            let plan = &built.site.plans[pi];
-            let ii = plan.items.iter().position(|it| it.item.path == *file)?;
-            let old = &plan.items[ii];
-            let item =
-                crate::validate::reassemble_item(&old.item, doc, parsed, &translations, &dl)?;
-            let progress = crate::progress::compute_progress(&item, plan.plan.year());
-            let as_of = plan
-                .items
-                .iter()
-                .enumerate()
-                .filter_map(|(j, it)| {
-                    if j == ii {
-                        progress.as_of
-                    } else {
-                        it.progress.as_of
-                    }
-                })
-                .max();
-            if as_of != plan.as_of {
-                return None;
-            }
-            let bodies = if item.body == old.item.body {
-                built.bodies.plans[pi].items[ii].clone()
-            } else {
-                render_item_bodies(&item, &lang_refs, &dl, &base)
-            };
-            let linked = LinkedItem {
-                item,
-                progress,
-                ..old.clone()
-            };
-            swaps.push((pi, ii, linked, bodies));
-        }
         // Swap the edited items in, render their pages, swap them back:
         // `built` stays what the last full rebuild made, so that
         // `finish` sees every change.
@@ -157,7 +96,7 @@ impl Session {
         }
         let pages: Vec<Page> = swaps
             .iter()
-            .flat_map(|(pi, ii, _, _)| own_pages_of_item(*pi, *ii, langs.len()))
+            .flat_map(|(pi, ii, _, _)| own_pages_of_item(*pi, *ii, nlang))
             .collect();
         let mut diags = Diagnostics::new();
         let overlay = MemoryOutput::new();
@@ -192,6 +131,83 @@ impl Session {
         let mut changed = lay_over(&mut served, overlay);
         changed.sort();
         Some(changed)
+    }
+
+    /// The items an edit of `rels` touches, rebuilt from their own files
+    /// with their bodies rendered, each as (plan, item, linked item,
+    /// bodies); `None` when the edit needs the full path (a file that is
+    /// no item's, an item that moves in the plan, a new "as of" date).
+    fn edited_items(&self, rels: &[PathBuf]) -> Option<Vec<EditedItem>> {
+        use crate::load::DocumentKind;
+        let built = self.built.as_ref()?;
+        let config = self.config.as_ref()?;
+        let dl = config.default_language.as_str();
+        // The default-language file of every item the edit touches.
+        let mut item_files: BTreeSet<PathBuf> = BTreeSet::new();
+        for rel in rels {
+            if super::sources::classify(rel) != super::sources::ChangeKind::Content {
+                continue;
+            }
+            let (doc, _) = self.documents.get(rel)?;
+            if doc.kind != DocumentKind::Item {
+                return None;
+            }
+            item_files.insert(crate::load::default_language_path(doc));
+        }
+        if item_files.is_empty() {
+            return None;
+        }
+        let langs: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+        let mut swaps = Vec::new();
+        for file in &item_files {
+            let (doc, parsed) = self.documents.get(file)?;
+            let translations: Vec<(&SourceDocument, &ParsedFile)> = langs
+                .iter()
+                .filter(|l| **l != dl)
+                .filter_map(|l| {
+                    self.documents
+                        .get(&crate::load::translation_path(file, l))
+                        .map(|(d, p)| (d, p))
+                })
+                .collect();
+            let pi = built
+                .site
+                .plans
+                .iter()
+                .position(|p| p.plan.id == doc.plan)?;
+            let plan = &built.site.plans[pi];
+            let ii = plan.items.iter().position(|it| it.item.path == *file)?;
+            let old = &plan.items[ii];
+            let item = crate::validate::reassemble_item(&old.item, doc, parsed, &translations, dl)?;
+            let progress = crate::progress::compute_progress(&item, plan.plan.year());
+            let as_of = plan
+                .items
+                .iter()
+                .enumerate()
+                .filter_map(|(j, it)| {
+                    if j == ii {
+                        progress.as_of
+                    } else {
+                        it.progress.as_of
+                    }
+                })
+                .max();
+            if as_of != plan.as_of {
+                return None;
+            }
+            let bodies = if item.body == old.item.body {
+                built.bodies.plans[pi].items[ii].clone()
+            } else {
+                render_item_bodies(&item, &langs, dl, &config.base_path)
+            };
+            let linked = LinkedItem {
+                item,
+                progress,
+                ..old.clone()
+            };
+            swaps.push((pi, ii, linked, bodies));
+        }
+        Some(swaps)
     }
 
     /// validate → link → (incremental) render → index, from the cached

@@ -27,6 +27,9 @@
 
 use crate::diagnostics::Severity;
 
+use super::numerals::{arabic_digit, chinese_number, decimal_digit, is_han, is_sub_heading};
+pub use super::numerals::{chinese_numeral, item_start, section_heading};
+
 /// How the text is laid out: one paragraph a line (plain text, and the
 /// lines read from a Word document), or Markdown blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,6 +171,56 @@ pub fn recognise_plan(text: &str, layout: TextLayout) -> (Option<PlanDocument>, 
     }
     let closing = take_closing(&mut paragraphs);
 
+    let (preamble, sections) = place_paragraphs(paragraphs, &mut findings);
+
+    if sections.is_empty() {
+        findings.push(error(
+            title_paragraph.line,
+            "no section headings found: the document has no recognisable plan structure",
+            "a plan's sections start with a Chinese numeral and 、 (一、… 二、…), its items with a number (1. 2、 3）)",
+        ));
+        return (None, findings);
+    }
+    if sections.iter().all(|s| s.items.is_empty()) {
+        findings.push(error(
+            sections[0].line,
+            "no numbered items found under the section headings",
+            "items start with a number followed by . ． 、 ) or ） (1.深入学习… 12、加快…)",
+        ));
+        return (None, findings);
+    }
+    check_section_numbers(&sections, &mut findings);
+    let sections = number_and_build_items(sections, &mut findings);
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        return (None, findings);
+    }
+
+    let issuer = match closing.signature {
+        Some((name, line)) => Some(Issuer {
+            name,
+            named_in: IssuerSource::Signature { line },
+        }),
+        None => issuer_in_title(&title).map(|name| Issuer {
+            name,
+            named_in: IssuerSource::Title,
+        }),
+    };
+    let plan = PlanDocument {
+        title,
+        issuer,
+        published: closing.date,
+        preamble: preamble.join("\n\n"),
+        sections,
+    };
+    (Some(plan), findings)
+}
+
+/// The paragraphs after the title, placed: the preamble, then sections
+/// with their introductions and items; what cannot be placed is reported.
+fn place_paragraphs(
+    paragraphs: Vec<Paragraph>,
+    findings: &mut Vec<Finding>,
+) -> (Vec<String>, Vec<SectionBuilder>) {
     let mut preamble: Vec<String> = Vec::new();
     let mut sections: Vec<SectionBuilder> = Vec::new();
     for paragraph in paragraphs {
@@ -221,47 +274,7 @@ pub fn recognise_plan(text: &str, layout: TextLayout) -> (Option<PlanDocument>, 
             preamble.push(paragraph.text);
         }
     }
-
-    if sections.is_empty() {
-        findings.push(error(
-            title_paragraph.line,
-            "no section headings found: the document has no recognisable plan structure",
-            "a plan's sections start with a Chinese numeral and 、 (一、… 二、…), its items with a number (1. 2、 3）)",
-        ));
-        return (None, findings);
-    }
-    if sections.iter().all(|s| s.items.is_empty()) {
-        findings.push(error(
-            sections[0].line,
-            "no numbered items found under the section headings",
-            "items start with a number followed by . ． 、 ) or ） (1.深入学习… 12、加快…)",
-        ));
-        return (None, findings);
-    }
-    check_section_numbers(&sections, &mut findings);
-    let sections = number_and_build_items(sections, &mut findings);
-    if findings.iter().any(|f| f.severity == Severity::Error) {
-        return (None, findings);
-    }
-
-    let issuer = match closing.signature {
-        Some((name, line)) => Some(Issuer {
-            name,
-            named_in: IssuerSource::Signature { line },
-        }),
-        None => issuer_in_title(&title).map(|name| Issuer {
-            name,
-            named_in: IssuerSource::Title,
-        }),
-    };
-    let plan = PlanDocument {
-        title,
-        issuer,
-        published: closing.date,
-        preamble: preamble.join("\n\n"),
-        sections,
-    };
-    (Some(plan), findings)
+    (preamble, sections)
 }
 
 struct SectionBuilder {
@@ -651,137 +664,6 @@ fn document_date(text: &str) -> Option<String> {
         .then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
 
-/// `一、加强…` → (1, "加强…"); numerals 一 to 九十九.
-pub fn section_heading(text: &str) -> Option<(u32, &str)> {
-    let (number, used) = chinese_number(text)?;
-    let rest = text[used..].trim_start().strip_prefix('、')?;
-    let rest = rest.trim_start();
-    (!rest.is_empty()).then_some((number, rest))
-}
-
-/// `11. 推进…`, `12、加快…`, `１３．深入…`, `4）统筹…` → (number, text after the
-/// prefix). Not `12.4 国家宪法日` nor `2.0` (a digit after the dot).
-pub fn item_start(text: &str) -> Option<(u32, &str)> {
-    let mut number = 0u32;
-    let mut digits = 0;
-    let mut end = 0;
-    for (i, c) in text.char_indices() {
-        match arabic_digit(c) {
-            Some(d) => {
-                number = number.checked_mul(10)?.checked_add(d)?;
-                digits += 1;
-                end = i + c.len_utf8();
-            }
-            None => break,
-        }
-    }
-    if digits == 0 || digits > 4 || number == 0 {
-        return None;
-    }
-    let rest = &text[end..];
-    let delimiter = rest.chars().next()?;
-    if !matches!(delimiter, '.' | '．' | '、' | ')' | '）') {
-        return None;
-    }
-    let rest = &rest[delimiter.len_utf8()..];
-    if rest.chars().next().and_then(arabic_digit).is_some() {
-        return None;
-    }
-    Some((number, rest.trim_start()))
-}
-
-/// `（一）…`, `(二)…`: a sub-heading inside a section.
-fn is_sub_heading(text: &str) -> bool {
-    let Some(rest) = text.strip_prefix('（').or_else(|| text.strip_prefix('(')) else {
-        return false;
-    };
-    let Some((_, used)) = chinese_number(rest) else {
-        return false;
-    };
-    rest[used..].starts_with('）') || rest[used..].starts_with(')')
-}
-
-/// 0–9 in ASCII or full-width digits.
-fn arabic_digit(c: char) -> Option<u32> {
-    match c {
-        '0'..='9' => Some(c as u32 - '0' as u32),
-        '０'..='９' => Some(c as u32 - '０' as u32),
-        _ => None,
-    }
-}
-
-/// 0–9 in ASCII or full-width digits, or as a Chinese digit in a year
-/// (二〇二三: 一 … 九, 〇, ○, 零).
-fn decimal_digit(c: char) -> Option<u32> {
-    match c {
-        '〇' | '○' | '零' => Some(0),
-        _ => arabic_digit(c).or_else(|| chinese_digit(c)),
-    }
-}
-
-fn chinese_digit(c: char) -> Option<u32> {
-    "一二三四五六七八九"
-        .chars()
-        .position(|d| d == c)
-        .map(|p| p as u32 + 1)
-}
-
-/// A Chinese number from 1 to 99 at the start of `text` (一, 十, 十二, 二十,
-/// 二十三) and the bytes it takes.
-fn chinese_number(text: &str) -> Option<(u32, usize)> {
-    let mut chars = text.char_indices().peekable();
-    let mut value = 0;
-    let mut end = 0;
-    if let Some(&(i, c)) = chars.peek()
-        && let Some(d) = chinese_digit(c)
-    {
-        value = d;
-        end = i + c.len_utf8();
-        chars.next();
-    }
-    if let Some(&(i, '十')) = chars.peek() {
-        value = if value == 0 { 10 } else { value * 10 };
-        end = i + '十'.len_utf8();
-        chars.next();
-        if let Some(&(i, c)) = chars.peek()
-            && let Some(d) = chinese_digit(c)
-        {
-            value += d;
-            end = i + c.len_utf8();
-        }
-    } else if chars
-        .peek()
-        .is_some_and(|&(_, c)| chinese_digit(c).is_some())
-    {
-        // 一二: not a number of this kind.
-        return None;
-    }
-    (value > 0).then_some((value, end))
-}
-
-/// 1 → 一, 12 → 十二, 20 → 二十 (numbers up to 99).
-pub fn chinese_numeral(n: u32) -> String {
-    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match n {
-        1..=9 => DIGITS[n as usize].to_string(),
-        10..=19 => format!("十{}", DIGITS[(n % 10) as usize]),
-        20..=99 => format!(
-            "{}十{}",
-            DIGITS[(n / 10) as usize],
-            DIGITS[(n % 10) as usize]
-        ),
-        _ => n.to_string(),
-    }
-}
-
-fn is_han(c: char) -> bool {
-    matches!(c,
-        '\u{3400}'..='\u{4DBF}'
-        | '\u{4E00}'..='\u{9FFF}'
-        | '\u{F900}'..='\u{FAFF}'
-        | '\u{20000}'..='\u{3134F}')
-}
-
 /// A paragraph of the document and the line it starts on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Paragraph {
@@ -889,222 +771,4 @@ fn warning(line: usize, message: impl Into<String>, hint: &str) -> Finding {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn recognise(text: &str) -> (PlanDocument, Vec<Finding>) {
-        let (plan, findings) = recognise_plan(text, TextLayout::LinePerParagraph);
-        (
-            plan.unwrap_or_else(|| panic!("not recognised: {findings:#?}")),
-            findings,
-        )
-    }
-
-    #[test]
-    fn item_prefixes_in_every_accepted_form() {
-        assert_eq!(item_start("1.深入"), Some((1, "深入")));
-        assert_eq!(item_start("11. 推进"), Some((11, "推进")));
-        assert_eq!(item_start("12、加快"), Some((12, "加快")));
-        assert_eq!(item_start("１３．深入"), Some((13, "深入")));
-        assert_eq!(item_start("14）推进"), Some((14, "推进")));
-        assert_eq!(item_start("15)强化"), Some((15, "强化")));
-        assert_eq!(item_start("12.4 国家宪法日"), None);
-        assert_eq!(item_start("2023年"), None);
-        assert_eq!(item_start("一、加强"), None);
-        assert_eq!(item_start("0. 零"), None);
-    }
-
-    #[test]
-    fn section_numerals_from_one_to_twenty_and_beyond() {
-        assert_eq!(section_heading("一、加强"), Some((1, "加强")));
-        assert_eq!(section_heading("十、甲"), Some((10, "甲")));
-        assert_eq!(section_heading("十二、乙"), Some((12, "乙")));
-        assert_eq!(section_heading("二十、丙"), Some((20, "丙")));
-        assert_eq!(section_heading("二十三、丁"), Some((23, "丁")));
-        assert_eq!(section_heading("一是加强"), None);
-        assert_eq!(section_heading("二〇二三年"), None);
-        for n in 1..=99 {
-            assert_eq!(
-                section_heading(&format!("{}、x", chinese_numeral(n))),
-                Some((n, "x"))
-            );
-        }
-    }
-
-    #[test]
-    fn lead_unit_parentheses_in_the_three_forms() {
-        assert_eq!(
-            take_lead_units("做好工作。（责任单位：市教育局基础教育科、各县区教育局）"),
-            LeadUnits::Found {
-                rest: "做好工作。".into(),
-                units: vec!["市教育局基础教育科".into(), "各县区教育局".into()]
-            }
-        );
-        assert_eq!(
-            take_lead_units("做好工作（牵头单位：市教育局；责任单位：各县区教育局，市直学校）。"),
-            LeadUnits::Found {
-                rest: "做好工作。".into(),
-                units: vec!["市教育局".into(), "各县区教育局".into(), "市直学校".into()]
-            }
-        );
-        assert_eq!(
-            take_lead_units("做好工作。(责任科室:办公室（语委办）)"),
-            LeadUnits::Found {
-                rest: "做好工作。".into(),
-                units: vec!["办公室（语委办）".into()]
-            }
-        );
-        assert_eq!(
-            take_lead_units("（牵头单位：市教育局）"),
-            LeadUnits::Found {
-                rest: "".into(),
-                units: vec!["市教育局".into()]
-            }
-        );
-        assert_eq!(take_lead_units("推进标准化建设（试点）。"), LeadUnits::None);
-        assert_eq!(take_lead_units("发展县（区）"), LeadUnits::None);
-        assert!(matches!(
-            take_lead_units("工作。（配合单位：市财政局）"),
-            LeadUnits::OtherLabels(_)
-        ));
-    }
-
-    #[test]
-    fn issuer_is_read_from_a_title_only_when_it_names_an_organ() {
-        assert_eq!(
-            issuer_in_title("南阳市教育局2023年工作要点").as_deref(),
-            Some("南阳市教育局")
-        );
-        assert_eq!(
-            issuer_in_title("河南省教育厅二〇二四年工作要点").as_deref(),
-            Some("河南省教育厅")
-        );
-        assert_eq!(issuer_in_title("2023年全市教育工作要点"), None);
-        assert_eq!(issuer_in_title("全市教育系统2023年工作要点"), None);
-        assert_eq!(issuer_in_title("全市教育大会2023年工作要点"), None);
-        assert_eq!(
-            issuer_in_title("南阳市教育委员会2023年工作要点").as_deref(),
-            Some("南阳市教育委员会")
-        );
-        assert_eq!(
-            issuer_in_title("关于印发南阳市教育局2023年工作要点的通知"),
-            None
-        );
-        assert_eq!(
-            year_in_title("南阳市教育局２０２４年工作要点").map(|y| y.1),
-            Some(2024)
-        );
-    }
-
-    #[test]
-    fn dates_in_digits_and_in_chinese() {
-        assert_eq!(document_date("2023年4月2日").as_deref(), Some("2023-04-02"));
-        assert_eq!(
-            document_date("二〇二三年四月二日").as_deref(),
-            Some("2023-04-02")
-        );
-        assert_eq!(
-            document_date("二〇二三年十二月三十一日").as_deref(),
-            Some("2023-12-31")
-        );
-        assert_eq!(document_date("2023年2月30日"), None);
-        assert_eq!(document_date("2023年工作要点"), None);
-    }
-
-    #[test]
-    fn a_paragraph_without_a_number_continues_the_item() {
-        let (plan, findings) = recognise(
-            "标题\n\n总体要求。\n\n一、甲\n\n1.加强法治。学习。\n\n第二段。\n\n2.深化作风。制定方案。\n",
-        );
-        assert!(findings.is_empty(), "{findings:#?}");
-        let items = &plan.sections[0].items;
-        assert_eq!(items[0].title, "加强法治");
-        assert_eq!(items[0].body, "学习。\n\n第二段。");
-        assert_eq!(items[1].body, "制定方案。");
-        assert_eq!(plan.preamble, "总体要求。");
-    }
-
-    #[test]
-    fn signature_and_date_at_the_end_are_not_part_of_the_last_item() {
-        let (plan, _) =
-            recognise("工作要点\n一、甲\n1.加强法治。学习。\n南阳市教育局\n2023年4月2日\n");
-        assert_eq!(plan.sections[0].items[0].body, "学习。");
-        assert_eq!(plan.published.as_deref(), Some("2023-04-02"));
-        assert_eq!(
-            plan.issuer,
-            Some(Issuer {
-                name: "南阳市教育局".into(),
-                named_in: IssuerSource::Signature { line: 4 }
-            })
-        );
-    }
-
-    #[test]
-    fn numbering_gaps_repeats_and_empty_sections_are_reported_by_line() {
-        let (plan, findings) =
-            recognise("标题\n一、甲\n1.一。\n3.三。\n3.又三。\n二、乙\n三、丙\n4.四。\n");
-        let lines: Vec<(usize, &str)> = findings
-            .iter()
-            .map(|f| (f.line, f.message.as_str()))
-            .collect();
-        assert!(
-            lines
-                .iter()
-                .any(|(l, m)| *l == 4 && m.contains("there is no item 2")),
-            "{lines:#?}"
-        );
-        assert!(
-            lines.iter().any(|(l, m)| *l == 5 && m.contains("repeat")),
-            "{lines:#?}"
-        );
-        assert!(
-            lines
-                .iter()
-                .any(|(l, m)| *l == 6 && m.contains("section 2 has no items")),
-            "{lines:#?}"
-        );
-        assert_eq!(plan.item_count(), 4);
-    }
-
-    #[test]
-    fn sections_that_restart_at_one_are_counted_on() {
-        let (plan, findings) = recognise("标题\n一、甲\n1.一。\n2.二。\n二、乙\n1.三。\n2.四。\n");
-        let numbers: Vec<u32> = plan
-            .sections
-            .iter()
-            .flat_map(|s| s.items.iter().map(|i| i.number))
-            .collect();
-        assert_eq!(numbers, [1, 2, 3, 4]);
-        assert_eq!(findings.len(), 1, "{findings:#?}");
-        assert_eq!(findings[0].line, 6);
-    }
-
-    #[test]
-    fn markdown_headings_emphasis_and_wrapped_lines() {
-        let (plan, findings) = recognise_plan(
-            "# 南阳市教育局2024年工作要点\n\n总体要求是：\n坚持以人民为中心。\n\n## 一、加强党建\n\n**1.深入学习。**按照部署，\n开展教育。\n2. 加强组织。建设。\n",
-            TextLayout::Markdown,
-        );
-        let plan = plan.unwrap_or_else(|| panic!("{findings:#?}"));
-        assert_eq!(plan.title, "南阳市教育局2024年工作要点");
-        assert_eq!(plan.preamble, "总体要求是：坚持以人民为中心。");
-        assert_eq!(plan.sections[0].title, "加强党建");
-        let items = &plan.sections[0].items;
-        assert_eq!(
-            (items[0].title.as_str(), items[0].body.as_str()),
-            ("深入学习", "按照部署，开展教育。")
-        );
-        assert_eq!(items[1].number, 2);
-    }
-
-    #[test]
-    fn text_without_structure_is_an_error() {
-        let (plan, findings) =
-            recognise_plan("随便写的一段话。\n另一段。\n", TextLayout::LinePerParagraph);
-        assert!(plan.is_none());
-        assert!(findings[0].message.contains("no section headings"));
-        let (plan, findings) = recognise_plan(" \n\u{3000}\n", TextLayout::LinePerParagraph);
-        assert!(plan.is_none());
-        assert_eq!(findings[0].message, "the document is empty");
-    }
-}
+mod tests;
