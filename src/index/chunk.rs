@@ -150,6 +150,22 @@ pub(super) struct ChunkIndex {
     pub(super) terms: Vec<String>,
     pub(super) occurrences: Vec<Occurrences>,
     pub(super) lengths: Vec<[u32; FIELD_COUNT]>,
+    /// The plural-folded forms ([`tokenize::light`]) of the Latin words
+    /// behind each term, as (term id, document, index in `lights`),
+    /// sorted, once each.
+    pub(super) variants: Vec<(u32, u32, u32)>,
+    pub(super) lights: Vec<String>,
+}
+
+impl ChunkIndex {
+    /// The (document, light form) pairs of term `id`, in document order.
+    pub(super) fn variants_of(&self, id: u32) -> impl Iterator<Item = (u32, &str)> {
+        let start = self.variants.partition_point(|v| v.0 < id);
+        self.variants[start..]
+            .iter()
+            .take_while(move |v| v.0 == id)
+            .map(|&(_, doc, light)| (doc, self.lights[light as usize].as_str()))
+    }
 }
 
 /// Accumulates a [`ChunkIndex`], one document at a time.
@@ -169,6 +185,11 @@ struct ChunkBuilder {
     slot: Vec<u32>,
     current: Vec<(u32, Occurrence)>,
     lengths: Vec<[u32; FIELD_COUNT]>,
+    /// The current document's (term id, light id) pairs.
+    current_variants: Vec<(u32, u32)>,
+    variants: Vec<(u32, u32, u32)>,
+    light_ids: HashMap<String, u32, BuildFxHasher>,
+    lights: Vec<String>,
 }
 
 impl ChunkBuilder {
@@ -186,7 +207,21 @@ impl ChunkBuilder {
             slot: Vec::new(),
             current: Vec::new(),
             lengths: Vec::new(),
+            current_variants: Vec::new(),
+            variants: Vec::new(),
+            light_ids: HashMap::default(),
+            lights: Vec::new(),
         }
+    }
+
+    fn light_id(&mut self, light: &str) -> u32 {
+        if let Some(&id) = self.light_ids.get(light) {
+            return id;
+        }
+        let id = self.lights.len() as u32;
+        self.lights.push(light.to_string());
+        self.light_ids.insert(light.to_string(), id);
+        id
     }
 
     fn new_term(&mut self, term: String) -> u32 {
@@ -255,14 +290,27 @@ impl ChunkBuilder {
         &mut self.current[i].1
     }
 
-    /// Runs a field's text through the elasticlunr language (our
-    /// tokenizer) and pipeline, as `Index::add_doc` would, and counts the
-    /// terms. Returns the field length.
+    /// Runs a field's text through the elasticlunr language's tokenizer
+    /// and the two filters of its pipeline (stop words, then the stemmer:
+    /// [`tokenize::analyze_token`]), as `Index::add_doc` would, and counts
+    /// the terms; notes the light form of each Latin word. Returns the
+    /// field length.
     fn add_field(&mut self, doc: u32, field: usize, text: &str) -> u32 {
-        let terms = self.pipeline.run(self.language.tokenize(text));
-        let len = terms.len() as u32;
-        for (pos, term) in terms.iter().enumerate() {
-            let id = self.id_of(term);
+        let mut tokens = self.language.tokenize(text);
+        let mut len = 0u32;
+        for token in &mut tokens {
+            if tokenize::is_stop_word(token) {
+                continue;
+            }
+            let light =
+                tokenize::is_latin_word(token).then(|| self.light_id(&tokenize::light(token)));
+            tokenize::stem_in_place(token);
+            let id = self.id_of(token);
+            if let Some(light) = light {
+                self.current_variants.push((id, light));
+            }
+            let pos = len;
+            len += 1;
             let o = self.occurrence(id, doc);
             o.tf[field] += 1;
             let first = match field {
@@ -271,10 +319,10 @@ impl ChunkBuilder {
                 _ => continue,
             };
             if *first == NO_POS {
-                *first = pos as u32;
+                *first = pos;
             }
         }
-        tokenize::recycle(terms);
+        tokenize::recycle(tokens);
         len
     }
 
@@ -310,14 +358,25 @@ impl ChunkBuilder {
             self.slot[id as usize] = 0;
             self.occurrences[id as usize].push(&o);
         }
+        self.current_variants.sort_unstable();
+        self.current_variants.dedup();
+        self.variants.extend(
+            self.current_variants
+                .drain(..)
+                .map(|(term, light)| (term, doc, light)),
+        );
         self.lengths.push(lengths);
     }
 
-    fn finish(self) -> ChunkIndex {
+    fn finish(mut self) -> ChunkIndex {
+        // In term order (documents were added in order).
+        self.variants.sort_unstable();
         ChunkIndex {
             terms: self.terms,
             occurrences: self.occurrences,
             lengths: self.lengths,
+            variants: self.variants,
+            lights: self.lights,
         }
     }
 }

@@ -1,17 +1,19 @@
 //! Search index stage: turns one language's work items into a small, sharded
-//! static index that `themes/default/static/search.js` queries in the
-//! browser, fetching only the files a query needs.
+//! static index that the theme's search script
+//! (`themes/default/static/search/`) queries in the browser, fetching only
+//! the files a query needs.
 //!
 //! The text is analyzed by elasticlunr-rs through its extension points:
 //! [`PlanLanguage`] is an elasticlunr [`Language`] whose tokenizer and
 //! pipeline are [`tokenize`](tokenize::tokenize) and
 //! [`pipeline`](tokenize::pipeline), the very algorithm the browser runs on
 //! a query. Every field of every document goes through that language's
-//! `tokenize` and the `Pipeline` it makes, as in elasticlunr's
-//! `Index::add_doc`.
+//! `tokenize` and the two filters of the `Pipeline` it makes, as in
+//! elasticlunr's `Index::add_doc` (one token at a time, so that the light
+//! form of each word can be noted beside its term: see [`variants`]).
 //!
 //! **The postings are not accumulated in elasticlunr's `Index`**, but in
-//! this module's own structure ([`ChunkBuilder`]): per chunk of documents
+//! this module's own structure (`chunk::ChunkBuilder`): per chunk of documents
 //! (in parallel), a term table and, per term, its counts in each field
 //! and first title and body positions, merged by term and document at the
 //! end; the `chars` field (every Han character, for one-character
@@ -38,12 +40,13 @@
 //!
 //! | file | fetched | content |
 //! | --- | --- | --- |
-//! | `manifest.json` | on the first search | doc count, shard count, bucket size, content hash, section runs, status labels, vocabulary letters |
-//! | `t2s/<i>.json` | for each Han character of a query, the bucket `code point % 16` | the traditional → simplified pairs of that bucket |
-//! | `shards/<i>.json` | for each query term | `{term: postings}` for the terms whose FNV-1a hash modulo the shard count is `i` |
-//! | `docs/<i>.json` | for shown results | number, URL, title, status, section and the beginning of the body ([`EXCERPT_WIDTH`]) of documents `i*bucket ..` |
+//! | `manifest.json` | on the first search | doc count, shard count, bucket size, content hash, status keys and labels, vocabulary letters, how the text was analyzed (`analyzer`) and how to rank ([`SCORING`]) |
+//! | `t2s/<i>.json` | for each Han character of a query, the bucket `code point % 64` | the traditional → simplified pairs of that bucket |
+//! | `shards/<i>.json` | for each query term | `{term: postings}` for the terms whose FNV-1a hash modulo the shard count is `i`, and `{"=term": variants}` for a stemmed term ([`variants`]) |
+//! | `docs/<i>.json` | for shown results | number, URL, title, status, section and text of documents `i*bucket ..` ([`docs`]) |
 //! | `vocab/<letter>.json` | when a Latin query term is not in the index | the Latin terms starting with that letter, for prefix and one-typo matches |
 //! | `status.json` | when the status filter is used | one character per document |
+//! | `sections.json` | when the section filter is used | runs of documents of one section |
 //!
 //! Every term posting carries a precomputed BM25 weight (summed over the
 //! fields with their boosts) and the term's first position in the title
@@ -51,6 +54,7 @@
 //! without positions; see [`shards`].
 
 mod chunk;
+pub mod docs;
 mod files;
 mod fxhash;
 mod porter;
@@ -58,7 +62,9 @@ mod postings;
 #[cfg(test)]
 mod reference;
 pub mod shards;
+mod text;
 pub mod tokenize;
+pub mod variants;
 
 use std::collections::BTreeMap;
 
@@ -101,14 +107,42 @@ pub struct SearchUiLabels {
 }
 
 /// Format version in the manifest; the browser refuses other versions.
-pub const FORMAT_VERSION: u32 = 1;
-/// Documents per `docs/<i>.json` bucket.
-pub const DOCS_PER_BUCKET: usize = 2;
+pub const FORMAT_VERSION: u32 = 2;
 /// Buckets of the traditional → simplified table (`t2s/<code point % n>.json`).
-pub const T2S_BUCKETS: u32 = 16;
-/// Width of the body excerpt kept for the result snippet, counting a wide
-/// (CJK) character as 2: 160 Chinese characters or about 320 Latin ones.
-pub const EXCERPT_WIDTH: usize = 320;
+pub const T2S_BUCKETS: u32 = 64;
+/// Results on a page: the first query fetches the document files of this
+/// many (see [`docs`]).
+pub const RESULTS_PAGE: usize = 10;
+/// Width of a result's snippet, cut from the document's text around its
+/// best match (a CJK character counts 2): 100 Chinese characters or about
+/// 200 Latin ones.
+pub const SNIPPET_WIDTH: usize = 200;
+/// How the browser ranks results, sent in the manifest (read by
+/// `themes/default/static/search/engine.js`, which has no constant of its
+/// own). Factors of a document's score:
+///
+/// - `titleAll`: every query word is in the title;
+/// - `titlePhrase`, `bodyPhrase`: the query words follow each other in
+///   the title, in the body;
+/// - `typo`: a word's weight when found through a typo or prefix
+///   expansion of a query word that is not in the index;
+/// - `stemOnly`: a word's weight when the document has only another word
+///   of the same stem (*board* for *boarding*, see [`variants`]); such a
+///   match never brings in a document alone;
+/// - `synonym`: a document found through a synonym of the query (the
+///   search page's synonym table);
+///
+/// and `expansions`, the most words a query word not in the index is
+/// expanded to.
+pub const SCORING: &[(&str, f64)] = &[
+    ("titleAll", 1.3),
+    ("titlePhrase", 2.0),
+    ("bodyPhrase", 1.5),
+    ("typo", 0.8),
+    ("stemOnly", 0.3),
+    ("synonym", 0.9),
+    ("expansions", 6.0),
+];
 /// Target size of a postings shard, in bytes; the shard count follows.
 pub const TARGET_SHARD_BYTES: usize = 6 * 1024;
 /// Most shards per language.
@@ -205,6 +239,7 @@ fn build_unless(
 ) -> Option<IndexFiles> {
     // The document files do not depend on the postings: they are made
     // (and hashed) alongside.
+    let status_keys = files::status_keys(documents);
     let (postings, docs) = rayon::join(
         || {
             let chunks =
@@ -212,7 +247,7 @@ fn build_unless(
             (!cancelled())
                 .then(|| files::postings_files(&collect_postings(&chunks, documents.len())))
         },
-        || (!cancelled()).then(|| files::document_files(documents)),
+        || (!cancelled()).then(|| docs::document_files(documents, &status_keys)),
     );
     let (postings, docs) = (postings?, docs?);
     (!cancelled()).then(|| files::write_files(language, documents, labels, postings, docs))

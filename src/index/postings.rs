@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use super::chunk::ChunkIndex;
 use super::shards::{self, Posting};
+use super::variants;
 use super::{BM25_B, BM25_K1, BuildFxHasher, FIELD_COUNT, FIELDS, NO_POS};
 
 /// `k1` times BM25's length normalization, for a field of `len` terms
@@ -27,8 +28,19 @@ fn bm25(tf: u32, k1_norm: f64) -> f64 {
     tf * (BM25_K1 + 1.0) / (tf + k1_norm)
 }
 
-/// Every term (sorted) with its encoded posting list (see [`shards`]).
-pub(super) fn collect_postings(chunks: &[ChunkIndex], doc_count: usize) -> Vec<(&str, String)> {
+/// One term's entry in the index.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct TermPostings<'a> {
+    pub(super) term: &'a str,
+    /// The encoded posting list (see [`shards`]).
+    pub(super) postings: String,
+    /// The light forms of the words behind the term and the postings of
+    /// each, when they are not just the term itself (see [`variants`]).
+    pub(super) variants: Option<String>,
+}
+
+/// Every term (sorted) with its encoded posting list and variants.
+pub(super) fn collect_postings(chunks: &[ChunkIndex], doc_count: usize) -> Vec<TermPostings<'_>> {
     let lengths = || chunks.iter().flat_map(|c| c.lengths.iter());
     let n = doc_count.max(1) as f64;
     let mut avg = [0.0; FIELD_COUNT];
@@ -77,12 +89,20 @@ pub(super) fn collect_postings(chunks: &[ChunkIndex], doc_count: usize) -> Vec<(
                     });
                 });
             }
-            let encoded = if shards::is_frequent(list.len(), doc_count) {
+            let postings = if shards::is_frequent(list.len(), doc_count) {
                 shards::encode_compact(list)
             } else {
                 shards::encode_postings(list)
             };
-            (*term, encoded)
+            let docs = list.iter().map(|p| p.doc);
+            let forms = ids
+                .iter()
+                .flat_map(|&(c, id)| chunks[c as usize].variants_of(id));
+            TermPostings {
+                term,
+                postings,
+                variants: variants::encode(term, docs, forms),
+            }
         })
         .collect()
 }

@@ -68,7 +68,10 @@ fn index_contents() {
     assert_eq!(manifest["version"], FORMAT_VERSION);
     assert_eq!(manifest["root"], "../../");
     assert_eq!(manifest["labels"]["statuses"]["none"], "暂无");
-    assert_eq!(manifest["sections"], json!([[0, 2, 1], [2, 1, 6]]));
+    assert_eq!(
+        file(&files, "index/sections.json")["r"],
+        json!([[0, 2, 1], [2, 1, 6]])
+    );
 
     let p = postings(&files, "寄宿");
     assert_eq!(p.len(), 1);
@@ -102,9 +105,18 @@ fn index_contents() {
     let status = file(&files, "index/status.json");
     assert_eq!(manifest["statusKeys"], json!(["completed", "in-progress"]));
     assert_eq!(status["s"], "1-0");
+    // Three small documents keep their whole text and share a file;
+    // statuses are numbers into statusKeys.
+    assert!(manifest["bucket"].as_u64().unwrap() >= 3);
     let bucket = file(&files, "index/docs/0.json");
     assert_eq!(bucket[0][1], "2023/1/");
-    assert_eq!(bucket[1][3], "");
+    assert_eq!(bucket[0][3], 1);
+    assert_eq!(bucket[1][3], -1);
+    assert_eq!(bucket[2][5], "Build 16 public kindergartens.");
+    // How the text was analyzed, and how to rank.
+    assert_eq!(manifest["analyzer"]["stemmer"], "porter");
+    assert_eq!(manifest["analyzer"]["t2s"], T2S_BUCKETS);
+    assert_eq!(manifest["scoring"]["stemOnly"], 0.3);
 
     // Deterministic.
     assert_eq!(files, build_search_index("zh", &docs, &labels));
@@ -160,7 +172,7 @@ fn postings_equal_elasticlunrs_index() {
                 index_in_chunks(language, &docs, chunk_size(docs.len()), &|| false).unwrap();
             let ours: Vec<(String, String)> = collect_postings(&chunks, docs.len())
                 .into_iter()
-                .map(|(t, e)| (t.to_string(), e))
+                .map(|p| (p.term.to_string(), p.postings))
                 .collect();
             let theirs = reference::encoded_postings(language, &docs);
             assert_eq!(ours.len(), theirs.len());
@@ -179,7 +191,7 @@ fn same_postings_whatever_the_chunks() {
         assert_eq!(chunks.len(), docs.len().div_ceil(size));
         collect_postings(&chunks, docs.len())
             .into_iter()
-            .map(|(t, e)| (t.to_string(), e))
+            .map(|p| (p.term.to_string(), p.postings))
             .collect::<Vec<_>>()
     };
     let whole = postings(docs.len());

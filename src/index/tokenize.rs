@@ -360,12 +360,21 @@ fn stop_word_filter(token: String) -> Option<String> {
     }
 }
 
-/// Slots of the stem cache of [`stemmer_filter`], per thread.
+/// Slots of the stem cache of [`stem_in_place`], per thread.
 const STEM_CACHE_SLOTS: usize = 1 << 13;
 
-fn stemmer_filter(mut token: String) -> Option<String> {
-    if token.len() <= 2 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
-        return Some(token);
+/// Is `token` a word of `a`–`z` only (what the stemmer and [`light`]
+/// change)?
+#[inline]
+pub fn is_latin_word(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// Replaces a token by its search term: a word of three or more letters
+/// `a`–`z` by its Porter stem, anything else unchanged.
+pub fn stem_in_place(token: &mut String) {
+    if token.len() <= 2 || !is_latin_word(token) {
+        return;
     }
     // The same words come back again and again: a direct-mapped cache of
     // (word, stem) by the word's hash.
@@ -380,19 +389,50 @@ fn stemmer_filter(mut token: String) -> Option<String> {
             stems.resize(STEM_CACHE_SLOTS, (String::new(), String::new()));
         }
         let (word, stemmed) = &mut stems[slot];
-        if *word != token {
+        if *word != *token {
             word.clear();
-            word.push_str(&token);
-            *stemmed = stem(&token);
+            word.push_str(token);
+            *stemmed = stem(token);
         }
         // A stem is never longer than its word: no allocation.
         token.clear();
         token.push_str(stemmed);
     });
     if cached.is_err() {
-        token = stem(&token);
+        *token = stem(token);
     }
+}
+
+fn stemmer_filter(mut token: String) -> Option<String> {
+    stem_in_place(&mut token);
     Some(token)
+}
+
+/// The plural-folded ("light") form of a word of `a`–`z`: what tells an
+/// exact word match (`schools` for `school`) from a match through the stem
+/// alone (`board` for `boarding`, both stemmed to *board*). Regular
+/// plurals only: `-ies` → `-y`, `-sses`, `-ches`, `-shes`, `-xes` → less
+/// `-es`, and a final `-s` unless the word ends in `-ss`, `-us` or `-is`;
+/// words of three letters or fewer, and other tokens, unchanged.
+pub fn light(word: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let n = word.len();
+    if n <= 3 || !is_latin_word(word) {
+        return Cow::Borrowed(word);
+    }
+    if n > 4 && word.ends_with("ies") {
+        return Cow::Owned(format!("{}y", &word[..n - 3]));
+    }
+    if ["sses", "ches", "shes", "xes"]
+        .iter()
+        .any(|e| word.ends_with(e))
+    {
+        return Cow::Borrowed(&word[..n - 2]);
+    }
+    if word.ends_with('s') && !["ss", "us", "is"].iter().any(|e| word.ends_with(e)) {
+        return Cow::Borrowed(&word[..n - 1]);
+    }
+    Cow::Borrowed(word)
 }
 
 /// Step 2, the elasticlunr pipeline: `planpub-stop-word-filter`, then
@@ -407,6 +447,12 @@ pub fn pipeline() -> Pipeline {
             Box::new(FnWrapper("planpub-stemmer".into(), stemmer_filter)),
         ],
     }
+}
+
+/// Step 2 for one token: its search term, or `None` for a stop word (the
+/// two filters of [`pipeline`], in its order).
+pub fn analyze_token(token: String) -> Option<String> {
+    stop_word_filter(token).and_then(stemmer_filter)
 }
 
 /// Both steps: the search terms of a text, in order.
