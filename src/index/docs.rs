@@ -9,12 +9,20 @@
 //! white space collapsed, cut at a width ([`text_width`]), from which the
 //! browser cuts the snippet around the best match.
 //!
-//! A first query fetches the bucket of each result on its first page, so
-//! a bucket's size is bounded in bytes: the more text a document keeps,
-//! the fewer documents share a file. A small index keeps whole bodies (the
-//! snippet can show any match); a large one keeps less text per document,
-//! so that it needs fewer files without a first query fetching more
-//! ([`TEXT_BUDGET`], [`DOCS_FILE_TARGET`]).
+//! A first query fetches the file of each result on its first page
+//! ([`RESULTS_PAGE`](super::RESULTS_PAGE)), so the files are bounded in
+//! bytes ([`DOCS_FILE_TARGET`]): with the shards a query needs, a first
+//! query stays within 30 KB of index (issue #21.5). The more text a
+//! document keeps, the fewer documents share a file: a small index keeps
+//! whole bodies (up to [`TEXT_WIDTH_MAX`]), so that the snippet can show
+//! any match; from 1,000 documents on, each keeps [`TEXT_WIDTH_MIN`].
+//!
+//! Measured on the 10,000-item benchmark corpus (`benches/gen_corpus.py`):
+//! 5,000 Chinese and 3,334 English files (two and three documents each;
+//! 5,000 each before), and a first query of one or two words fetches
+//! 19–27 KB (the six queries of `benches/pagefind_compare.js`). Packing
+//! twice as many documents per file (`DOCS_FILE_TARGET` 2600) gives 2,500
+//! and 1,667 files, but 29–38 KB per first query (11–23 KB gzipped).
 
 use std::collections::BTreeMap;
 
@@ -28,15 +36,15 @@ use super::{SearchDocument, shards};
 /// Text kept per language, in display width (a CJK character counts 2):
 /// each document keeps up to this divided by the number of documents,
 /// within [`TEXT_WIDTH_MIN`] and [`TEXT_WIDTH_MAX`].
-pub const TEXT_BUDGET: usize = 1_000_000;
+pub const TEXT_BUDGET: usize = 320_000;
 /// The least text kept per document: 160 Chinese characters, or about
 /// 320 Latin ones.
 pub const TEXT_WIDTH_MIN: usize = 320;
 /// The most text kept per document.
 pub const TEXT_WIDTH_MAX: usize = 4000;
 /// Target size of a document file, in bytes: a first page of results
-/// fetches at most one file per result.
-pub const DOCS_FILE_TARGET: usize = 2048;
+/// fetches at most one file per result, ten files of 1.3 KB at most.
+pub const DOCS_FILE_TARGET: usize = 1300;
 /// Most documents per file.
 pub const MAX_DOCS_PER_BUCKET: usize = 32;
 
@@ -132,10 +140,12 @@ mod tests {
     #[test]
     fn small_indexes_keep_whole_bodies_and_large_ones_pack_more_per_file() {
         assert_eq!(text_width(31), TEXT_WIDTH_MAX);
-        assert_eq!(text_width(1000), 1000);
+        assert_eq!(text_width(1000), TEXT_WIDTH_MIN);
+        assert_eq!(text_width(100), 3200);
         assert_eq!(text_width(10_000), TEXT_WIDTH_MIN);
         assert_eq!(bucket_size(1500), 1);
-        assert_eq!(bucket_size(550), 3);
+        assert_eq!(bucket_size(560), 2);
+        assert_eq!(bucket_size(420), 3);
         assert_eq!(bucket_size(10), MAX_DOCS_PER_BUCKET);
     }
 }

@@ -203,33 +203,36 @@ class SearchPage {
     return names.join(this.msg("filter-separator"));
   }
 
-  /** No results: say why (the words, or the filters), and offer a way on. */
+  /**
+   * No results: say why (the words, or the filters: a filter that leaves
+   * nothing of a query's results says so, issue #20), and offer a way on.
+   */
   async renderNone(res, st, box) {
-    const filtered = !!(st.section || st.status);
+    const q = st.q.trim();
     if (res.noTerms) {
       box.appendChild(this.el("p", "search-none", this.msg("empty")));
-    } else if (filtered) {
-      const filters = this.filterNames(st);
-      const text = st.q.trim() ? this.msg("none-filtered", { q: st.q.trim(), filters }) : this.msg("none-filters", { filters });
-      box.appendChild(this.el("p", "search-none", text));
-      const p = this.el("p", "search-clear");
-      if (st.q.trim()) {
-        const unfiltered = await this.engine.search(st.q, {});
-        if (unfiltered && unfiltered.total) p.appendChild(this.doc.createTextNode(`${this.msg("unfiltered", { n: unfiltered.total })} `));
-      }
-      const button = this.el("button", "search-clear-filters", this.msg("clear-filters"));
-      button.type = "button";
-      button.addEventListener("click", () => {
-        for (const sel of [this.sectionSel, this.statusSel]) if (sel) sel.value = "";
-        this.run();
-        if (this.input) this.input.focus();
-      });
-      p.appendChild(button);
-      box.appendChild(p);
       return;
-    } else {
-      box.appendChild(this.el("p", "search-none", this.msg("none", { q: st.q.trim() })));
     }
+    if (st.section || st.status) {
+      const filters = this.filterNames(st);
+      const unfiltered = q ? await this.engine.search(st.q, {}) : null;
+      if (!q || (unfiltered && unfiltered.total)) {
+        const text = q ? this.msg("none-filtered", { q, n: unfiltered.total, filters }) : this.msg("none-filters", { filters });
+        box.appendChild(this.el("p", "search-none", text));
+        const p = this.el("p", "search-clear");
+        const button = this.el("button", "search-clear-filters", this.msg("clear-filters"));
+        button.type = "button";
+        button.addEventListener("click", () => {
+          for (const sel of [this.sectionSel, this.statusSel]) if (sel) sel.value = "";
+          this.run();
+          if (this.input) this.input.focus();
+        });
+        p.appendChild(button);
+        box.appendChild(p);
+        return;
+      }
+    }
+    box.appendChild(this.el("p", "search-none", this.msg("none", { q })));
     const all = this.box.getAttribute("data-all-items");
     if (all) {
       const p = this.el("p", "search-see-all");
