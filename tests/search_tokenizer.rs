@@ -330,6 +330,15 @@ fn large_corpus() {
     let out = std::env::var("PLANPUB_SEARCH_BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| std::env::temp_dir().join("planpub-search-bench"));
+    let (zh, en) = large_corpus_documents();
+    let _ = std::fs::remove_dir_all(&out);
+    for (lang, docs, sub) in [("zh", &zh, "search"), ("en", &en, "en/search")] {
+        write_index(lang, docs, &out.join(sub));
+    }
+}
+
+/// The shipped plan's sentences (Chinese, English), at least 8 characters.
+fn plan_sentences() -> (Vec<String>, Vec<String>) {
     let mut zh_sentences = Vec::new();
     let mut en_sentences = Vec::new();
     for entry in walkdir::WalkDir::new(repo().join("content"))
@@ -354,6 +363,12 @@ fn large_corpus() {
         }
     }
     assert!(!zh_sentences.is_empty() && !en_sentences.is_empty());
+    (zh_sentences, en_sentences)
+}
+
+/// 10,000 documents per language made of the plan's sentences.
+fn large_corpus_documents() -> (Vec<SearchDocument>, Vec<SearchDocument>) {
+    let (zh_sentences, en_sentences) = plan_sentences();
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut next = move |n: usize| {
         seed ^= seed << 13;
@@ -421,30 +436,32 @@ fn large_corpus() {
             lang: None,
         });
     }
-    let _ = std::fs::remove_dir_all(&out);
-    for (lang, docs, sub) in [("zh", &zh, "search"), ("en", &en, "en/search")] {
-        let start = std::time::Instant::now();
-        let files = build_search_index(lang, docs, &labels(lang));
-        let total: usize = files.iter().map(|(_, b)| b.len()).sum();
-        let shards = files
-            .iter()
-            .filter(|(n, _)| n.starts_with("index/shards/"))
-            .count();
-        let biggest = files
-            .iter()
-            .filter(|(n, _)| n.starts_with("index/shards/"))
-            .map(|(_, b)| b.len())
-            .max()
-            .unwrap_or(0);
-        println!(
-            "{lang}: {} files, {total} bytes, {shards} shards (largest {biggest} bytes), built in {:?}",
-            files.len(),
-            start.elapsed()
-        );
-        for (path, bytes) in files {
-            let p = out.join(sub).join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, bytes).unwrap();
-        }
+    (zh, en)
+}
+
+/// Builds one language's index and writes it under `dir`, printing its size.
+fn write_index(lang: &str, docs: &[SearchDocument], dir: &Path) {
+    let start = std::time::Instant::now();
+    let files = build_search_index(lang, docs, &labels(lang));
+    let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let shards = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("index/shards/"))
+        .count();
+    let biggest = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("index/shards/"))
+        .map(|(_, b)| b.len())
+        .max()
+        .unwrap_or(0);
+    println!(
+        "{lang}: {} files, {total} bytes, {shards} shards (largest {biggest} bytes), built in {:?}",
+        files.len(),
+        start.elapsed()
+    );
+    for (path, bytes) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
     }
 }
