@@ -190,6 +190,8 @@ struct ChunkBuilder {
     variants: Vec<(u32, u32, u32)>,
     light_ids: HashMap<String, u32, BuildFxHasher>,
     lights: Vec<String>,
+    /// Latin word → (term id, light id).
+    latin_ids: HashMap<String, (u32, u32), BuildFxHasher>,
 }
 
 impl ChunkBuilder {
@@ -211,7 +213,22 @@ impl ChunkBuilder {
             variants: Vec::new(),
             light_ids: HashMap::default(),
             lights: Vec::new(),
+            latin_ids: HashMap::default(),
         }
+    }
+
+    /// The term id and light form id of a Latin word (stemmed once per
+    /// word and chunk: the same words come back again and again).
+    fn latin_ids(&mut self, word: &str) -> (u32, u32) {
+        if let Some(&ids) = self.latin_ids.get(word) {
+            return ids;
+        }
+        let light = self.light_id(&tokenize::light(word));
+        let mut term = word.to_string();
+        tokenize::stem_in_place(&mut term);
+        let id = self.id_of(&term);
+        self.latin_ids.insert(word.to_string(), (id, light));
+        (id, light)
     }
 
     fn light_id(&mut self, light: &str) -> u32 {
@@ -296,19 +313,19 @@ impl ChunkBuilder {
     /// the terms; notes the light form of each Latin word. Returns the
     /// field length.
     fn add_field(&mut self, doc: u32, field: usize, text: &str) -> u32 {
-        let mut tokens = self.language.tokenize(text);
+        let tokens = self.language.tokenize(text);
         let mut len = 0u32;
-        for token in &mut tokens {
+        for token in &tokens {
             if tokenize::is_stop_word(token) {
                 continue;
             }
-            let light =
-                tokenize::is_latin_word(token).then(|| self.light_id(&tokenize::light(token)));
-            tokenize::stem_in_place(token);
-            let id = self.id_of(token);
-            if let Some(light) = light {
+            let id = if tokenize::is_latin_word(token) {
+                let (id, light) = self.latin_ids(token);
                 self.current_variants.push((id, light));
-            }
+                id
+            } else {
+                self.id_of(token)
+            };
             let pos = len;
             len += 1;
             let o = self.occurrence(id, doc);
