@@ -91,6 +91,7 @@ test.before(async () => {
 test.after(async () => {
   if (browser) await browser.close();
   if (server) await server.close();
+  if (site && !process.env.PLANPUB_SITE_DIR) fs.rmSync(path.dirname(site), { recursive: true, force: true });
 });
 
 function searchUrl(lang, query, extra) {
@@ -440,13 +441,14 @@ test("a first query fetches at most 30 KB of index on a generated 1,000-item sit
   const os = require("node:os");
   const { spawnSync } = require("node:child_process");
   const { repo } = require("./lib/site.js");
+  // $PLANPUB_1K_SITE_DIR: that corpus built beforehand with --base-url http://127.0.0.1/.
   let built = process.env.PLANPUB_1K_SITE_DIR;
   let tmp = null;
   if (!built) {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "planpub-1k-"));
     const gen = spawnSync("python3", [path.join(repo, "benches/gen_corpus.py"), "--items", "1000", "--out", path.join(tmp, "plan")], { stdio: ["ignore", "ignore", "inherit"] });
     assert.equal(gen.status, 0, "gen_corpus.py failed");
-    built = buildSite(path.join(tmp, "plan"), "PLANPUB_1K_SITE_DIR_UNSET", ["--base-url", "http://127.0.0.1/"]);
+    built = buildSite(path.join(tmp, "plan"), "PLANPUB_1K_SITE_DIR", ["--base-url", "http://127.0.0.1/"]);
   }
   const server1k = await serve(built, "/");
   try {
@@ -458,7 +460,10 @@ test("a first query fetches at most 30 KB of index on a generated 1,000-item sit
     }
   } finally {
     await server1k.close();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      fs.rmSync(path.dirname(built), { recursive: true, force: true });
+    }
   }
 });
 
