@@ -131,7 +131,7 @@ fn template_variables(sources: &[&str]) -> String {
 }
 
 const BEGIN: &str = "<!-- template variables: generated from src/render/context/ by \
-                     tests/template_variables.rs -->\n";
+                     tests/it/template_variables.rs -->\n";
 const END: &str = "<!-- end of template variables -->\n";
 
 // issue #16.4: the README's template variables are the typed contexts'
@@ -158,7 +158,7 @@ fn readme_documents_every_template_variable() {
     assert!(
         readme[start + BEGIN.len()..end] == generated,
         "README.md's template variables differ from the contexts' doc comments; \
-         run PLANPUB_UPDATE_README=1 cargo test --test template_variables to update it"
+         run PLANPUB_UPDATE_README=1 cargo test --test it template_variables to update it"
     );
 }
 
