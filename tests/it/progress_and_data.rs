@@ -551,7 +551,7 @@ fn badges_carry_a_title_the_status_word_and_the_sample_mark() {
             f.check(problems.is_empty(), || format!("{path}: {problems:?}"));
             let texts: Vec<String> = xml_elements(svg, "text")
                 .into_iter()
-                .map(|e| inner_text(e))
+                .map(inner_text)
                 .collect();
             f.check(texts.iter().any(|t| t.contains(word.as_str())), || {
                 format!("{path}: the visible text {texts:?} lacks the status {word:?}")
