@@ -198,6 +198,14 @@ pub struct Plan {
     pub published: Option<Date>,
     /// Where the official text is published (a URL, as written).
     pub source: Option<String>,
+    /// Whether this plan's progress data is illustrative; `None`: the
+    /// site's `[progress] illustrative` setting.
+    pub illustrative: Option<bool>,
+    /// The first day of the plan's period, if the plan says (see
+    /// [`Plan::period`]).
+    pub start: Option<Date>,
+    /// The last day of the plan's period, if the plan says.
+    pub end: Option<Date>,
     /// The preamble, Markdown.
     pub body: Localized,
     /// By number.
@@ -214,6 +222,30 @@ impl Plan {
             .and_then(|y| y.parse().ok())
             .filter(|y| (1900..3000).contains(y))
             .or(self.published.map(|d| d.year))
+    }
+
+    /// The plan's period, first and last day: `start` and `end` as
+    /// written, each defaulting to the first or last day of the plan's
+    /// year; `None` when neither is given and the plan has no year.
+    pub fn period(&self) -> Option<(Date, Date)> {
+        let year = self.year();
+        let start = self.start.or(year.map(|y| Date {
+            year: y,
+            month: 1,
+            day: 1,
+        }))?;
+        let end = self.end.or(year.map(|y| Date {
+            year: y,
+            month: 12,
+            day: 31,
+        }))?;
+        Some((start, end))
+    }
+
+    /// Whether this plan's progress data is illustrative, given the
+    /// site-wide default.
+    pub fn is_illustrative(&self, site_default: bool) -> bool {
+        self.illustrative.unwrap_or(site_default)
     }
 
     /// Every item, section by section.

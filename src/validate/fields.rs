@@ -10,7 +10,7 @@
 //! warning without further ado.
 
 use super::values::{
-    date, item_numbers, located_texts, number, required_number, required_text, status, target_goal,
+    boolean, date, item_numbers, located_texts, number, required_number, required_text, status, target_goal,
     target_key, target_translations, targets, text, texts, update_date, update_translations,
     updates,
 };
@@ -83,6 +83,11 @@ front_matter! {
         issuer: Option<String> = text,
         published: Option<Date> = date,
         source: Option<String> = text,
+        /// Overrides `[progress] illustrative` of site.toml for this plan.
+        illustrative: Option<bool> = boolean,
+        /// The plan's period; default: the calendar year of its id.
+        start: Option<Date> = date,
+        end: Option<Date> = date,
     }
 }
 

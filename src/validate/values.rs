@@ -46,6 +46,15 @@ pub fn date(
     r.date(key, diags).map(Spanned::into_inner)
 }
 
+/// An optional boolean.
+pub fn boolean(
+    r: &mut FieldReader<'_, '_>,
+    key: &'static str,
+    diags: &mut Diagnostics,
+) -> Option<bool> {
+    r.boolean(key, diags)
+}
+
 /// An optional number, where it was written.
 pub fn number(
     r: &mut FieldReader<'_, '_>,
