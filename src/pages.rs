@@ -512,6 +512,8 @@ impl<'a> Change<'a> {
                     && a.plan.issuer == b.plan.issuer
                     && a.plan.published == b.plan.published
                     && a.plan.source == b.plan.source
+                    && a.plan.illustrative == b.plan.illustrative
+                    && a.plan.period() == b.plan.period()
                     && a.as_of == b.as_of
                     && a.sections.len() == b.sections.len()
                     && a.sections
@@ -523,12 +525,16 @@ impl<'a> Change<'a> {
                         x.item.path == y.item.path
                             && x.item.number == y.item.number
                             && x.item.languages == y.item.languages
+                            && x.continues == y.continues
+                            && x.continued_in == y.continued_in
                     })
                     && a.tags.len() == b.tags.len()
                     && a.tags
                         .iter()
                         .zip(&b.tags)
-                        .all(|(x, y)| x.name == y.name && x.slug == y.slug)
+                        .all(|(x, y)| {
+                            x.name == y.name && x.slug == y.slug && x.former_slugs == y.former_slugs
+                        })
             });
         same_shape.then_some(Change { old, new })
     }
