@@ -81,3 +81,17 @@ pub fn link_lineage(plans: &mut [LinkedPlan]) {
         }
     }
 }
+
+/// Whether the progress data of plan `plan` is illustrative: its own
+/// `illustrative`, else the site's `[progress] illustrative`.
+pub fn is_illustrative(site: &LinkedSite, plan: usize) -> bool {
+    site.plans[plan]
+        .plan
+        .is_illustrative(site.config.illustrative)
+}
+
+/// Whether the progress data of every plan is illustrative (what a page
+/// that shows every plan may say once for all).
+pub fn all_illustrative(site: &LinkedSite) -> bool {
+    (0..site.plans.len()).all(|p| is_illustrative(site, p))
+}

@@ -231,8 +231,8 @@ pub fn render_items_json(site: &LinkedSite, bodies: &RenderedBodies, plan: usize
     let p = &site.plans[plan];
     let dl = site.config.default_language.as_str();
     let file = ItemsFile {
-        illustrative: site.config.illustrative,
-        illustrative_note: site.config.illustrative.then_some(ILLUSTRATIVE_NOTE),
+        illustrative: crate::lineage::is_illustrative(site, plan),
+        illustrative_note: crate::lineage::is_illustrative(site, plan).then_some(ILLUSTRATIVE_NOTE),
         items: ItemsSeq { site, bodies, plan },
         plan: PlanData {
             as_of: p.as_of.map(|d| d.iso()),
@@ -360,7 +360,7 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
         for l in &langs {
             row.push(it.url.get(*l).cloned().unwrap_or_default());
         }
-        row.push(site.config.illustrative.to_string());
+        row.push(crate::lineage::is_illustrative(site, plan).to_string());
         out.push_str(
             &row.iter()
                 .map(|f| csv_field(f))
