@@ -171,6 +171,7 @@ mod tests {
             due: None,
             tags: vec![],
             related: vec![],
+            continues: None,
             targets: targets
                 .iter()
                 .enumerate()

@@ -86,6 +86,10 @@ struct ItemData<'a> {
     as_of: Option<String>,
     badge: ByLang<'a, String>,
     body: ByLang<'a, &'a str>,
+    /// The items of later plans that continue it, `<plan>/<number>`.
+    continued_in: Vec<String>,
+    /// The item of an earlier plan it continues, `<plan>/<number>`.
+    continues: Option<String>,
     due: Option<String>,
     lead: &'a [String],
     number: u32,
@@ -141,6 +145,12 @@ struct UpdateData<'a> {
     text: ByLang<'a, &'a str>,
 }
 
+/// Item `(plan, item)` as `continues` names it: `2023/16`.
+fn item_ref(site: &LinkedSite, (plan, item): (usize, usize)) -> String {
+    let p = &site.plans[plan];
+    format!("{}/{}", p.plan.id, p.items[item].item.number)
+}
+
 fn item_data<'a>(
     site: &'a LinkedSite,
     bodies: &'a RenderedBodies,
@@ -157,6 +167,12 @@ fn item_data<'a>(
             format!("{}badge.svg", absolute(site, &item_path(site, plan, ii, l)))
         }),
         body: by_lang(site, |l, _| bodies.plans[plan].items[ii][l].text.as_str()),
+        continued_in: it
+            .continued_in
+            .iter()
+            .map(|&c| item_ref(site, c))
+            .collect(),
+        continues: it.continues.map(|c| item_ref(site, c)),
         due: it.item.due.map(|d| d.iso()),
         lead: &it.item.lead,
         number: it.item.number,
@@ -303,6 +319,8 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
         header.push(format!("url_{l}"));
     }
     header.push("illustrative".into());
+    header.push("continues".into());
+    header.push("continued_in".into());
     let mut out = String::from("\u{feff}");
     out.push_str(&header.join(","));
     out.push_str("\r\n");
@@ -361,6 +379,8 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
             row.push(it.url.get(*l).cloned().unwrap_or_default());
         }
         row.push(crate::lineage::is_illustrative(site, plan).to_string());
+        row.push(it.continues.clone().unwrap_or_default());
+        row.push(it.continued_in.join(";"));
         out.push_str(
             &row.iter()
                 .map(|f| csv_field(f))
