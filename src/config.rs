@@ -305,11 +305,13 @@ fn read_tags(
                 former_slugs: former.iter().map(|f| f.get_ref().clone()).collect(),
             },
         );
-        formers.extend(
-            former
-                .into_iter()
-                .map(|f| (f.get_ref().clone(), lines.span(&f.span()), name_str.to_string())),
-        );
+        formers.extend(former.into_iter().map(|f| {
+            (
+                f.get_ref().clone(),
+                lines.span(&f.span()),
+                name_str.to_string(),
+            )
+        }));
     }
     check_former_slugs(&mut tags, &slugs, formers, diags);
     tags
@@ -332,8 +334,12 @@ fn check_former_slugs(
             ))
         } else if let Some(owner) = slugs.get(&former) {
             Some((
-                format!("former slug `{former}` of tag `{tag}` is the current slug of tag `{owner}`"),
-                format!("a URL can show one tag: remove `{former}` from `former_slugs`, or give tag `{owner}` another slug"),
+                format!(
+                    "former slug `{former}` of tag `{tag}` is the current slug of tag `{owner}`"
+                ),
+                format!(
+                    "a URL can show one tag: remove `{former}` from `former_slugs`, or give tag `{owner}` another slug"
+                ),
             ))
         } else if let Some(other) = seen.insert(former.clone(), tag.clone()) {
             Some((

@@ -34,8 +34,7 @@ pub fn newer_plan(site: &LinkedSite, plan: usize) -> Option<usize> {
         (Some((_, end)), Some((start, _))) => end < start,
         _ => false,
     };
-    (current != plan && ended(&site.plans[plan].plan, &site.plans[current].plan))
-        .then_some(current)
+    (current != plan && ended(&site.plans[plan].plan, &site.plans[current].plan)).then_some(current)
 }
 
 /// Resolves each item's `continues` (checked by validation: an existing
@@ -77,7 +76,8 @@ pub fn link_lineage(plans: &mut [LinkedPlan]) {
         .collect();
     for p in plans.iter_mut() {
         for it in &mut p.items {
-            it.continued_in.sort_by(|a, b| (&ages[a.0], a.1).cmp(&(&ages[b.0], b.1)));
+            it.continued_in
+                .sort_by(|a, b| (&ages[a.0], a.1).cmp(&(&ages[b.0], b.1)));
         }
     }
 }

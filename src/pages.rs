@@ -593,12 +593,9 @@ impl<'a> Change<'a> {
                             && x.continued_in == y.continued_in
                     })
                     && a.tags.len() == b.tags.len()
-                    && a.tags
-                        .iter()
-                        .zip(&b.tags)
-                        .all(|(x, y)| {
-                            x.name == y.name && x.slug == y.slug && x.former_slugs == y.former_slugs
-                        })
+                    && a.tags.iter().zip(&b.tags).all(|(x, y)| {
+                        x.name == y.name && x.slug == y.slug && x.former_slugs == y.former_slugs
+                    })
             });
         same_shape.then_some(Change { old, new })
     }

@@ -167,11 +167,7 @@ fn item_data<'a>(
             format!("{}badge.svg", absolute(site, &item_path(site, plan, ii, l)))
         }),
         body: by_lang(site, |l, _| bodies.plans[plan].items[ii][l].text.as_str()),
-        continued_in: it
-            .continued_in
-            .iter()
-            .map(|&c| item_ref(site, c))
-            .collect(),
+        continued_in: it.continued_in.iter().map(|&c| item_ref(site, c)).collect(),
         continues: it.continues.map(|c| item_ref(site, c)),
         due: it.item.due.map(|d| d.iso()),
         lead: &it.item.lead,

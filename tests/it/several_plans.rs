@@ -111,19 +111,17 @@ fn lineage(path: &str, class: &str) -> Vec<(String, String)> {
     let d = doc(path);
     select(&d, &format!("section.lineage a.{class}"))
         .iter()
-        .map(|a| {
-            (
-                text(a),
-                follow(a.value().attr("href").unwrap_or_default()),
-            )
-        })
+        .map(|a| (text(a), follow(a.value().attr("href").unwrap_or_default())))
         .collect()
 }
 
 /// The item number an item page shows in its kicker ("第12条", "Item 12").
 fn kicker(path: &str) -> String {
     let d = doc(path);
-    select(&d, ".item-kicker").first().map(text).unwrap_or_default()
+    select(&d, ".item-kicker")
+        .first()
+        .map(text)
+        .unwrap_or_default()
 }
 
 #[test]
@@ -135,12 +133,18 @@ fn lineage_links_both_ways_in_both_languages_and_lead_to_the_right_items() {
     };
     assert_eq!(
         lineage("2024/12/index.html", "continues"),
-        [("延续2023年工作要点第1条".to_string(), "2023/1/index.html".to_string())]
+        [(
+            "延续2023年工作要点第1条".to_string(),
+            "2023/1/index.html".to_string()
+        )]
     );
     assert_eq!(kicker("2023/1/index.html"), item(&zh, 1));
     assert_eq!(
         lineage("2023/1/index.html", "continued-in"),
-        [("在2024年工作要点中延续为第12条".to_string(), "2024/12/index.html".to_string())]
+        [(
+            "在2024年工作要点中延续为第12条".to_string(),
+            "2024/12/index.html".to_string()
+        )]
     );
     assert_eq!(kicker("2024/12/index.html"), item(&zh, 12));
     assert_eq!(
@@ -186,15 +190,32 @@ fn items_json_and_csv_carry_continues_and_continued_in() {
     let y2024 = built().json("2024/items.json");
     assert_eq!(item_json(&y2024, 12)["continues"], "2023/1");
     assert_eq!(item_json(&y2024, 12)["continued_in"], serde_json::json!([]));
-    assert_eq!(item_json(&y2023, 1)["continued_in"], serde_json::json!(["2024/12"]));
-    assert_eq!(item_json(&y2023, 3)["continued_in"], serde_json::json!(["2024/13"]));
+    assert_eq!(
+        item_json(&y2023, 1)["continued_in"],
+        serde_json::json!(["2024/12"])
+    );
+    assert_eq!(
+        item_json(&y2023, 3)["continued_in"],
+        serde_json::json!(["2024/13"])
+    );
     assert_eq!(item_json(&y2023, 1)["continues"], serde_json::Value::Null);
-    let csv = csv_records(built().text("2023/items.csv").trim_start_matches('\u{feff}'));
+    let csv = csv_records(
+        built()
+            .text("2023/items.csv")
+            .trim_start_matches('\u{feff}'),
+    );
     let col = |name: &str| csv[0].iter().position(|h| h == name).expect(name);
     let (continues, continued_in) = (col("continues"), col("continued_in"));
     let row1 = csv.iter().find(|r| r[0] == "1").expect("row of item 1");
-    assert_eq!((row1[continues].as_str(), row1[continued_in].as_str()), ("", "2024/12"));
-    let csv = csv_records(built().text("2024/items.csv").trim_start_matches('\u{feff}'));
+    assert_eq!(
+        (row1[continues].as_str(), row1[continued_in].as_str()),
+        ("", "2024/12")
+    );
+    let csv = csv_records(
+        built()
+            .text("2024/items.csv")
+            .trim_start_matches('\u{feff}'),
+    );
     let row12 = csv.iter().find(|r| r[0] == "12").expect("row of item 12");
     assert_eq!(row12[continues], "2023/1");
 }
@@ -205,9 +226,15 @@ fn illustrative_is_said_per_plan_on_badges_pages_feeds_and_data() {
     // Data files.
     assert_eq!(b.json("2023/items.json")["illustrative"], true);
     assert_eq!(b.json("2024/items.json")["illustrative"], false);
-    assert_eq!(b.json("2024/items.json")["illustrative_note"], serde_json::Value::Null);
+    assert_eq!(
+        b.json("2024/items.json")["illustrative_note"],
+        serde_json::Value::Null
+    );
     for (plan, want) in [("2023", "true"), ("2024", "false")] {
-        let csv = csv_records(b.text(&format!("{plan}/items.csv")).trim_start_matches('\u{feff}'));
+        let csv = csv_records(
+            b.text(&format!("{plan}/items.csv"))
+                .trim_start_matches('\u{feff}'),
+        );
         let col = csv[0].iter().position(|h| h == "illustrative").unwrap();
         assert!(csv[1..].iter().all(|r| r[col] == want), "{plan}/items.csv");
     }
@@ -216,30 +243,65 @@ fn illustrative_is_said_per_plan_on_badges_pages_feeds_and_data() {
         let sample = ui_strings(if lang.is_empty() { "zh" } else { "en" })["sample-mark"].clone();
         let has_mark = |path: &str| {
             let svg = b.text(path);
-            xml_elements(svg, "text").iter().any(|t| t.contains(&sample))
+            xml_elements(svg, "text")
+                .iter()
+                .any(|t| t.contains(&sample))
         };
-        assert!(has_mark(&format!("{lang}2023/1/badge.svg")), "{lang}2023 badge");
-        assert!(!has_mark(&format!("{lang}2024/12/badge.svg")), "{lang}2024 badge");
+        assert!(
+            has_mark(&format!("{lang}2023/1/badge.svg")),
+            "{lang}2023 badge"
+        );
+        assert!(
+            !has_mark(&format!("{lang}2024/12/badge.svg")),
+            "{lang}2024 badge"
+        );
         // Feeds.
-        assert!(b.text(&format!("{lang}2023/updates.xml")).contains("<category term=\"illustrative\"/>"));
-        assert!(!b.text(&format!("{lang}2024/updates.xml")).contains("illustrative"));
+        assert!(
+            b.text(&format!("{lang}2023/updates.xml"))
+                .contains("<category term=\"illustrative\"/>")
+        );
+        assert!(
+            !b.text(&format!("{lang}2024/updates.xml"))
+                .contains("illustrative")
+        );
     }
     // Pages of a plan: the notice on 2023's, none on 2024's.
     for path in ["2023/1/index.html", "en/2023/", "2023/sections/1/"] {
-        let file = if path.ends_with('/') { format!("{path}index.html") } else { path.to_string() };
-        assert_eq!(select(&doc(&file), ".notice-illustrative").len(), 1, "{file}");
+        let file = if path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.to_string()
+        };
+        assert_eq!(
+            select(&doc(&file), ".notice-illustrative").len(),
+            1,
+            "{file}"
+        );
     }
-    for path in ["2024/12/index.html", "en/2024/index.html", "2024/sections/1/index.html"] {
-        assert!(select(&doc(path), ".notice-illustrative").is_empty(), "{path}");
+    for path in [
+        "2024/12/index.html",
+        "en/2024/index.html",
+        "2024/sections/1/index.html",
+    ] {
+        assert!(
+            select(&doc(path), ".notice-illustrative").is_empty(),
+            "{path}"
+        );
     }
     // Pages of every plan: no notice for the whole site, one in 2023's card.
     for (home, words) in [("index.html", "zh"), ("en/index.html", "en")] {
         let d = doc(home);
         let notices = select(&d, ".notice-illustrative");
         assert_eq!(notices.len(), 1, "{home}");
-        let in_card = select(&d, "section.plan-card[aria-labelledby=plan-2023] .notice-illustrative");
+        let in_card = select(
+            &d,
+            "section.plan-card[aria-labelledby=plan-2023] .notice-illustrative",
+        );
         assert_eq!(in_card.len(), 1, "{home}: the notice is not in 2023's card");
-        assert!(text(&in_card[0]).contains(&ui_strings(words)["illustrative-plan"]), "{home}");
+        assert!(
+            text(&in_card[0]).contains(&ui_strings(words)["illustrative-plan"]),
+            "{home}"
+        );
     }
     let search = doc("search/index.html");
     let notices = select(&search, ".notice-illustrative");
@@ -273,8 +335,16 @@ fn a_former_tag_slug_serves_a_redirect_to_the_tag_page_in_every_language() {
             let links = select(&d, "body a");
             assert_eq!(links.len(), 1, "{old}");
             let target = follow(links[0].value().attr("href").unwrap_or_default());
-            let name = if lang.is_empty() { "安全" } else { "School safety" };
-            assert!(h1(&target).contains(name), "{old} → {target}: {}", h1(&target));
+            let name = if lang.is_empty() {
+                "安全"
+            } else {
+                "School safety"
+            };
+            assert!(
+                h1(&target).contains(name),
+                "{old} → {target}: {}",
+                h1(&target)
+            );
         }
     }
     // The old URL is no page of its own: not in the sitemap.

@@ -352,15 +352,29 @@ fn common<'a>(
 
 /// The link to item `(plan, item)` from a page in `lang`, saying `key`
 /// (`continues-item`, `continued-in`).
-fn lineage_link(env: &RenderEnv<'_>, (plan, item): (usize, usize), lang: usize, key: &str) -> LineageLink {
+fn lineage_link(
+    env: &RenderEnv<'_>,
+    (plan, item): (usize, usize),
+    lang: usize,
+    key: &str,
+) -> LineageLink {
     let site = env.site;
     let p = &site.plans[plan];
     let number = p.items[item].item.number;
-    let label = p.plan.year().map(|y| y.to_string()).unwrap_or_else(|| p.plan.id.clone());
+    let label = p
+        .plan
+        .year()
+        .map(|y| y.to_string())
+        .unwrap_or_else(|| p.plan.id.clone());
     LineageLink {
         plan: p.plan.id.clone(),
         number,
-        text: ui_fmt(site, lang, key, &[("plan", &label), ("number", &number.to_string())]),
+        text: ui_fmt(
+            site,
+            lang,
+            key,
+            &[("plan", &label), ("number", &number.to_string())],
+        ),
         url: href(site, &item_path(site, plan, item, lang)),
     }
 }
@@ -576,7 +590,9 @@ fn item_context<'a>(
         badge_embed,
         citation,
         data_as_of,
-        continues: it.continues.map(|c| lineage_link(env, c, lang, "continues-item")),
+        continues: it
+            .continues
+            .map(|c| lineage_link(env, c, lang, "continues-item")),
         continued_in: it
             .continued_in
             .iter()
