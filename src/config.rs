@@ -341,13 +341,14 @@ fn check_former_slugs(
                     "a URL can show one tag: remove `{former}` from `former_slugs`, or give tag `{owner}` another slug"
                 ),
             ))
-        } else if let Some(other) = seen.insert(former.clone(), tag.clone()) {
-            Some((
-                format!("former slug `{former}` is listed by tag `{other}` and tag `{tag}`"),
-                "an old URL can lead to one tag only: keep it in one `former_slugs`".to_string(),
-            ))
         } else {
-            None
+            seen.insert(former.clone(), tag.clone()).map(|other| {
+                (
+                    format!("former slug `{former}` is listed by tag `{other}` and tag `{tag}`"),
+                    "an old URL can lead to one tag only: keep it in one `former_slugs`"
+                        .to_string(),
+                )
+            })
         };
         if let Some((message, hint)) = problem {
             diags.error(Code::InvalidValue, at, message, Some(hint));

@@ -175,7 +175,7 @@ fn lineage_links_both_ways_in_both_languages_and_lead_to_the_right_items() {
     assert!(select(&doc("2023/2/index.html"), "section.lineage").is_empty());
 }
 
-fn item_json<'a>(items: &'a serde_json::Value, number: u64) -> &'a serde_json::Value {
+fn item_json(items: &serde_json::Value, number: u64) -> &serde_json::Value {
     items["items"]
         .as_array()
         .expect("items")
