@@ -19,6 +19,9 @@ pub struct LanguageConfig {
 pub struct TagConfig {
     pub slug: String,
     pub names: BTreeMap<String, String>,
+    /// Slugs the tag had before (`former_slugs`): their URLs redirect to
+    /// the tag's page.
+    pub former_slugs: Vec<String>,
 }
 
 /// The checked site configuration.
@@ -245,10 +248,11 @@ fn read_tags(
 ) -> BTreeMap<String, TagConfig> {
     let mut tags = BTreeMap::new();
     let mut slugs: BTreeMap<String, String> = BTreeMap::new();
+    let mut formers: Vec<(String, Location, String)> = Vec::new();
     let Some((table, _)) = r.table("tags", diags) else {
         return tags;
     };
-    let mut known = vec!["slug"];
+    let mut known = vec!["slug", "former_slugs"];
     known.extend(
         languages
             .iter()
@@ -264,7 +268,8 @@ fn read_tags(
         let mut tr = FieldReader::new(tt, value.span(), lines);
         let slug = tr.required_string("slug", "\"preschool\"", diags);
         let mut names = BTreeMap::new();
-        for code in known.iter().skip(1) {
+        let former = tr.string_array("former_slugs", diags);
+        for code in known.iter().skip(2) {
             if let Some(n) = tr.string(code, diags) {
                 names.insert(code.to_string(), n.into_inner());
             }
@@ -297,10 +302,61 @@ fn read_tags(
             TagConfig {
                 slug: slug.into_inner(),
                 names,
+                former_slugs: former.iter().map(|f| f.get_ref().clone()).collect(),
             },
         );
+        formers.extend(former.into_iter().map(|f| {
+            (
+                f.get_ref().clone(),
+                lines.span(&f.span()),
+                name_str.to_string(),
+            )
+        }));
     }
+    check_former_slugs(&mut tags, &slugs, formers, diags);
     tags
+}
+
+/// Each former slug: URL-safe, no tag's current slug, and once only;
+/// a bad one is reported and dropped.
+fn check_former_slugs(
+    tags: &mut BTreeMap<String, TagConfig>,
+    slugs: &BTreeMap<String, String>,
+    formers: Vec<(String, Location, String)>,
+    diags: &mut Diagnostics,
+) {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (former, at, tag) in formers {
+        let problem = if !is_slug(&former) {
+            Some((
+                format!("former slug `{former}` may hold only a-z, 0-9 and -"),
+                "write the slug the tag's URL had, e.g. \"preschool\"".to_string(),
+            ))
+        } else if let Some(owner) = slugs.get(&former) {
+            Some((
+                format!(
+                    "former slug `{former}` of tag `{tag}` is the current slug of tag `{owner}`"
+                ),
+                format!(
+                    "a URL can show one tag: remove `{former}` from `former_slugs`, or give tag `{owner}` another slug"
+                ),
+            ))
+        } else {
+            seen.insert(former.clone(), tag.clone()).map(|other| {
+                (
+                    format!("former slug `{former}` is listed by tag `{other}` and tag `{tag}`"),
+                    "an old URL can lead to one tag only: keep it in one `former_slugs`"
+                        .to_string(),
+                )
+            })
+        };
+        if let Some((message, hint)) = problem {
+            diags.error(Code::InvalidValue, at, message, Some(hint));
+            if let Some(t) = tags.get_mut(&tag) {
+                t.former_slugs.retain(|f| *f != former);
+            }
+        }
+    }
 }
 
 fn is_language_code(s: &str) -> bool {

@@ -31,6 +31,7 @@ pub mod import;
 pub mod index;
 pub mod indexing;
 pub mod init;
+pub mod lineage;
 pub mod link;
 pub mod load;
 pub mod model;

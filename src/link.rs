@@ -27,6 +27,12 @@ pub struct LinkedItem {
     pub progress: Progress,
     /// Indices into `LinkedPlan::tags`, in the item's order.
     pub tags: Vec<usize>,
+    /// The item of an earlier plan it continues: (plan, item) indices
+    /// into `LinkedSite::plans` (see [`crate::lineage`]).
+    pub continues: Option<(usize, usize)>,
+    /// The items of later plans that continue it, (plan, item), oldest
+    /// plan first.
+    pub continued_in: Vec<(usize, usize)>,
 }
 
 impl LinkedItem {
@@ -51,6 +57,8 @@ pub struct LinkedSection {
 pub struct LinkedTag {
     pub name: String,
     pub slug: String,
+    /// Slugs the tag had before (`former_slugs`): their pages redirect.
+    pub former_slugs: Vec<String>,
     pub names: BTreeMap<String, String>,
     pub items: Vec<usize>,
 }
@@ -152,14 +160,14 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
 /// The plan's items in section order, each with its progress, and the
 /// sections as lists of item indices.
 fn place_items(mut plan: Plan) -> (Plan, Vec<LinkedItem>, Vec<LinkedSection>) {
-    let year = plan.year();
+    let period = plan.period();
     let mut items = Vec::new();
     let mut sections = Vec::new();
     for (si, mut section) in std::mem::take(&mut plan.sections).into_iter().enumerate() {
         let mut indices = Vec::new();
         for item in std::mem::take(&mut section.items) {
             indices.push(items.len());
-            let progress = compute_progress(&item, year);
+            let progress = compute_progress(&item, period);
             items.push(LinkedItem {
                 item,
                 section_index: si,
@@ -169,6 +177,8 @@ fn place_items(mut plan: Plan) -> (Plan, Vec<LinkedItem>, Vec<LinkedSection>) {
                 referenced_by: vec![],
                 progress,
                 tags: vec![],
+                continues: None,
+                continued_in: vec![],
             });
         }
         sections.push(LinkedSection {
@@ -228,8 +238,12 @@ fn link_tags(items: &mut [LinkedItem], config: &SiteConfig) -> Vec<LinkedTag> {
     let mut used_slugs: std::collections::BTreeSet<String> =
         config.tags.values().map(|t| t.slug.clone()).collect();
     for name in ordered_names {
-        let (slug, names) = match config.tags.get(&name) {
-            Some(TagConfig { slug, names }) => (slug.clone(), names.clone()),
+        let (slug, names, former_slugs) = match config.tags.get(&name) {
+            Some(TagConfig {
+                slug,
+                names,
+                former_slugs,
+            }) => (slug.clone(), names.clone(), former_slugs.clone()),
             None => {
                 // Two tags may fold to one slug ("a/b", "a.b"): number them.
                 let base = fallback_tag_slug(&name);
@@ -242,6 +256,7 @@ fn link_tags(items: &mut [LinkedItem], config: &SiteConfig) -> Vec<LinkedTag> {
                 (
                     slug,
                     BTreeMap::from([(config.default_language.clone(), name.clone())]),
+                    Vec::new(),
                 )
             }
         };
@@ -250,6 +265,7 @@ fn link_tags(items: &mut [LinkedItem], config: &SiteConfig) -> Vec<LinkedTag> {
             name,
             slug,
             names,
+            former_slugs,
             items: vec![],
         });
     }
@@ -297,7 +313,8 @@ pub fn link_site(site: ValidatedSite) -> LinkedSite {
         assets,
         body_lines,
     } = site;
-    let plans = plans.into_iter().map(|p| link_plan(p, &config)).collect();
+    let mut plans: Vec<LinkedPlan> = plans.into_iter().map(|p| link_plan(p, &config)).collect();
+    crate::lineage::link_lineage(&mut plans);
     LinkedSite {
         root,
         config,

@@ -137,6 +137,28 @@ pub struct Update {
     pub text: Localized,
 }
 
+/// An item of a plan, named across plans: `2023/16`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ItemRef {
+    /// The plan id.
+    pub plan: String,
+    /// The item's number in that plan.
+    pub number: u32,
+}
+
+impl ItemRef {
+    /// Reads `<plan>/<number>` (`2023/16`); `None` for anything else.
+    pub fn parse(s: &str) -> Option<ItemRef> {
+        let (plan, number) = s.split_once('/')?;
+        let number: u32 = number.parse().ok().filter(|n| *n >= 1)?;
+        let plan_ok = !plan.is_empty() && !plan.contains(char::is_whitespace);
+        plan_ok.then(|| ItemRef {
+            plan: plan.to_string(),
+            number,
+        })
+    }
+}
+
 /// A work item: one file `content/<plan>/<section>/<NN>-<slug>.md` and
 /// its translations.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -159,6 +181,8 @@ pub struct Item {
     pub tags: Vec<String>,
     /// Numbers of related items of the same plan, each once.
     pub related: Vec<u32>,
+    /// The item of an earlier plan this one carries on (`continues`).
+    pub continues: Option<ItemRef>,
     pub targets: Vec<Target>,
     /// Oldest first, as in the file after sorting by date.
     pub updates: Vec<Update>,
@@ -246,6 +270,12 @@ impl Plan {
     /// site-wide default.
     pub fn is_illustrative(&self, site_default: bool) -> bool {
         self.illustrative.unwrap_or(site_default)
+    }
+
+    /// The key plans are ordered by, oldest first: the end of the
+    /// period, then the id.
+    pub fn age_key(&self) -> (Option<Date>, &str) {
+        (self.period().map(|(_, end)| end), self.id.as_str())
     }
 
     /// Every item, section by section.

@@ -51,6 +51,15 @@ pub enum Page {
         status: usize,
         lang: usize,
     },
+    /// The page at a tag's former slug (`former_slugs`): a redirect to
+    /// the tag's page.
+    TagRedirect {
+        plan: usize,
+        tag: usize,
+        /// Index into the tag's `former_slugs`.
+        former: usize,
+        lang: usize,
+    },
     Feed {
         plan: usize,
         lang: usize,
@@ -84,6 +93,7 @@ impl Page {
             | Page::TagIndex { lang, .. }
             | Page::Tag { lang, .. }
             | Page::Status { lang, .. }
+            | Page::TagRedirect { lang, .. }
             | Page::Feed { lang, .. }
             | Page::Search { lang }
             | Page::NotFound { lang } => Some(lang),
@@ -107,6 +117,14 @@ impl Page {
             Page::TagIndex { plan, .. } => Page::TagIndex { plan, lang },
             Page::Tag { plan, tag, .. } => Page::Tag { plan, tag, lang },
             Page::Status { plan, status, .. } => Page::Status { plan, status, lang },
+            Page::TagRedirect {
+                plan, tag, former, ..
+            } => Page::TagRedirect {
+                plan,
+                tag,
+                former,
+                lang,
+            },
             Page::Feed { plan, .. } => Page::Feed { plan, lang },
             Page::Search { .. } => Page::Search { lang },
             Page::NotFound { .. } => Page::NotFound { lang },
@@ -128,6 +146,7 @@ impl Page {
             Page::Search { .. } => Some("search.html"),
             Page::NotFound { .. } => Some("404.html"),
             Page::Badge { .. }
+            | Page::TagRedirect { .. }
             | Page::Feed { .. }
             | Page::ItemsJson { .. }
             | Page::ItemsCsv { .. }
@@ -139,6 +158,29 @@ impl Page {
     /// Whether the page is HTML (has alternates, goes in the sitemap).
     pub fn is_html(self) -> bool {
         self.template().is_some()
+    }
+
+    /// The plan the page belongs to; `None` for the pages of the whole
+    /// site (home, search, 404, sitemap).
+    pub fn plan(self) -> Option<usize> {
+        match self {
+            Page::Plan { plan, .. }
+            | Page::Section { plan, .. }
+            | Page::Item { plan, .. }
+            | Page::Badge { plan, .. }
+            | Page::TagIndex { plan, .. }
+            | Page::Tag { plan, .. }
+            | Page::Status { plan, .. }
+            | Page::TagRedirect { plan, .. }
+            | Page::Feed { plan, .. }
+            | Page::ItemsJson { plan }
+            | Page::ItemsCsv { plan } => Some(plan),
+            Page::Home { .. }
+            | Page::Search { .. }
+            | Page::NotFound { .. }
+            | Page::Sitemap
+            | Page::Robots => None,
+        }
     }
 
     /// Whether the page shows progress figures, and so the notice that
@@ -155,6 +197,7 @@ impl Page {
             Page::TagIndex { .. }
             | Page::NotFound { .. }
             | Page::Badge { .. }
+            | Page::TagRedirect { .. }
             | Page::Feed { .. }
             | Page::ItemsJson { .. }
             | Page::ItemsCsv { .. }
@@ -189,6 +232,14 @@ pub fn all_pages(site: &LinkedSite) -> Vec<Page> {
             }
             for tag in 0..p.tags.len() {
                 pages.push(Page::Tag { plan, tag, lang });
+                for former in 0..p.tags[tag].former_slugs.len() {
+                    pages.push(Page::TagRedirect {
+                        plan,
+                        tag,
+                        former,
+                        lang,
+                    });
+                }
             }
             for status in 0..p.statuses.len() {
                 pages.push(Page::Status { plan, status, lang });
@@ -269,6 +320,17 @@ pub fn page_path(site: &LinkedSite, page: Page) -> String {
             prefix(site, lang),
             plan_id(plan),
             site.plans[plan].tags[tag].slug
+        ),
+        Page::TagRedirect {
+            plan,
+            tag,
+            former,
+            lang,
+        } => format!(
+            "{}{}/tags/{}/",
+            prefix(site, lang),
+            plan_id(plan),
+            site.plans[plan].tags[tag].former_slugs[former]
         ),
         Page::Status { plan, status, lang } => format!(
             "{}{}/status/{}/",
@@ -378,6 +440,7 @@ pub fn content_source(site: &LinkedSite, page: Page) -> Option<PageSource<'_>> {
         | Page::TagIndex { .. }
         | Page::Tag { .. }
         | Page::Status { .. }
+        | Page::TagRedirect { .. }
         | Page::Feed { .. }
         | Page::ItemsJson { .. }
         | Page::ItemsCsv { .. }
@@ -453,6 +516,7 @@ pub fn describe_source(site: &LinkedSite, page: Page) -> (Location, String) {
         Page::Plan { plan, lang: l }
         | Page::TagIndex { plan, lang: l }
         | Page::Tag { plan, lang: l, .. }
+        | Page::TagRedirect { plan, lang: l, .. }
         | Page::Status { plan, lang: l, .. }
         | Page::Feed { plan, lang: l } => {
             let p = &site.plans[plan].plan;
@@ -512,6 +576,8 @@ impl<'a> Change<'a> {
                     && a.plan.issuer == b.plan.issuer
                     && a.plan.published == b.plan.published
                     && a.plan.source == b.plan.source
+                    && a.plan.illustrative == b.plan.illustrative
+                    && a.plan.period() == b.plan.period()
                     && a.as_of == b.as_of
                     && a.sections.len() == b.sections.len()
                     && a.sections
@@ -523,12 +589,13 @@ impl<'a> Change<'a> {
                         x.item.path == y.item.path
                             && x.item.number == y.item.number
                             && x.item.languages == y.item.languages
+                            && x.continues == y.continues
+                            && x.continued_in == y.continued_in
                     })
                     && a.tags.len() == b.tags.len()
-                    && a.tags
-                        .iter()
-                        .zip(&b.tags)
-                        .all(|(x, y)| x.name == y.name && x.slug == y.slug)
+                    && a.tags.iter().zip(&b.tags).all(|(x, y)| {
+                        x.name == y.name && x.slug == y.slug && x.former_slugs == y.former_slugs
+                    })
             });
         same_shape.then_some(Change { old, new })
     }

@@ -5,8 +5,9 @@
 //!   each target's `actual / goal` capped at 100 %, and only when every
 //!   target reports an `actual`. No targets, no percentage.
 //! * pace (序时进度): how far along the item should be by the date of its
-//!   latest update, if work ran evenly from 1 January of the plan year to
-//!   `due` (or 31 December), against the percent complete.
+//!   latest update, if work ran evenly from the start of the plan's period
+//!   (`start`, default 1 January of the plan year) to `due` (or the
+//!   period's `end`, default 31 December), against the percent complete.
 
 use crate::model::{Date, Item, Status};
 
@@ -68,7 +69,9 @@ pub fn target_percent(goal: f64, actual: f64) -> f64 {
     }
 }
 
-pub fn compute_progress(item: &Item, plan_year: Option<i32>) -> Progress {
+/// The progress of `item` of a plan whose period is `period` (see
+/// [`crate::model::Plan::period`]).
+pub fn compute_progress(item: &Item, period: Option<(Date, Date)>) -> Progress {
     let latest = item.updates.last();
     let status = item
         .status
@@ -86,20 +89,11 @@ pub fn compute_progress(item: &Item, plan_year: Option<i32>) -> Progress {
     } else {
         None
     };
-    let pace = match (percent, as_of, plan_year) {
-        (Some(actual_percent), Some(as_of), Some(year))
+    let pace = match (percent, as_of, period) {
+        (Some(actual_percent), Some(as_of), Some((start, end)))
             if !item.targets.is_empty() || status == Some(Status::Completed) =>
         {
-            let start = Date {
-                year,
-                month: 1,
-                day: 1,
-            };
-            let due = item.due.unwrap_or(Date {
-                year,
-                month: 12,
-                day: 31,
-            });
+            let due = item.due.unwrap_or(end);
             let span = (due.days_since_epoch() - start.days_since_epoch() + 1).max(1) as f64;
             let elapsed = (as_of.days_since_epoch() - start.days_since_epoch() + 1) as f64;
             let share = (elapsed / span).clamp(0.0, 1.0);
@@ -146,6 +140,21 @@ mod tests {
     use super::*;
     use crate::model::{Localized, Target, Update};
 
+    fn year(y: i32) -> Option<(Date, Date)> {
+        Some((
+            Date {
+                year: y,
+                month: 1,
+                day: 1,
+            },
+            Date {
+                year: y,
+                month: 12,
+                day: 31,
+            },
+        ))
+    }
+
     fn item(
         targets: &[(f64, Option<f64>)],
         updates: &[(u32, u32)],
@@ -162,6 +171,7 @@ mod tests {
             due: None,
             tags: vec![],
             related: vec![],
+            continues: None,
             targets: targets
                 .iter()
                 .enumerate()
@@ -197,7 +207,7 @@ mod tests {
                 &[],
                 Some(Status::InProgress),
             ),
-            Some(2023),
+            year(2023),
         );
         assert_eq!(p.percent, Some(75.0));
     }
@@ -206,7 +216,7 @@ mod tests {
     fn no_percent_without_every_actual() {
         let p = compute_progress(
             &item(&[(16.0, Some(8.0)), (100.0, None)], &[(6, 30)], None),
-            Some(2023),
+            year(2023),
         );
         assert_eq!(p.percent, None);
         assert_eq!(p.pace, None);
@@ -214,7 +224,7 @@ mod tests {
 
     #[test]
     fn completed_is_a_hundred_percent() {
-        let p = compute_progress(&item(&[], &[], Some(Status::Completed)), Some(2023));
+        let p = compute_progress(&item(&[], &[], Some(Status::Completed)), year(2023));
         assert_eq!(p.percent, Some(100.0));
     }
 
@@ -223,18 +233,18 @@ mod tests {
         // 30 June 2023 is day 181 of 365: 49.6 % of the year.
         let behind = compute_progress(
             &item(&[(100.0, Some(20.0))], &[(6, 30)], Some(Status::InProgress)),
-            Some(2023),
+            year(2023),
         )
         .pace
         .unwrap();
         assert_eq!(behind.kind, PaceKind::Behind);
         assert!((behind.expected_percent - 49.59).abs() < 0.01);
         assert!((behind.targets[0].expected - 49.59).abs() < 0.01);
-        let on = compute_progress(&item(&[(100.0, Some(50.0))], &[(6, 30)], None), Some(2023))
+        let on = compute_progress(&item(&[(100.0, Some(50.0))], &[(6, 30)], None), year(2023))
             .pace
             .unwrap();
         assert_eq!(on.kind, PaceKind::OnPace);
-        let ahead = compute_progress(&item(&[(100.0, Some(80.0))], &[(6, 30)], None), Some(2023))
+        let ahead = compute_progress(&item(&[(100.0, Some(80.0))], &[(6, 30)], None), year(2023))
             .pace
             .unwrap();
         assert_eq!(ahead.kind, PaceKind::Ahead);

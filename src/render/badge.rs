@@ -41,7 +41,8 @@ pub fn render_badge(site: &LinkedSite, plan: usize, item: usize, lang: usize) ->
     if let Some(pc) = it.progress.percent {
         right.push_str(&format!(" {}", format_percent(pc)));
     }
-    let sample = if site.config.illustrative {
+    let illustrative = crate::lineage::is_illustrative(site, plan);
+    let sample = if illustrative {
         Some(ui(site, lang, "sample-mark").to_string())
     } else {
         None
@@ -56,7 +57,7 @@ pub fn render_badge(site: &LinkedSite, plan: usize, item: usize, lang: usize) ->
     if let Some(pc) = it.progress.percent {
         title.push_str(&format!(" · {}", format_percent(pc)));
     }
-    if site.config.illustrative {
+    if illustrative {
         title.push_str(&format!(" ({})", ui(site, lang, "illustrative-short")));
     }
     let title = escape_html(&title);

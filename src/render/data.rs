@@ -86,6 +86,10 @@ struct ItemData<'a> {
     as_of: Option<String>,
     badge: ByLang<'a, String>,
     body: ByLang<'a, &'a str>,
+    /// The items of later plans that continue it, `<plan>/<number>`.
+    continued_in: Vec<String>,
+    /// The item of an earlier plan it continues, `<plan>/<number>`.
+    continues: Option<String>,
     due: Option<String>,
     lead: &'a [String],
     number: u32,
@@ -141,6 +145,12 @@ struct UpdateData<'a> {
     text: ByLang<'a, &'a str>,
 }
 
+/// Item `(plan, item)` as `continues` names it: `2023/16`.
+fn item_ref(site: &LinkedSite, (plan, item): (usize, usize)) -> String {
+    let p = &site.plans[plan];
+    format!("{}/{}", p.plan.id, p.items[item].item.number)
+}
+
 fn item_data<'a>(
     site: &'a LinkedSite,
     bodies: &'a RenderedBodies,
@@ -157,6 +167,8 @@ fn item_data<'a>(
             format!("{}badge.svg", absolute(site, &item_path(site, plan, ii, l)))
         }),
         body: by_lang(site, |l, _| bodies.plans[plan].items[ii][l].text.as_str()),
+        continued_in: it.continued_in.iter().map(|&c| item_ref(site, c)).collect(),
+        continues: it.continues.map(|c| item_ref(site, c)),
         due: it.item.due.map(|d| d.iso()),
         lead: &it.item.lead,
         number: it.item.number,
@@ -231,8 +243,8 @@ pub fn render_items_json(site: &LinkedSite, bodies: &RenderedBodies, plan: usize
     let p = &site.plans[plan];
     let dl = site.config.default_language.as_str();
     let file = ItemsFile {
-        illustrative: site.config.illustrative,
-        illustrative_note: site.config.illustrative.then_some(ILLUSTRATIVE_NOTE),
+        illustrative: crate::lineage::is_illustrative(site, plan),
+        illustrative_note: crate::lineage::is_illustrative(site, plan).then_some(ILLUSTRATIVE_NOTE),
         items: ItemsSeq { site, bodies, plan },
         plan: PlanData {
             as_of: p.as_of.map(|d| d.iso()),
@@ -303,6 +315,8 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
         header.push(format!("url_{l}"));
     }
     header.push("illustrative".into());
+    header.push("continues".into());
+    header.push("continued_in".into());
     let mut out = String::from("\u{feff}");
     out.push_str(&header.join(","));
     out.push_str("\r\n");
@@ -360,7 +374,9 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
         for l in &langs {
             row.push(it.url.get(*l).cloned().unwrap_or_default());
         }
-        row.push(site.config.illustrative.to_string());
+        row.push(crate::lineage::is_illustrative(site, plan).to_string());
+        row.push(it.continues.clone().unwrap_or_default());
+        row.push(it.continued_in.join(";"));
         out.push_str(
             &row.iter()
                 .map(|f| csv_field(f))

@@ -167,6 +167,9 @@ impl<'a> RenderEnv<'a> {
             }
             Page::ItemsCsv { plan } => data::render_items_csv(self.site, self.bodies, plan),
             Page::Sitemap => feeds::render_sitemap(self.site).into_bytes(),
+            Page::TagRedirect {
+                plan, tag, lang, ..
+            } => super::redirect::render_tag_redirect(self.site, plan, tag, lang).into_bytes(),
             Page::Robots => feeds::render_robots(self.site).into_bytes(),
             Page::Home { .. }
             | Page::Plan { .. }

@@ -47,7 +47,7 @@ pub fn render_feed(site: &LinkedSite, plan: usize, lang: usize) -> String {
         "  <title>{}</title>\n",
         escape_html(&ui_fmt(site, lang, "feed-title", &[("plan", plan_title)]))
     ));
-    if site.config.illustrative {
+    if crate::lineage::is_illustrative(site, plan) {
         x.push_str(&format!(
             "  <subtitle>{}</subtitle>\n",
             escape_html(ui(site, lang, "illustrative-notice"))
@@ -98,7 +98,7 @@ pub fn render_feed(site: &LinkedSite, plan: usize, lang: usize) -> String {
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             escape_html(&url)
         ));
-        if site.config.illustrative {
+        if crate::lineage::is_illustrative(site, plan) {
             x.push_str("    <category term=\"illustrative\"/>\n");
         }
         x.push_str(&format!(

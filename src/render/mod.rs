@@ -27,6 +27,7 @@ pub mod feeds;
 pub mod format;
 pub mod link_check;
 pub mod markdown;
+pub mod redirect;
 pub mod site;
 pub mod templates;
 pub mod ui;

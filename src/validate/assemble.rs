@@ -9,7 +9,7 @@ use super::parse::{Parsed, ParsedDocument, ParsedFile};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::load::{DocumentKind, SourceDocument, default_language_path};
-use crate::model::{Item, Localized, Plan, Section};
+use crate::model::{Date, Item, ItemRef, Localized, Plan, Section};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -50,6 +50,8 @@ pub(super) struct PlacedItem {
     pub tags: Vec<(String, Location)>,
     /// Its `related` numbers as written, each where it was written.
     pub related: Vec<(u32, Location)>,
+    /// Its `continues` as written, where it was written.
+    pub continues: Option<(ItemRef, Location)>,
 }
 
 /// The content as it is put together, pass by pass.
@@ -230,6 +232,14 @@ impl<'c> Assembly<'c> {
             .map(|p| (p.plan.clone(), p.item.number))
             .collect();
         let mut unknown_tags: BTreeSet<String> = BTreeSet::new();
+        let ages: BTreeMap<String, (Option<Date>, String)> = self
+            .plans
+            .values()
+            .map(|p| {
+                let (end, id) = p.age_key();
+                (p.id.clone(), (end, id.to_string()))
+            })
+            .collect();
         for placed in std::mem::take(&mut self.items) {
             if duplicates.contains(&placed.item.path) {
                 continue;
@@ -240,8 +250,17 @@ impl<'c> Assembly<'c> {
                 mut item,
                 related,
                 tags,
+                continues,
                 ..
             } = placed;
+            item.continues = checks::resolve_continues(
+                &plan,
+                continues,
+                &numbers,
+                &self.unreadable_items,
+                &ages,
+                diags,
+            );
             item.related = checks::resolve_related(
                 &item,
                 &plan,
@@ -306,11 +325,30 @@ fn merge_plan(
         source: fields.source,
         illustrative: fields.illustrative,
         start: fields.start,
-        end: fields.end,
+        end: checked_end(fields.start, fields.end, diags),
         body,
         sections: Vec::new(),
         languages,
     }
+}
+
+/// A plan's `end`, when it is not before its `start`.
+fn checked_end(
+    start: Option<Date>,
+    end: Option<(Date, Location)>,
+    diags: &mut Diagnostics,
+) -> Option<Date> {
+    let (end, at) = end?;
+    if let Some(start) = start.filter(|s| end < *s) {
+        diags.error(
+            Code::InvalidValue,
+            at,
+            format!("the plan's period ends ({end}) before it starts ({start})"),
+            Some("`end` is the last day of the plan's period: a date on or after `start`".into()),
+        );
+        return None;
+    }
+    Some(end)
 }
 
 /// A section from its `_index.md` and its translations; `None` without a
@@ -399,6 +437,7 @@ pub(super) fn merge_item(
         number_at,
         tags: fields.tags,
         related: fields.related,
+        continues: fields.continues,
     })
 }
 
@@ -549,11 +588,13 @@ pub fn reassemble_item(
         }
     }
     item.related = resolved;
+    item.continues = placed.continues.map(|(r, _)| r);
     item.section_number = old.section_number;
     (item.number == old.number
         && item.path == old.path
         && item.tags == old.tags
         && item.related == old.related
+        && item.continues == old.continues
         && item.languages == old.languages)
         .then_some(item)
 }

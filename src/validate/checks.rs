@@ -7,7 +7,7 @@ use super::assemble::Assembly;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::load::translation_path;
-use crate::model::Item;
+use crate::model::{Date, Item, ItemRef};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -221,6 +221,72 @@ pub(super) fn resolve_related(
         }
     }
     resolved
+}
+
+/// An item's `continues` as written, checked: an item that exists in a
+/// plan older than the item's own (by the end of its period, then id).
+pub(super) fn resolve_continues(
+    plan: &str,
+    continues: Option<(ItemRef, Location)>,
+    numbers: &BTreeSet<(String, u32)>,
+    unreadable: &BTreeSet<(String, u32)>,
+    ages: &BTreeMap<String, (Option<Date>, String)>,
+    diags: &mut Diagnostics,
+) -> Option<ItemRef> {
+    let (r, at) = continues?;
+    let key = (r.plan.clone(), r.number);
+    if !ages.contains_key(&r.plan) {
+        let plans: Vec<&str> = ages.keys().map(String::as_str).collect();
+        diags.error(
+            Code::DanglingReference,
+            at,
+            format!(
+                "`continues` points at plan {}, which does not exist",
+                r.plan
+            ),
+            Some(format!(
+                "write \"<plan>/<number>\" with one of the plans: {}",
+                plans.join(", ")
+            )),
+        );
+        return None;
+    }
+    if unreadable.contains(&key) {
+        return None;
+    }
+    if !numbers.contains(&key) {
+        diags.error(
+            Code::DanglingReference,
+            at,
+            format!(
+                "`continues` points at item {} of plan {}, which does not exist",
+                r.number, r.plan
+            ),
+            Some(format!(
+                "use the `number` of an item of plan {} (its permalink /{}/<number>/)",
+                r.plan, r.plan
+            )),
+        );
+        return None;
+    }
+    if ages.get(&r.plan) >= ages.get(plan) {
+        let what = if r.plan == plan {
+            "its own plan"
+        } else {
+            "a later plan"
+        };
+        diags.error(
+            Code::InvalidValue,
+            at,
+            format!(
+                "`continues` points at item {} of plan {}, {what}",
+                r.number, r.plan
+            ),
+            Some("an item continues an item of an earlier plan; write `continues` in the newer plan's item".into()),
+        );
+        return None;
+    }
+    Some(r)
 }
 
 /// A tag that site.toml does not define is shown untranslated: warned

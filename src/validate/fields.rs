@@ -10,12 +10,12 @@
 //! warning without further ado.
 
 use super::values::{
-    boolean, date, item_numbers, located_texts, number, required_number, required_text, status,
-    target_goal, target_key, target_translations, targets, text, texts, update_date,
-    update_translations, updates,
+    boolean, date, item_numbers, item_ref, located_date, located_texts, number, required_number,
+    required_text, status, target_goal, target_key, target_translations, targets, text, texts,
+    update_date, update_translations, updates,
 };
 use crate::diagnostics::{Code, Diagnostics, Location};
-use crate::model::{Date, Item, Status, Target, Update};
+use crate::model::{Date, Item, ItemRef, Status, Target, Update};
 use crate::toml_fields::FieldReader;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -87,7 +87,8 @@ front_matter! {
         illustrative: Option<bool> = boolean,
         /// The plan's period; default: the calendar year of its id.
         start: Option<Date> = date,
-        end: Option<Date> = date,
+        /// Where it was written (checked against `start`).
+        end: Option<(Date, Location)> = located_date,
     }
 }
 
@@ -127,6 +128,9 @@ front_matter! {
         tags: Vec<(String, Location)> = located_texts,
         /// As written (resolved once all files are read).
         related: Vec<(u32, Location)> = item_numbers,
+        /// The item of an earlier plan this one carries on, as written
+        /// (resolved once all files are read).
+        continues: Option<(ItemRef, Location)> = item_ref,
         targets: Vec<Target> = targets => targets,
         /// Oldest first.
         updates: Vec<Update> = updates => updates,

@@ -6,7 +6,7 @@
 use super::fields::{TargetFields, TargetTranslationFields, UpdateFields, UpdateTranslationFields};
 use crate::config::is_slug;
 use crate::diagnostics::{Code, Diagnostics, Location};
-use crate::model::{Date, Localized, Status, Target, Update};
+use crate::model::{Date, ItemRef, Localized, Status, Target, Update};
 use crate::toml_fields::{FieldReader, closest, key_str};
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -44,6 +44,45 @@ pub fn date(
     diags: &mut Diagnostics,
 ) -> Option<Date> {
     r.date(key, diags).map(Spanned::into_inner)
+}
+
+/// An optional date, with where it was written.
+pub fn located_date(
+    r: &mut FieldReader<'_, '_>,
+    key: &'static str,
+    diags: &mut Diagnostics,
+) -> Option<(Date, Location)> {
+    let lines = r.lines();
+    r.date(key, diags)
+        .map(|d| (*d.get_ref(), lines.span(&d.span())))
+}
+
+/// An item of another plan, `"<plan>/<number>"` (`continues = "2023/16"`),
+/// with where it was written (resolved once all files are read).
+pub fn item_ref(
+    r: &mut FieldReader<'_, '_>,
+    key: &'static str,
+    diags: &mut Diagnostics,
+) -> Option<(ItemRef, Location)> {
+    let s = r.string(key, diags)?;
+    let at = r.lines().span(&s.span());
+    match ItemRef::parse(s.get_ref()) {
+        Some(reference) => Some((reference, at)),
+        None => {
+            diags.error(
+                Code::InvalidValue,
+                at,
+                format!(
+                    "`{key}` is \"{}\", which does not name an item of a plan",
+                    s.get_ref()
+                ),
+                Some(format!(
+                    "write the plan's folder name, a slash and the item's number, e.g. {key} = \"2023/16\""
+                )),
+            );
+            None
+        }
+    }
 }
 
 /// An optional boolean.

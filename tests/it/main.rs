@@ -24,5 +24,6 @@ mod output_folder;
 mod portability;
 mod progress_and_data;
 mod serve;
+mod several_plans;
 mod template_variables;
 mod validation_errors;

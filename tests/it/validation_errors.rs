@@ -138,6 +138,14 @@ error_cases! {
     // issue #15.5
     only_allowed_attachments_that_hold_their_type_are_published => "attachment-not-allowed",
     unknown_field_is_a_warning_and_the_build_succeeds => "unknown-field",
+    // issue #18.2
+    continues_naming_no_item_a_bad_value_or_its_own_plan_is_an_error => "continues-to-missing-item",
+    // issue #18.2
+    continues_naming_an_item_of_a_later_plan_is_an_error => "continues-to-later-plan",
+    // issue #18.2
+    plan_period_ending_before_it_starts_is_an_error_at_end => "plan-ends-before-it-starts",
+    // issue #18.2
+    former_tag_slug_that_is_a_current_slug_is_an_error => "former-tag-slug-is-a-current-slug",
     errors_in_several_files_are_all_reported_in_one_run => "several-errors",
     base_url_without_scheme_is_an_error_in_site_toml => "site-toml-bad-base-url",
     content_link_to_a_missing_item_fails_the_build => "broken-internal-link",

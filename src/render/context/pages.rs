@@ -36,6 +36,40 @@ pub struct PageCommon<'a> {
     pub shows_progress: bool,
     /// The status key of items without a status (`none`).
     pub no_status_key: &'static str,
+    /// Whether the progress data the page shows is illustrative: its
+    /// plan's, or on a page of every plan, every plan's (each plan says
+    /// its own there).
+    pub illustrative: bool,
+    /// The notice that says so, when it is: for the whole site when every
+    /// plan's data is illustrative, else for the page's plan.
+    pub illustrative_notice: Option<&'a str>,
+    /// On the pages of a plan whose period ended before the current
+    /// plan's began: the current plan.
+    pub newer_plan: Option<PlanLink>,
+}
+
+/// A link to a plan.
+#[derive(Serialize)]
+pub struct PlanLink {
+    /// The plan id.
+    pub id: String,
+    /// Its title in the page's language.
+    pub title: String,
+    /// Its page in the page's language.
+    pub url: String,
+}
+
+/// An item of another plan that an item continues or is continued in.
+#[derive(Serialize)]
+pub struct LineageLink {
+    /// The other item's plan id.
+    pub plan: String,
+    /// The other item's number.
+    pub number: u32,
+    /// What the link says ("continues item 16 of the 2023 plan").
+    pub text: String,
+    /// The other item's page in the page's language.
+    pub url: String,
 }
 
 /// `home.html`.
@@ -159,6 +193,10 @@ pub struct ItemContext<'a> {
     pub citation: String,
     /// The date its figures speak for (its own, or the plan's).
     pub data_as_of: Option<String>,
+    /// The item of an earlier plan it continues (`continues`).
+    pub continues: Option<LineageLink>,
+    /// The items of later plans that continue it.
+    pub continued_in: Vec<LineageLink>,
 }
 
 /// `list.html`: the pages that list items (a section, a tag, a status)
@@ -253,6 +291,7 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> Option<(&'static str, Va
             })
         }
         Page::Badge { .. }
+        | Page::TagRedirect { .. }
         | Page::Feed { .. }
         | Page::ItemsJson { .. }
         | Page::ItemsCsv { .. }
@@ -274,6 +313,10 @@ fn common<'a>(
     og_type: &'static str,
     translation_missing: bool,
 ) -> PageCommon<'a> {
+    let illustrative = match page.plan() {
+        Some(plan) => crate::lineage::is_illustrative(env.site, plan),
+        None => crate::lineage::all_illustrative(env.site),
+    };
     PageCommon {
         page: page_meta(
             env.site,
@@ -285,6 +328,54 @@ fn common<'a>(
         ),
         shows_progress: page.shows_progress(),
         no_status_key: NO_STATUS_KEY,
+        illustrative,
+        illustrative_notice: illustrative.then(|| {
+            let key = if crate::lineage::all_illustrative(env.site) {
+                "illustrative-notice"
+            } else {
+                "illustrative-plan"
+            };
+            ui(env.site, page.lang().unwrap_or(0), key)
+        }),
+        newer_plan: page.plan().and_then(|plan| {
+            let newer = crate::lineage::newer_plan(env.site, plan)?;
+            let lang = page.lang().unwrap_or(0);
+            let c = plan_context(env.site, newer, lang);
+            Some(PlanLink {
+                id: c.id.to_string(),
+                title: c.title.to_string(),
+                url: c.url,
+            })
+        }),
+    }
+}
+
+/// The link to item `(plan, item)` from a page in `lang`, saying `key`
+/// (`continues-item`, `continued-in`).
+fn lineage_link(
+    env: &RenderEnv<'_>,
+    (plan, item): (usize, usize),
+    lang: usize,
+    key: &str,
+) -> LineageLink {
+    let site = env.site;
+    let p = &site.plans[plan];
+    let number = p.items[item].item.number;
+    let label = p
+        .plan
+        .year()
+        .map(|y| y.to_string())
+        .unwrap_or_else(|| p.plan.id.clone());
+    LineageLink {
+        plan: p.plan.id.clone(),
+        number,
+        text: ui_fmt(
+            site,
+            lang,
+            key,
+            &[("plan", &label), ("number", &number.to_string())],
+        ),
+        url: href(site, &item_path(site, plan, item, lang)),
     }
 }
 
@@ -328,7 +419,8 @@ fn home_page<'a>(env: &'a RenderEnv<'_>, page: Page, lang: usize) -> HomePage<'a
             "website",
             false,
         ),
-        plans: (0..site.plans.len())
+        plans: crate::lineage::newest_first(site)
+            .into_iter()
             .map(|p| HomePlan {
                 plan: plan_context(site, p, lang),
                 dashboard: dashboard(env, p, lang),
@@ -498,6 +590,14 @@ fn item_context<'a>(
         badge_embed,
         citation,
         data_as_of,
+        continues: it
+            .continues
+            .map(|c| lineage_link(env, c, lang, "continues-item")),
+        continued_in: it
+            .continued_in
+            .iter()
+            .map(|&c| lineage_link(env, c, lang, "continued-in"))
+            .collect(),
     }
 }
 
@@ -535,7 +635,7 @@ fn json_ld_item(
     if let Some(d) = it.progress.as_of {
         v["dateModified"] = json!(d.iso());
     }
-    if site.config.illustrative {
+    if crate::lineage::is_illustrative(site, plan) {
         v["disambiguatingDescription"] = json!(ui(site, lang, "illustrative-notice"));
     }
     json_for_script(&v)

@@ -36,6 +36,12 @@ pub struct PlanContext<'a> {
     pub tags_url: String,
     /// How many items the plan has.
     pub item_count: usize,
+    /// Whether its progress data is illustrative (its `illustrative`,
+    /// else `[progress] illustrative`).
+    pub illustrative: bool,
+    /// Whether it is the current plan: the newest (by the end of its
+    /// period, then id).
+    pub current: bool,
 }
 
 /// Plan `plan` in language `lang`.
@@ -57,6 +63,8 @@ pub fn plan_context(site: &LinkedSite, plan: usize, lang: usize) -> PlanContext<
         feed: url(Page::Feed { plan, lang }),
         tags_url: url(Page::TagIndex { plan, lang }),
         item_count: p.items.len(),
+        illustrative: crate::lineage::is_illustrative(site, plan),
+        current: crate::lineage::current_plan(site) == Some(plan),
     }
 }
 

@@ -179,7 +179,7 @@ impl Session {
             let ii = plan.items.iter().position(|it| it.item.path == *file)?;
             let old = &plan.items[ii];
             let item = crate::validate::reassemble_item(&old.item, doc, parsed, &translations, dl)?;
-            let progress = crate::progress::compute_progress(&item, plan.plan.year());
+            let progress = crate::progress::compute_progress(&item, plan.plan.period());
             let as_of = plan
                 .items
                 .iter()
