@@ -10,7 +10,7 @@
 //! warning without further ado.
 
 use super::values::{
-    boolean, date, item_numbers, located_texts, number, required_number, required_text, status,
+    boolean, date, item_numbers, located_date, located_texts, number, required_number, required_text, status,
     target_goal, target_key, target_translations, targets, text, texts, update_date,
     update_translations, updates,
 };
@@ -121,15 +121,16 @@ front_matter! {
         title: Option<String> = required_text("\"推进学前教育普及普惠优质安全发展\""),
         status: Option<Status> = status => status,
         lead: Vec<String> = texts => lead,
-        due: Option<Date> = date => due,
+        /// With where it was written (checked against the plan's period).
+        due: Option<(Date, Location)> = located_date,
         /// As written, each where it was written (checked against
         /// site.toml once all files are read).
         tags: Vec<(String, Location)> = located_texts,
         /// As written (resolved once all files are read).
         related: Vec<(u32, Location)> = item_numbers,
         targets: Vec<Target> = targets => targets,
-        /// Oldest first.
-        updates: Vec<Update> = updates => updates,
+        /// Oldest first, each with where its date was written.
+        updates: Vec<(Update, Location)> = updates,
     }
 }
 
