@@ -99,15 +99,16 @@ pub fn date_hint(key: &str, text: &str, date: Date) -> String {
 /// ends: before `,`, `]`, `}`, a comment or the end of the line.
 fn straighten_quotes(value: &str) -> Option<String> {
     let mut out = String::with_capacity(value.len());
-    // The quote of the string we are in: `"`, `'`, or `“` for one
+    // The quote of the string we are in: `"`, `'`, or FANCY for one
     // opened by a full-width quote.
+    const FANCY: char = '\0';
     let mut open: Option<char> = None;
     let mut changed = false;
     for (i, c) in value.char_indices() {
         let rest = value[i + c.len_utf8()..].trim_start();
         let at_value_end = rest.is_empty() || rest.starts_with([',', ']', '}', '#']);
         match open {
-            Some('“') if FANCY_QUOTES.contains(&c) && at_value_end => {
+            Some(FANCY) if FANCY_QUOTES.contains(&c) && at_value_end => {
                 open = None;
                 out.push('"');
                 continue;
@@ -118,7 +119,7 @@ fn straighten_quotes(value: &str) -> Option<String> {
             None if c == '#' => break,
             None if FANCY_QUOTES.contains(&c) => {
                 changed = true;
-                open = Some('“');
+                open = Some(FANCY);
                 out.push('"');
                 continue;
             }
