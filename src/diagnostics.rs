@@ -430,7 +430,9 @@ impl<'a> LineIndex<'a> {
         self.text.lines().enumerate().find_map(|(i, l)| {
             let t = l.trim();
             let header = t.starts_with('[')
-                && t.split('#').next().is_some_and(|h| h.trim_end().ends_with(']'))
+                && t.split('#')
+                    .next()
+                    .is_some_and(|h| h.trim_end().ends_with(']'))
                 && !t.contains('=');
             header.then_some((self.first_line + i, t))
         })

@@ -266,8 +266,14 @@ impl<'t, 'a> FieldReader<'t, 'a> {
                 diags.error(
                     Code::WrongType,
                     self.lines.span(&v.span()),
-                    format!("`{key}` must be a date such as 2023-06-30 (no quotes), found a string"),
-                    Some(crate::validate::dates::date_hint(key, &format!("\"{s}\""), d)),
+                    format!(
+                        "`{key}` must be a date such as 2023-06-30 (no quotes), found a string"
+                    ),
+                    Some(crate::validate::dates::date_hint(
+                        key,
+                        &format!("\"{s}\""),
+                        d,
+                    )),
                 );
                 None
             }

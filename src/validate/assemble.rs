@@ -509,9 +509,16 @@ fn report_unmatched_update_translation(
     let known = if dates.is_empty() {
         format!("{} has no updates", original.display())
     } else {
-        format!("the updates of {} are dated {}", original.display(), dates.join(", "))
+        format!(
+            "the updates of {} are dated {}",
+            original.display(),
+            dates.join(", ")
+        )
     };
-    let (message, hint) = match (super::dates::parse_iso_date(date), super::dates::loose_date(date)) {
+    let (message, hint) = match (
+        super::dates::parse_iso_date(date),
+        super::dates::loose_date(date),
+    ) {
         (Some(_), _) => (
             format!(
                 "`[updates.{date}]` translates an update that {} does not have",
@@ -520,7 +527,9 @@ fn report_unmatched_update_translation(
             format!("use the `date` of an update in the default-language file; {known}"),
         ),
         (None, Some(fixed)) => (
-            format!("`[updates.{date}]` is not a date written year-month-day, so it translates no update"),
+            format!(
+                "`[updates.{date}]` is not a date written year-month-day, so it translates no update"
+            ),
             format!("write `[updates.{fixed}]`; {known}"),
         ),
         (None, None) => (

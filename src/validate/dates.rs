@@ -11,8 +11,7 @@ pub fn parse_iso_date(text: &str) -> Option<Date> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b
-            .iter()
+        && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
@@ -142,14 +141,27 @@ mod tests {
     fn iso_dates_are_strict_and_must_exist() {
         assert_eq!(parse_iso_date("2023-06-30"), Some(d(2023, 6, 30)));
         assert_eq!(parse_iso_date("2024-02-29"), Some(d(2024, 2, 29)));
-        for bad in ["2023-6-30", "2023/06/30", "2023-02-29", "2023-06-31", "2023-13-01", "x"] {
+        for bad in [
+            "2023-6-30",
+            "2023/06/30",
+            "2023-02-29",
+            "2023-06-31",
+            "2023-13-01",
+            "x",
+        ] {
             assert_eq!(parse_iso_date(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn loose_dates_read_slashes_short_months_and_chinese_dates() {
-        for text in ["2023/6/30", "2023-6-30", "\"2023/06/30\"", "2023.06.30", "2023年6月30日"] {
+        for text in [
+            "2023/6/30",
+            "2023-6-30",
+            "\"2023/06/30\"",
+            "2023.06.30",
+            "2023年6月30日",
+        ] {
             assert_eq!(loose_date(text), Some(d(2023, 6, 30)), "{text}");
         }
         assert_eq!(loose_date("2023/6/31"), None);
@@ -164,14 +176,22 @@ mod tests {
             syntax_hint("due = 2023/12/31").unwrap(),
             "`2023/12/31` is not a TOML date; write `due = 2023-12-31` (year-month-day with dashes, two-digit month and day, no quotes)"
         );
-        assert!(syntax_hint("date = \"2023-6-30\"").unwrap().contains("`date = 2023-06-30`"));
+        assert!(
+            syntax_hint("date = \"2023-6-30\"")
+                .unwrap()
+                .contains("`date = 2023-06-30`")
+        );
         assert_eq!(
             syntax_hint("title = “推进“双减”工作” # note").unwrap(),
             "TOML strings need straight quotes \"…\", not full-width quotes “…”: write `title = \"推进“双减”工作\"`"
         );
         // Full-width quotes inside a proper string are text, not a mistake.
         assert_eq!(syntax_hint("title = \"推进“双减”工作\" x"), None);
-        assert!(syntax_hint("tags = [“安全”, “学前”]").unwrap().ends_with("`tags = [\"安全\", \"学前\"]`"));
+        assert!(
+            syntax_hint("tags = [“安全”, “学前”]")
+                .unwrap()
+                .ends_with("`tags = [\"安全\", \"学前\"]`")
+        );
         assert_eq!(syntax_hint("goal = 16 16"), None);
     }
 }

@@ -10,9 +10,9 @@
 //! warning without further ado.
 
 use super::values::{
-    boolean, date, item_numbers, located_date, located_texts, number, required_number, required_text, status,
-    target_goal, target_key, target_translations, targets, text, texts, update_date,
-    update_translations, updates,
+    boolean, date, item_numbers, located_date, located_texts, number, required_number,
+    required_text, status, target_goal, target_key, target_translations, targets, text, texts,
+    update_date, update_translations, updates,
 };
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::model::{Date, Item, Status, Target, Update};

@@ -3,7 +3,10 @@
 //! key and the diagnostics, reports every problem with the value, and
 //! returns what could be read.
 
-use super::fields::{ItemFields, ItemTranslationFields, TargetFields, TargetTranslationFields, UpdateFields, UpdateTranslationFields};
+use super::fields::{
+    ItemFields, ItemTranslationFields, TargetFields, TargetTranslationFields, UpdateFields,
+    UpdateTranslationFields,
+};
 use crate::config::is_slug;
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::model::{Date, Localized, Status, Target, Update};

@@ -10,7 +10,8 @@ fn json_lines(run: &Run) -> Vec<Value> {
     run.stdout
         .lines()
         .map(|l| {
-            serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}\n{}", run.stderr))
+            serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("not JSON ({e}): {l}\n{}", run.stderr))
         })
         .collect()
 }
@@ -30,7 +31,11 @@ fn check_strict_fails_on_a_warning_and_passes_a_site_without_one() {
     let site = TestSite::fixture("basic");
     let plain = site.run(&["check"]);
     assert_eq!(plain.code, 0, "{}", plain.stderr);
-    assert!(plain.stderr.contains(": warning: no `en` translation"), "{}", plain.stderr);
+    assert!(
+        plain.stderr.contains(": warning: no `en` translation"),
+        "{}",
+        plain.stderr
+    );
     let strict = site.run(&["check", "--strict"]);
     assert_eq!(strict.code, 1, "{}", strict.stderr);
     assert!(
@@ -63,7 +68,9 @@ fn check_format_json_prints_each_diagnostic_as_one_json_object_per_line() {
         let keys: Vec<&str> = o.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
-            ["code", "column", "file", "hint", "line", "message", "severity"],
+            [
+                "code", "column", "file", "hint", "line", "message", "severity"
+            ],
             "{o}"
         );
     }
@@ -80,7 +87,10 @@ fn check_format_json_prints_each_diagnostic_as_one_json_object_per_line() {
         "the update's date 2024-01-15 is outside the plan's period, 2023-01-01 to 2023-12-31 (the plan's year: it sets no `start` or `end`)"
     );
     assert!(
-        update["hint"].as_str().unwrap().contains("add `end = 2024-01-15` in content/2023/_index.md"),
+        update["hint"]
+            .as_str()
+            .unwrap()
+            .contains("add `end = 2024-01-15` in content/2023/_index.md"),
         "{update}"
     );
     let warning = objects
@@ -88,7 +98,10 @@ fn check_format_json_prints_each_diagnostic_as_one_json_object_per_line() {
         .find(|o| o["severity"] == "warning")
         .unwrap_or_else(|| panic!("no warning:\n{}", run.stdout));
     assert_eq!(warning["code"], "missing-translation");
-    assert_eq!((warning["line"].as_u64(), warning["column"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (warning["line"].as_u64(), warning["column"].as_u64()),
+        (Some(1), Some(1))
+    );
     // The human lines are not mixed into stdout.
     assert!(!run.stdout.contains("= help:"), "{}", run.stdout);
 }
@@ -103,7 +116,10 @@ fn check_strict_json_reports_warnings_as_errors_and_a_clean_site_prints_nothing(
     assert_eq!(objects.len(), 1, "{}", run.stdout);
     assert_eq!(objects[0]["severity"], "error");
     assert_eq!(objects[0]["code"], "missing-translation");
-    assert_eq!(objects[0]["hint"], "create content/2023/1-safety/02-drills.en.md");
+    assert_eq!(
+        objects[0]["hint"],
+        "create content/2023/1-safety/02-drills.en.md"
+    );
     // A diagnostic without a hint has `"hint": null`.
     let file = "content/2023/2-preschool/03-kindergartens.md";
     site.write(file, site.read(file).replace("actual = 8", "actual = -8"));
@@ -112,7 +128,10 @@ fn check_strict_json_reports_warnings_as_errors_and_a_clean_site_prints_nothing(
         .into_iter()
         .find(|o| o["code"] == "invalid-value")
         .unwrap_or_else(|| panic!("no invalid-value:\n{}", run.stdout));
-    assert_eq!(negative["message"], "a target's `actual` must not be negative");
+    assert_eq!(
+        negative["message"],
+        "a target's `actual` must not be negative"
+    );
     assert_eq!(negative["hint"], Value::Null);
     // A clean site prints no line at all.
     let clean = TestSite::fixture("plan2023").run(&["check", "--format", "json"]);
@@ -127,7 +146,9 @@ fn check_strict_json_reports_warnings_as_errors_and_a_clean_site_prints_nothing(
 #[cfg(unix)]
 fn the_shipped_github_workflow_turns_check_json_into_annotations() {
     let text = std::fs::read_to_string(repo().join("deploy/github-actions.yml")).unwrap();
-    let doc = yaml_rust2::YamlLoader::load_from_str(&text).unwrap().remove(0);
+    let doc = yaml_rust2::YamlLoader::load_from_str(&text)
+        .unwrap()
+        .remove(0);
     let step = doc["jobs"]["check"]["steps"]
         .as_vec()
         .unwrap()
@@ -150,7 +171,11 @@ fn the_shipped_github_workflow_turns_check_json_into_annotations() {
         .output()
         .expect("bash and jq");
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{stdout}");
     assert!(

@@ -154,7 +154,7 @@ error_cases! {
     // issue #19.3
     an_update_after_the_items_due_date_is_a_warning => "update-after-due",
     // issue #19.3
-    a_file_name_number_other_than_number_is_a_warning_naming_both => "file-name-number-differs",
+    a_file_or_folder_name_number_other_than_number_is_a_warning_naming_both => "file-name-number-differs",
     // issue #19.3
     item_fields_below_updates_are_errors_explaining_toml_tables => "item-field-below-updates",
     // issue #19.3
@@ -163,6 +163,8 @@ error_cases! {
     a_mistyped_date_of_a_translated_update_is_an_error => "translated-update-date-typo",
     // issue #19.3
     a_translated_update_of_a_date_without_update_is_an_error => "translated-update-of-no-update",
+    // issue #19.3
+    a_title_below_a_translations_update_table_is_an_error => "translated-title-below-updates",
     // issue #19.3
     full_width_quotes_get_a_hint_showing_straight_quotes => "full-width-quotes",
     // issue #19.3
