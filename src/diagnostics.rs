@@ -94,6 +94,15 @@ pub enum Code {
     ImportStructure,
     /// `planpub import`: the plan id or the document is refused.
     ImportRefused,
+    /// A date outside the plan's period (`start` to `end`).
+    OutsidePeriod,
+    /// An update dated after the item's `due` date.
+    AfterDue,
+    /// A file or folder name whose number disagrees with its `number`.
+    NameNumberMismatch,
+    /// An item field written below a `[[targets]]` or `[[updates]]` line,
+    /// where TOML puts it into that table.
+    MisplacedField,
 }
 
 impl Code {
@@ -136,6 +145,10 @@ impl Code {
             Code::ImportUnreadable => "import-unreadable",
             Code::ImportStructure => "import-structure",
             Code::ImportRefused => "import-refused",
+            Code::OutsidePeriod => "outside-period",
+            Code::AfterDue => "after-due",
+            Code::NameNumberMismatch => "name-number-mismatch",
+            Code::MisplacedField => "misplaced-field",
         }
     }
 }
@@ -245,6 +258,20 @@ impl Diagnostics {
         hint: Option<String>,
     ) {
         self.push(at.diagnostic(Severity::Warning, code, message.into(), hint));
+    }
+
+    /// The same diagnostics with every warning made an error (`planpub
+    /// check --strict`).
+    pub fn warnings_as_errors(self) -> Diagnostics {
+        let items = self
+            .items
+            .into_iter()
+            .map(|d| Diagnostic {
+                severity: Severity::Error,
+                ..d
+            })
+            .collect();
+        Diagnostics { items }
     }
 
     /// How many diagnostics carry `code`.
@@ -384,6 +411,31 @@ impl<'a> LineIndex<'a> {
 
     pub fn span(&self, span: &Range<usize>) -> Location {
         self.location(span.start)
+    }
+
+    /// The text of the line that holds a byte offset, without its line
+    /// break.
+    pub fn line_text(&self, offset: usize) -> &'a str {
+        let offset = offset.min(self.text.len());
+        let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i);
+        self.text[start..end].trim_end_matches('\r')
+    }
+
+    /// The file line of the first line of `text` that is a table header
+    /// (`[name]` or `[[name]]`), if any.
+    pub fn first_table_header(&self) -> Option<(usize, &'a str)> {
+        self.text.lines().enumerate().find_map(|(i, l)| {
+            let t = l.trim();
+            let header = t.starts_with('[')
+                && t.split('#')
+                    .next()
+                    .is_some_and(|h| h.trim_end().ends_with(']'))
+                && !t.contains('=');
+            header.then_some((self.first_line + i, t))
+        })
     }
 }
 

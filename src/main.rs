@@ -3,7 +3,7 @@
 //! 2 usage errors.
 
 use clap::{CommandFactory, Parser, Subcommand};
-use planpub::diagnostics::{Code, Diagnostics, escape_controls};
+use planpub::diagnostics::{Code, Diagnostics, Severity, escape_controls};
 use planpub::write::OutputDir;
 use planpub::{BuildFailed, BuildOptions, build_and_write_with, build_site_with};
 use std::ffi::OsString;
@@ -69,6 +69,13 @@ enum Command {
         /// Overrides site.toml's base_url.
         #[arg(long)]
         base_url: Option<String>,
+        /// Treat warnings as errors: any warning makes the check fail (exit 1).
+        #[arg(long)]
+        strict: bool,
+        /// How to print the problems: `human` (path:line:col: error: …) on
+        /// stderr, or `json`, one JSON object per problem per line on stdout.
+        #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
+        format: DiagnosticsFormat,
     },
     /// Build, serve on the local machine, rebuild on change and reload the browser.
     Serve {
@@ -100,6 +107,16 @@ enum Command {
         #[arg(long)]
         output_dir: Option<PathBuf>,
     },
+}
+
+/// How `planpub check` prints diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum DiagnosticsFormat {
+    /// `path:line:col: error: message` and `= help:` lines, on stderr.
+    Human,
+    /// One JSON object per line on stdout: file, line, column, severity,
+    /// code, message, hint (for CI annotations).
+    Json,
 }
 
 /// The arguments, with `planpub help format` read as `planpub format`: clap's
@@ -199,7 +216,11 @@ fn main() -> ExitCode {
             base_url,
             force,
         } => build(&cli.root, output, base_url, force, hooks),
-        Command::Check { base_url } => check(&cli.root, base_url, hooks),
+        Command::Check {
+            base_url,
+            strict,
+            format,
+        } => check(&cli.root, base_url, strict, format, hooks),
         Command::Import { file, plan } => {
             let mut diags = Diagnostics::new();
             let result = planpub::import::import_plan(&cli.root, &file, &plan, &mut diags);
@@ -330,17 +351,35 @@ fn build(
     }
 }
 
-/// `planpub check`.
-fn check(root: &Path, base_url: Option<String>, hooks: &timings::BinaryHooks) -> ExitCode {
+/// `planpub check`. With `strict`, every warning is printed and counted
+/// as an error.
+fn check(
+    root: &Path,
+    base_url: Option<String>,
+    strict: bool,
+    format: DiagnosticsFormat,
+    hooks: &timings::BinaryHooks,
+) -> ExitCode {
     let options = BuildOptions {
         root: root.to_path_buf(),
         base_url,
     };
     let mut diags = Diagnostics::new();
     let result = build_site_with(&options, &mut diags, hooks);
-    print_diagnostics(&diags);
     let missing = diags.count(Code::MissingTranslation);
+    let warnings = diags.warning_count();
+    if strict {
+        diags = diags.warnings_as_errors();
+    }
+    match format {
+        DiagnosticsFormat::Human => print_diagnostics(&diags),
+        DiagnosticsFormat::Json => print_diagnostics_json(&diags),
+    }
     match result {
+        Some(_) if strict && warnings > 0 => {
+            eprintln!("check failed: --strict counts warnings as errors");
+            ExitCode::from(1)
+        }
         Some(out) => {
             eprintln!(
                 "ok: {} files would be written; {missing} missing translation notice(s)",
@@ -349,5 +388,28 @@ fn check(root: &Path, base_url: Option<String>, hooks: &timings::BinaryHooks) ->
             ExitCode::SUCCESS
         }
         None => ExitCode::from(1),
+    }
+}
+
+/// One JSON object per diagnostic, one per line, on stdout: what CI
+/// annotations are made from. Keys: file, line, column, severity, code
+/// (a [`Code`]'s stable name), message, hint (null if none).
+fn print_diagnostics_json(diags: &Diagnostics) {
+    let mut out = std::io::stdout().lock();
+    for d in diags.sorted() {
+        let severity = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let object = serde_json::json!({
+            "file": d.path.to_string_lossy(),
+            "line": d.line,
+            "column": d.column,
+            "severity": severity,
+            "code": d.code.name(),
+            "message": d.message,
+            "hint": d.hint,
+        });
+        let _ = writeln!(out, "{object}");
     }
 }

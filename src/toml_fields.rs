@@ -29,14 +29,15 @@ pub fn parse_toml<'a>(
         return Some(TomlDocument { table, lines });
     }
     for e in errors {
-        let at = e
-            .span()
-            .map(|s| lines.location(s.start))
-            .unwrap_or_else(|| lines.location(0));
-        diags.error(Code::InvalidToml,
-            at,
+        let offset = e.span().map_or(0, |s| s.start);
+        let hint = crate::validate::dates::syntax_hint(lines.line_text(offset)).unwrap_or_else(|| {
+            "check the front matter's TOML syntax: strings need quotes, tables `[name]`, arrays `[a, b]`".into()
+        });
+        diags.error(
+            Code::InvalidToml,
+            lines.location(offset),
             format!("invalid TOML: {}", e.message().trim()),
-            Some("check the front matter's TOML syntax: strings need quotes, tables `[name]`, arrays `[a, b]`".into()),
+            Some(hint),
         );
     }
     None
@@ -259,9 +260,24 @@ impl<'t, 'a> FieldReader<'t, 'a> {
 
     pub fn date(&mut self, key: &'t str, diags: &mut Diagnostics) -> Option<Spanned<Date>> {
         let v = self.raw(key)?;
-        match date_value(v.get_ref()) {
-            Some(d) => Some(Spanned::new(v.span(), d)),
-            None => {
+        match (date_value(v.get_ref()), v.get_ref()) {
+            (Some(d), _) => Some(Spanned::new(v.span(), d)),
+            (None, DeValue::String(s)) if let Some(d) = crate::validate::dates::loose_date(s) => {
+                diags.error(
+                    Code::WrongType,
+                    self.lines.span(&v.span()),
+                    format!(
+                        "`{key}` must be a date such as 2023-06-30 (no quotes), found a string"
+                    ),
+                    Some(crate::validate::dates::date_hint(
+                        key,
+                        &format!("\"{s}\""),
+                        d,
+                    )),
+                );
+                None
+            }
+            (None, _) => {
                 self.wrong_type(key, v, "a date such as 2023-06-30 (no quotes)", diags);
                 None
             }

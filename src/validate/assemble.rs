@@ -52,6 +52,16 @@ pub(super) struct PlacedItem {
     pub related: Vec<(u32, Location)>,
     /// Its `continues` as written, where it was written.
     pub continues: Option<(ItemRef, Location)>,
+    /// Its dates, each where it was written: `due`, then the updates'.
+    pub dates: ItemDates,
+}
+
+/// An item's dates with where each was written, for the checks against
+/// the plan's period and the item's `due`.
+#[derive(Clone, Debug, Default)]
+pub(super) struct ItemDates {
+    pub due: Option<(crate::model::Date, Location)>,
+    pub updates: Vec<(crate::model::Date, Location)>,
 }
 
 /// The content as it is put together, pass by pass.
@@ -410,6 +420,19 @@ pub(super) fn merge_item(
         ..Item::default()
     };
     fields.copy_into(&mut item);
+    item.due = fields.due.as_ref().map(|(d, _)| *d);
+    let dates = ItemDates {
+        due: fields.due.take(),
+        updates: fields
+            .updates
+            .iter()
+            .map(|(u, at)| (u.date, at.clone()))
+            .collect(),
+    };
+    item.updates = std::mem::take(&mut fields.updates)
+        .into_iter()
+        .map(|(u, _)| u)
+        .collect();
     for (d, t) in trans {
         let ParsedDocument::ItemTranslation(t) = t else {
             continue;
@@ -438,6 +461,7 @@ pub(super) fn merge_item(
         tags: fields.tags,
         related: fields.related,
         continues: fields.continues,
+        dates,
     })
 }
 
@@ -477,15 +501,7 @@ fn attach_item_translation(
             Some(u) => {
                 u.text.translations.insert(d.language.clone(), text);
             }
-            None => diags.warning(
-                Code::DanglingReference,
-                at,
-                format!(
-                    "`updates.{date}` translates an update that {} does not have",
-                    default_language_path(doc).display()
-                ),
-                Some("use the `date` of an update in the default-language file".into()),
-            ),
+            None => report_unmatched_update_translation(item, doc, &date, at, diags),
         }
     }
     for t in &item.targets {
@@ -514,6 +530,53 @@ fn attach_item_translation(
             );
         }
     }
+}
+
+/// A translation's `[updates.<date>]` that matches no update: an error,
+/// since the page would otherwise show the default-language text in its
+/// place without a word. The hint shows the date written right when it
+/// is not a `YYYY-MM-DD` date, else the dates the item has.
+fn report_unmatched_update_translation(
+    item: &Item,
+    doc: &SourceDocument,
+    date: &str,
+    at: Location,
+    diags: &mut Diagnostics,
+) {
+    let original = default_language_path(doc);
+    let dates: Vec<String> = item.updates.iter().map(|u| u.date.iso()).collect();
+    let known = if dates.is_empty() {
+        format!("{} has no updates", original.display())
+    } else {
+        format!(
+            "the updates of {} are dated {}",
+            original.display(),
+            dates.join(", ")
+        )
+    };
+    let (message, hint) = match (
+        super::dates::parse_iso_date(date),
+        super::dates::loose_date(date),
+    ) {
+        (Some(_), _) => (
+            format!(
+                "`[updates.{date}]` translates an update that {} does not have",
+                original.display()
+            ),
+            format!("use the `date` of an update in the default-language file; {known}"),
+        ),
+        (None, Some(fixed)) => (
+            format!(
+                "`[updates.{date}]` is not a date written year-month-day, so it translates no update"
+            ),
+            format!("write `[updates.{fixed}]`; {known}"),
+        ),
+        (None, None) => (
+            format!("`[updates.{date}]` is not a date, so it translates no update"),
+            format!("write the update's date as `[updates.2023-06-30]`; {known}"),
+        ),
+    };
+    diags.error(Code::DanglingReference, at, message, Some(hint));
 }
 
 /// A translated title (or other text) into `field`; a translation

@@ -7,7 +7,7 @@ use super::assemble::Assembly;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::load::translation_path;
-use crate::model::{Date, Item, ItemRef};
+use crate::model::{Date, Item, ItemRef, Plan};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -308,6 +308,117 @@ pub(super) fn report_undefined_tags(
                 )),
             );
         }
+    }
+}
+
+/// Checks that `date` lies in `plan`'s period ([`Plan::period`]); an
+/// error at `at` otherwise, naming the period and how to change it.
+/// `what` names the date in the message ("the update's date", "`due`").
+/// Returns whether the date is in the period (or the plan has none).
+/// Round files (`progress/<date>.toml`) call this for their dates too.
+pub(crate) fn check_date_in_period(
+    plan: &Plan,
+    date: Date,
+    at: Location,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> bool {
+    let Some((start, end)) = plan.period() else {
+        return true;
+    };
+    if (start..=end).contains(&date) {
+        return true;
+    }
+    let (field, set) = if date > end {
+        ("end", plan.end)
+    } else {
+        ("start", plan.start)
+    };
+    let change = match set {
+        Some(value) => format!("change `{field} = {value}` to `{field} = {date}`"),
+        None => format!("add `{field} = {date}`"),
+    };
+    let period_from = match (plan.start, plan.end) {
+        (None, None) => " (the plan's year: it sets no `start` or `end`)",
+        _ => "",
+    };
+    diags.error(
+        Code::OutsidePeriod,
+        at,
+        format!("{what} {date} is outside the plan's period, {start} to {end}{period_from}"),
+        Some(format!(
+            "correct the date; or, if the plan's period really includes {date}, {change} in {}",
+            plan.path.display()
+        )),
+    );
+    false
+}
+
+/// Every item's `due` and update dates in its plan's period, and no
+/// update after the item's `due` (a warning: a late report is possible,
+/// a typo likelier).
+pub(super) fn check_item_dates(a: &Assembly<'_>, diags: &mut Diagnostics) {
+    for placed in &a.items {
+        let Some(plan) = a.plans.get(&placed.plan) else {
+            continue;
+        };
+        let dates = &placed.dates;
+        if let Some((due, at)) = &dates.due {
+            check_date_in_period(plan, *due, at.clone(), "`due`", diags);
+        }
+        for (date, at) in &dates.updates {
+            let in_period =
+                check_date_in_period(plan, *date, at.clone(), "the update's date", diags);
+            let Some((due, due_at)) = &dates.due else {
+                continue;
+            };
+            if in_period && date > due {
+                diags.warning(
+                    Code::AfterDue,
+                    at.clone(),
+                    format!(
+                        "the update of {date} is dated after the item's `due` date {due} (line {})",
+                        due_at.line
+                    ),
+                    Some(
+                        "correct the update's date if it is a typo; if the deadline moved, change `due`".into(),
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The number a file or folder name starts with (`03-kindergartens.md`)
+/// should be its `number`: a warning naming both where they differ (the
+/// `number` is what counts, in URLs and order).
+pub(super) fn check_name_numbers(a: &Assembly<'_>, diags: &mut Diagnostics) {
+    let mismatch = |name: &str, number: u32, what: &str, at: Location, diags: &mut Diagnostics| {
+        let digits = name.len() - name.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let Ok(named) = name[..digits].parse::<u32>() else {
+            return;
+        };
+        if named == number {
+            return;
+        }
+        let renamed = format!("{number:0digits$}{}", &name[digits..]);
+        diags.warning(
+            Code::NameNumberMismatch,
+            at,
+            format!("the {what} name {name} starts with {named}, but its `number` is {number}"),
+            Some(format!(
+                "`number` is what counts (URLs and order): rename the {what} to {renamed}, or correct `number`"
+            )),
+        );
+    };
+    for placed in &a.items {
+        let path = &placed.item.path;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let at = placed.number_at.clone();
+        mismatch(&name, placed.item.number, "file", at, diags);
+    }
+    for s in a.sections.values() {
+        mismatch(&s.dir, s.number, "folder", Location::file(&s.path), diags);
     }
 }
 

@@ -122,7 +122,8 @@ front_matter! {
         title: Option<String> = required_text("\"推进学前教育普及普惠优质安全发展\""),
         status: Option<Status> = status => status,
         lead: Vec<String> = texts => lead,
-        due: Option<Date> = date => due,
+        /// With where it was written (checked against the plan's period).
+        due: Option<(Date, Location)> = located_date,
         /// As written, each where it was written (checked against
         /// site.toml once all files are read).
         tags: Vec<(String, Location)> = located_texts,
@@ -132,8 +133,8 @@ front_matter! {
         /// (resolved once all files are read).
         continues: Option<(ItemRef, Location)> = item_ref,
         targets: Vec<Target> = targets => targets,
-        /// Oldest first.
-        updates: Vec<Update> = updates => updates,
+        /// Oldest first, each with where its date was written.
+        updates: Vec<(Update, Location)> = updates,
     }
 }
 

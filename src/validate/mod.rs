@@ -14,6 +14,7 @@
 
 mod assemble;
 mod checks;
+pub(crate) mod dates;
 pub mod fields;
 mod parse;
 mod strings;
@@ -84,6 +85,8 @@ pub fn assemble_site(
     checks::check_plan_ids(&assembly, diags);
     checks::check_section_numbers(&assembly, diags);
     let duplicates = checks::check_item_numbers(&assembly, diags);
+    checks::check_name_numbers(&assembly, diags);
+    checks::check_item_dates(&assembly, diags);
     let body_lines = std::mem::take(&mut assembly.body_lines);
     let plans = assembly.into_plans(&duplicates, diags);
     checks::check_some_plan(&plans, diags);

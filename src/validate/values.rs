@@ -3,7 +3,10 @@
 //! key and the diagnostics, reports every problem with the value, and
 //! returns what could be read.
 
-use super::fields::{TargetFields, TargetTranslationFields, UpdateFields, UpdateTranslationFields};
+use super::fields::{
+    ItemFields, ItemTranslationFields, TargetFields, TargetTranslationFields, UpdateFields,
+    UpdateTranslationFields,
+};
 use crate::config::is_slug;
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::model::{Date, ItemRef, Localized, Status, Target, Update};
@@ -272,7 +275,9 @@ pub fn targets(
             goal,
             actual,
             unit,
-        } = TargetFields::read(&mut tr, diags);
+        } = TargetFields::read_fields(&mut tr, diags);
+        report_misplaced_item_fields(&mut tr, "[[targets]]", TargetFields::NAMES, diags);
+        tr.warn_unknown("a target", TargetFields::NAMES, diags);
         if let Some(g) = &goal
             && *g.get_ref() <= 0.0
         {
@@ -331,18 +336,21 @@ pub fn targets(
     targets
 }
 
-/// An item's `[[updates]]`, oldest first, each date once.
+/// An item's `[[updates]]`, oldest first, each date once and with where
+/// it was written.
 pub fn updates(
     r: &mut FieldReader<'_, '_>,
     key: &'static str,
     diags: &mut Diagnostics,
-) -> Vec<Update> {
+) -> Vec<(Update, Location)> {
     let lines = r.lines();
-    let mut updates: Vec<Update> = Vec::new();
+    let mut updates: Vec<(Update, Location)> = Vec::new();
     let mut dates: BTreeMap<Date, Location> = BTreeMap::new();
     for (u, span) in r.table_array(key, diags) {
         let mut ur = FieldReader::new(u, span, lines);
-        let UpdateFields { date, status, text } = UpdateFields::read(&mut ur, diags);
+        let UpdateFields { date, status, text } = UpdateFields::read_fields(&mut ur, diags);
+        report_misplaced_item_fields(&mut ur, "[[updates]]", UpdateFields::NAMES, diags);
+        ur.warn_unknown("an update", UpdateFields::NAMES, diags);
         let Some(date) = date else { continue };
         let at = lines.span(&date.span());
         if let Some(first) = dates.get(date.get_ref()) {
@@ -358,17 +366,72 @@ pub fn updates(
             );
             continue;
         }
-        dates.insert(*date.get_ref(), at);
+        dates.insert(*date.get_ref(), at.clone());
         if let Some(text) = text {
-            updates.push(Update {
+            let update = Update {
                 date: date.into_inner(),
                 status,
                 text: Localized::new(text),
-            });
+            };
+            updates.push((update, at));
         }
     }
-    updates.sort_by_key(|u| u.date);
+    updates.sort_by_key(|(u, _)| u.date);
     updates
+}
+
+/// An item's field written below a `[[targets]]` or `[[updates]]` line
+/// (`header`): TOML puts every key after a table header into that table
+/// (here the last one), so the item would silently lack the field. An
+/// error for each such key of the table `r` reads, which is then marked
+/// as read; `own` are the table's own fields (an update's `status` is
+/// its own).
+fn report_misplaced_item_fields(
+    r: &mut FieldReader<'_, '_>,
+    header: &str,
+    own: &[&str],
+    diags: &mut Diagnostics,
+) {
+    report_misplaced_fields(r, header, ItemFields::NAMES, own, diags);
+}
+
+/// [`report_misplaced_item_fields`] for any file: `outer` are the fields
+/// of the file's top level.
+fn report_misplaced_fields(
+    r: &mut FieldReader<'_, '_>,
+    header: &str,
+    outer: &'static [&'static str],
+    own: &[&str],
+    diags: &mut Diagnostics,
+) {
+    let lines = r.lines();
+    for field in outer.iter().filter(|f| !own.contains(f)) {
+        let Some(v) = r.raw(field) else { continue };
+        let at = lines.span(&v.span());
+        let line = at.line;
+        let hint = match lines.first_table_header() {
+            Some((first, text)) => format!(
+                "move this line up, above line {first} (`{text}`, the first table): the file's own fields go before any table"
+            ),
+            None => "move this line up, above the first table".to_string(),
+        };
+        diags.error(
+            Code::MisplacedField,
+            Location {
+                column: line_text_indent(lines.line_text(v.span().start)) + 1,
+                ..at
+            },
+            format!(
+                "`{field}` on line {line} is a field of the item, but it belongs to the last {header} table above it: in TOML every key after a {header} line is part of that table, so the item does not get it"
+            ),
+            Some(hint),
+        );
+    }
+}
+
+/// How many characters of indentation a line has.
+fn line_text_indent(line: &str) -> usize {
+    line.chars().take_while(|c| c.is_whitespace()).count()
 }
 
 /// The sub-tables of a translation's `[<key>.<name>]` tables (`[targets.x]`,
@@ -376,7 +439,7 @@ pub fn updates(
 fn translation_tables<T>(
     r: &mut FieldReader<'_, '_>,
     key: &'static str,
-    field: &str,
+    (field, own): (&str, &[&str]),
     diags: &mut Diagnostics,
     read: Reader<Option<T>>,
 ) -> BTreeMap<String, (T, Location)> {
@@ -399,6 +462,8 @@ fn translation_tables<T>(
             continue;
         };
         let mut tr = FieldReader::new(tt, value.span(), lines);
+        let header = format!("[{key}.{}]", key_str(name));
+        report_misplaced_fields(&mut tr, &header, ItemTranslationFields::NAMES, own, diags);
         if let Some(v) = read(&mut tr, key, diags) {
             out.insert(key_str(name).to_string(), (v, lines.span(&name.span())));
         }
@@ -412,7 +477,8 @@ pub fn target_translations(
     key: &'static str,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, (Option<String>, Option<String>, Location)> {
-    translation_tables(r, key, "label", diags, |tr, _, diags| {
+    let own = ("label", TargetTranslationFields::NAMES);
+    translation_tables(r, key, own, diags, |tr, _, diags| {
         let TargetTranslationFields { label, unit } = TargetTranslationFields::read(tr, diags);
         Some((label, unit))
     })
@@ -427,7 +493,8 @@ pub fn update_translations(
     key: &'static str,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, (String, Location)> {
-    translation_tables(r, key, "text", diags, |ur, _, diags| {
+    let own = ("text", UpdateTranslationFields::NAMES);
+    translation_tables(r, key, own, diags, |ur, _, diags| {
         UpdateTranslationFields::read(ur, diags).text
     })
 }

@@ -13,6 +13,7 @@
 mod common;
 
 mod build_site;
+mod check_for_ci;
 mod cli;
 mod deploy_servers;
 mod deploy_workflows;

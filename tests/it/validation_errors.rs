@@ -155,6 +155,28 @@ error_cases! {
     numbers_out_of_range_are_errors_at_their_line_never_dropped => "number-out-of-range",
     // issue #15.16
     messages_name_what_is_wrong_and_escape_control_characters => "messages-say-what-is-wrong",
+    // issue #19.3
+    dates_outside_the_plan_year_are_errors_naming_the_period => "date-outside-plan-period",
+    // issue #19.3
+    the_plans_start_and_end_set_the_period_dates_are_checked_against => "date-before-plan-start",
+    // issue #19.3
+    an_update_after_the_items_due_date_is_a_warning => "update-after-due",
+    // issue #19.3
+    a_file_or_folder_name_number_other_than_number_is_a_warning_naming_both => "file-name-number-differs",
+    // issue #19.3
+    item_fields_below_updates_are_errors_explaining_toml_tables => "item-field-below-updates",
+    // issue #19.3
+    item_fields_below_targets_are_errors_explaining_toml_tables => "item-field-below-targets",
+    // issue #19.3
+    a_mistyped_date_of_a_translated_update_is_an_error => "translated-update-date-typo",
+    // issue #19.3
+    a_translated_update_of_a_date_without_update_is_an_error => "translated-update-of-no-update",
+    // issue #19.3
+    a_title_below_a_translations_update_table_is_an_error => "translated-title-below-updates",
+    // issue #19.3
+    full_width_quotes_get_a_hint_showing_straight_quotes => "full-width-quotes",
+    // issue #19.3
+    dates_not_written_year_month_day_get_a_hint_showing_the_fix => "dates-not-year-month-day",
 }
 
 #[test]
