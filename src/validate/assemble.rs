@@ -309,6 +309,12 @@ fn merge_plan(
     diags: &mut Diagnostics,
 ) -> Plan {
     let Parsed { fields, body, .. } = plan;
+    // An `end` before `start` is reported once; the plan then has the
+    // default period, so that its dates are not reported again against
+    // half of a period that does not exist.
+    let end_written = fields.end.is_some();
+    let end = checked_end(fields.start, fields.end, diags);
+    let start = fields.start.filter(|_| end.is_some() || !end_written);
     let mut title = Localized::new(fields.title.unwrap_or_default());
     let mut issuer = fields.issuer.map(Localized::new);
     let mut body = Localized::new(body);
@@ -334,8 +340,8 @@ fn merge_plan(
         published: fields.published,
         source: fields.source,
         illustrative: fields.illustrative,
-        start: fields.start,
-        end: checked_end(fields.start, fields.end, diags),
+        start,
+        end,
         body,
         sections: Vec::new(),
         languages,
