@@ -34,6 +34,7 @@ pub mod init;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod numerals;
 pub mod output;
 pub mod pages;
 pub mod pipeline;
