@@ -25,4 +25,5 @@ mod portability;
 mod progress_and_data;
 mod serve;
 mod template_variables;
+mod tidy;
 mod validation_errors;
