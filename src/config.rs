@@ -48,6 +48,19 @@ impl SiteConfig {
         self.language(code).is_some()
     }
 
+    /// The languages' codes, in site.toml's order.
+    pub fn language_codes(&self) -> Vec<&str> {
+        self.languages.iter().map(|l| l.code.as_str()).collect()
+    }
+
+    /// The default language's place in [`SiteConfig::languages`].
+    pub fn default_language_index(&self) -> usize {
+        self.languages
+            .iter()
+            .position(|l| l.code == self.default_language)
+            .unwrap_or(0)
+    }
+
     /// `""` for the default language, `"en/"` for the others: the URL
     /// segment the contract gives each language.
     pub fn language_prefix(&self, code: &str) -> String {

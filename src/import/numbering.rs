@@ -26,6 +26,7 @@
 //! one, and [`ListLabel::Unwritable`] says why, for a warning at its line.
 
 use super::wordml::{Element, word_elements};
+use crate::numerals;
 use std::collections::{HashMap, HashSet};
 
 /// The numbering properties a paragraph states itself, in its `w:pPr`.
@@ -422,8 +423,6 @@ fn is_on(value: &str) -> bool {
 /// `value` in a `w:numFmt` format; `None` for a format planpub does not
 /// know (and for `bullet`, which is no number).
 pub fn format_number(value: u32, format: &str) -> Option<String> {
-    const CHINESE: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-    const LEGAL: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
     let enclosed = |first: char, last: u32| {
         (1..=last).contains(&value).then(|| {
             char::from_u32(first as u32 + value - 1).map_or(value.to_string(), String::from)
@@ -444,19 +443,15 @@ pub fn format_number(value: u32, format: &str) -> Option<String> {
             .chars()
             .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
             .collect(),
-        "upperRoman" => roman(value),
-        "lowerRoman" => roman(value).to_lowercase(),
+        "upperRoman" => numerals::roman(value),
+        "lowerRoman" => numerals::roman(value).to_lowercase(),
         "upperLetter" => letters(value, b'A'),
         "lowerLetter" => letters(value, b'a'),
         // 一 … 十, 十一 … 九十九, then digit by digit (一〇〇), as Word.
-        "chineseCounting" if value < 100 => chinese_counting(value, &CHINESE, false),
-        "chineseCounting" | "ideographDigital" => value
-            .to_string()
-            .chars()
-            .map(|c| CHINESE[c as usize - '0' as usize])
-            .collect(),
-        "chineseCountingThousand" => chinese_counting(value, &CHINESE, false),
-        "chineseLegalSimplified" => chinese_counting(value, &LEGAL, true),
+        "chineseCounting" if value < 100 => numerals::chinese_counting(value, false),
+        "chineseCounting" | "ideographDigital" => numerals::chinese_digit_by_digit(value),
+        "chineseCountingThousand" => numerals::chinese_counting(value, false),
+        "chineseLegalSimplified" => numerals::chinese_counting(value, true),
         "ideographTraditional" => nth("甲乙丙丁戊己庚辛壬癸").unwrap_or(value.to_string()),
         "ideographZodiac" => nth("子丑寅卯辰巳午未申酉戌亥").unwrap_or(value.to_string()),
         "decimalEnclosedCircle" | "decimalEnclosedCircleChinese" => {
@@ -469,79 +464,6 @@ pub fn format_number(value: u32, format: &str) -> Option<String> {
         _ => return None,
     };
     Some(text)
-}
-
-/// 1 → 一, 10 → 十, 21 → 二十一, 105 → 一百〇五, 1010 → 一千〇一十 (up to
-/// 9999; beyond, decimal). `legal` writes 壹拾 where the plain form says 十
-/// (the amounts style), and its zero is the digit set's own.
-fn chinese_counting(value: u32, digits: &[char; 10], legal: bool) -> String {
-    if value == 0 {
-        return digits[0].to_string();
-    }
-    if value > 9999 {
-        return value.to_string();
-    }
-    let units = if legal {
-        ['拾', '佰', '仟']
-    } else {
-        ['十', '百', '千']
-    };
-    let zero = digits[0];
-    let (thousands, hundreds, tens, ones) =
-        (value / 1000, value / 100 % 10, value / 10 % 10, value % 10);
-    let digit = |d: u32| digits[d as usize];
-    let mut text = String::new();
-    if thousands > 0 {
-        text.extend([digit(thousands), units[2]]);
-    }
-    if hundreds > 0 {
-        text.extend([digit(hundreds), units[1]]);
-    } else if thousands > 0 && tens + ones > 0 {
-        text.push(zero);
-    }
-    if tens > 0 {
-        if legal || tens > 1 || value >= 100 {
-            text.push(digit(tens));
-        }
-        text.push(units[0]);
-    } else if hundreds > 0 && ones > 0 {
-        text.push(zero);
-    }
-    if ones > 0 {
-        text.push(digit(ones));
-    }
-    text
-}
-
-/// Roman numerals up to 3999; beyond (and 0), decimal.
-fn roman(value: u32) -> String {
-    if !(1..4000).contains(&value) {
-        return value.to_string();
-    }
-    const NUMERALS: [(u32, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut rest = value;
-    let mut text = String::new();
-    for (n, numeral) in NUMERALS {
-        while rest >= n {
-            text.push_str(numeral);
-            rest -= n;
-        }
-    }
-    text
 }
 
 /// Word's letters: A … Z, then AA … ZZ, AAA … (the letter repeated).

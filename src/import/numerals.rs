@@ -1,5 +1,8 @@
-//! The numbers of plan documents: section numerals (一 to 九十九), item
-//! numbers in ASCII or full-width digits, and the digits of dates.
+//! The numbers of plan documents: section headings (`一、`), sub-headings
+//! (`（二）`) and item numbers in ASCII or full-width digits. The numerals
+//! themselves are read and written by [`crate::numerals`].
+
+pub(super) use crate::numerals::{arabic_digit, chinese_number, decimal_digit};
 
 /// `一、加强…` → (1, "加强…"); numerals 一 to 九十九.
 pub fn section_heading(text: &str) -> Option<(u32, &str)> {
@@ -49,79 +52,6 @@ pub(super) fn is_sub_heading(text: &str) -> bool {
         return false;
     };
     rest[used..].starts_with('）') || rest[used..].starts_with(')')
-}
-
-/// 0–9 in ASCII or full-width digits.
-pub(super) fn arabic_digit(c: char) -> Option<u32> {
-    match c {
-        '0'..='9' => Some(c as u32 - '0' as u32),
-        '０'..='９' => Some(c as u32 - '０' as u32),
-        _ => None,
-    }
-}
-
-/// 0–9 in ASCII or full-width digits, or as a Chinese digit in a year
-/// (二〇二三: 一 … 九, 〇, ○, 零).
-pub(super) fn decimal_digit(c: char) -> Option<u32> {
-    match c {
-        '〇' | '○' | '零' => Some(0),
-        _ => arabic_digit(c).or_else(|| chinese_digit(c)),
-    }
-}
-
-pub(super) fn chinese_digit(c: char) -> Option<u32> {
-    "一二三四五六七八九"
-        .chars()
-        .position(|d| d == c)
-        .map(|p| p as u32 + 1)
-}
-
-/// A Chinese number from 1 to 99 at the start of `text` (一, 十, 十二, 二十,
-/// 二十三) and the bytes it takes.
-pub(super) fn chinese_number(text: &str) -> Option<(u32, usize)> {
-    let mut chars = text.char_indices().peekable();
-    let mut value = 0;
-    let mut end = 0;
-    if let Some(&(i, c)) = chars.peek()
-        && let Some(d) = chinese_digit(c)
-    {
-        value = d;
-        end = i + c.len_utf8();
-        chars.next();
-    }
-    if let Some(&(i, '十')) = chars.peek() {
-        value = if value == 0 { 10 } else { value * 10 };
-        end = i + '十'.len_utf8();
-        chars.next();
-        if let Some(&(i, c)) = chars.peek()
-            && let Some(d) = chinese_digit(c)
-        {
-            value += d;
-            end = i + c.len_utf8();
-        }
-    } else if chars
-        .peek()
-        .is_some_and(|&(_, c)| chinese_digit(c).is_some())
-    {
-        // 一二: not a number of this kind.
-        return None;
-    }
-    (value > 0).then_some((value, end))
-}
-
-/// 1 → 一, 12 → 十二, 20 → 二十 (numbers up to 99).
-pub fn chinese_numeral(n: u32) -> String {
-    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match n {
-        1..=9 => DIGITS[n as usize].to_string(),
-        10..=19 => format!("十{}", DIGITS[(n % 10) as usize]),
-        20..=99 => format!(
-            "{}十{}",
-            DIGITS[(n / 10) as usize],
-            DIGITS[(n % 10) as usize]
-        ),
-        _ => n.to_string(),
-    }
 }
 
 pub(super) fn is_han(c: char) -> bool {

@@ -56,7 +56,6 @@
 mod chunk;
 pub mod docs;
 mod files;
-mod fxhash;
 mod porter;
 mod postings;
 #[cfg(test)]
@@ -72,8 +71,10 @@ use elasticlunr::{Language, Pipeline};
 use rayon::prelude::*;
 
 use chunk::index_in_chunks;
-pub(crate) use fxhash::BuildFxHasher;
 use postings::collect_postings;
+/// The hash of the indexer's term tables (FxHash, from rustc-hash): fast,
+/// and their order is never observed.
+pub(crate) use rustc_hash::FxBuildHasher as BuildFxHasher;
 
 /// One work item in one language.
 #[derive(Debug, Clone, PartialEq)]

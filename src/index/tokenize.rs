@@ -381,8 +381,8 @@ pub fn stem_in_place(token: &mut String) {
     thread_local! {
         static STEMS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
     }
-    let slot = BuildHasher::hash_one(&super::BuildFxHasher::default(), token.as_str()) as usize
-        % STEM_CACHE_SLOTS;
+    let slot =
+        BuildHasher::hash_one(&super::BuildFxHasher, token.as_str()) as usize % STEM_CACHE_SLOTS;
     let cached = STEMS.try_with(|stems| {
         let mut stems = stems.borrow_mut();
         if stems.is_empty() {

@@ -50,24 +50,7 @@ fn embedded_default_theme(
         }
     }
     // The site's own overrides still apply, file by file.
-    for (name, path) in files_under(&root.join("templates"), root, diags) {
-        if let Some(text) = read_text(root, &path, diags) {
-            templates.insert(name.clone(), TemplateSource { name, path, text });
-        }
-    }
-    for (name, path) in files_under(&root.join("static"), root, diags) {
-        match std::fs::read(root.join(&path)) {
-            Ok(bytes) => {
-                theme.static_files.insert(format!("static/{name}"), bytes);
-            }
-            Err(e) => diags.error(
-                Code::CannotRead,
-                Location::file(&path),
-                format!("cannot read file: {e}"),
-                None,
-            ),
-        }
-    }
+    read_templates_and_static(root, root, &mut templates, &mut theme, diags);
     for lang in &config.languages {
         let site_rel = PathBuf::from("i18n").join(format!("{}.toml", lang.code));
         if root.join(&site_rel).is_file()
@@ -115,24 +98,7 @@ pub fn load_theme(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> 
     }
     let mut templates: BTreeMap<String, TemplateSource> = BTreeMap::new();
     for dir in theme_dirs(root, config) {
-        for (name, path) in files_under(&dir.join("templates"), root, diags) {
-            if let Some(text) = read_text(root, &path, diags) {
-                templates.insert(name.clone(), TemplateSource { name, path, text });
-            }
-        }
-        for (name, path) in files_under(&dir.join("static"), root, diags) {
-            match std::fs::read(root.join(&path)) {
-                Ok(bytes) => {
-                    theme.static_files.insert(format!("static/{name}"), bytes);
-                }
-                Err(e) => diags.error(
-                    Code::CannotRead,
-                    Location::file(&path),
-                    format!("cannot read file: {e}"),
-                    None,
-                ),
-            }
-        }
+        read_templates_and_static(&dir, root, &mut templates, &mut theme, diags);
     }
     theme.templates = templates.into_values().collect();
     for lang in &config.languages {
@@ -149,6 +115,35 @@ pub fn load_theme(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> 
         }
     }
     theme
+}
+
+/// The files under `dir`'s templates/ and static/ into `templates` and
+/// `theme`, replacing those of the same name (a later folder wins).
+fn read_templates_and_static(
+    dir: &Path,
+    root: &Path,
+    templates: &mut BTreeMap<String, TemplateSource>,
+    theme: &mut LoadedTheme,
+    diags: &mut Diagnostics,
+) {
+    for (name, path) in files_under(&dir.join("templates"), root, diags) {
+        if let Some(text) = read_text(root, &path, diags) {
+            templates.insert(name.clone(), TemplateSource { name, path, text });
+        }
+    }
+    for (name, path) in files_under(&dir.join("static"), root, diags) {
+        match std::fs::read(root.join(&path)) {
+            Ok(bytes) => {
+                theme.static_files.insert(format!("static/{name}"), bytes);
+            }
+            Err(e) => diags.error(
+                Code::CannotRead,
+                Location::file(&path),
+                format!("cannot read file: {e}"),
+                None,
+            ),
+        }
+    }
 }
 
 /// Every site-wide source this stage reads or reports, relative to the

@@ -24,12 +24,7 @@ pub struct PlanBodies {
 pub fn render_bodies(site: &LinkedSite) -> RenderedBodies {
     let base = &site.config.base_path;
     let dl = &site.config.default_language;
-    let langs: Vec<&str> = site
-        .config
-        .languages
-        .iter()
-        .map(|l| l.code.as_str())
-        .collect();
+    let langs = site.config.language_codes();
     let plans = site
         .plans
         .iter()

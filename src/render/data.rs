@@ -292,12 +292,7 @@ fn csv_field(s: &str) -> String {
 }
 
 pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize) -> Vec<u8> {
-    let langs: Vec<&str> = site
-        .config
-        .languages
-        .iter()
-        .map(|l| l.code.as_str())
-        .collect();
+    let langs = site.config.language_codes();
     let mut header: Vec<String> = vec!["number".into(), "section".into()];
     for l in &langs {
         header.push(format!("section_title_{l}"));

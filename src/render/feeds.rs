@@ -115,12 +115,7 @@ pub fn render_sitemap(site: &LinkedSite) -> String {
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
-    let default_idx = site
-        .config
-        .languages
-        .iter()
-        .position(|l| l.code == site.config.default_language)
-        .unwrap_or(0);
+    let default_idx = site.config.default_language_index();
     for page in all_html_pages(site) {
         if matches!(page, Page::NotFound { .. }) {
             continue;

@@ -1,63 +1,7 @@
 //! Numbers and text as pages show them: grouped numbers, percentages,
-//! numerals, excerpts, and JSON safe inside a `<script>`.
+//! excerpts, and JSON safe inside a `<script>` (numerals: [`crate::numerals`]).
 
 use serde_json::Value;
-
-/// Chinese numerals for section numbers (一 … 九十九), as the document
-/// writes them.
-pub fn chinese_numeral(n: u32) -> String {
-    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match n {
-        0..=9 => DIGITS[n as usize].to_string(),
-        10..=19 => format!(
-            "十{}",
-            if n.is_multiple_of(10) {
-                ""
-            } else {
-                DIGITS[(n % 10) as usize]
-            }
-        ),
-        20..=99 => format!(
-            "{}十{}",
-            DIGITS[(n / 10) as usize],
-            if n.is_multiple_of(10) {
-                ""
-            } else {
-                DIGITS[(n % 10) as usize]
-            }
-        ),
-        _ => n.to_string(),
-    }
-}
-
-pub fn roman_numeral(mut n: u32) -> String {
-    if n == 0 || n >= 4000 {
-        return n.to_string();
-    }
-    let table = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut out = String::new();
-    for (v, s) in table {
-        while n >= v {
-            out.push_str(s);
-            n -= v;
-        }
-    }
-    out
-}
 
 /// A number for display: integers without decimals, others to one place,
 /// thousands grouped.
@@ -134,16 +78,6 @@ pub fn json_for_script(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numerals_are_written_as_the_document_writes_them() {
-        assert_eq!(chinese_numeral(7), "七");
-        assert_eq!(chinese_numeral(10), "十");
-        assert_eq!(chinese_numeral(12), "十二");
-        assert_eq!(chinese_numeral(40), "四十");
-        assert_eq!(roman_numeral(7), "VII");
-        assert_eq!(roman_numeral(14), "XIV");
-    }
 
     #[test]
     fn numbers_are_grouped_and_rounded() {

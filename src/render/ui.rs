@@ -2,8 +2,8 @@
 //! `i18n/<lang>.toml`, status words, icons and colours, section numerals
 //! and language tags.
 
-use super::format::{chinese_numeral, roman_numeral};
 use crate::link::LinkedSite;
+use crate::numerals;
 
 /// The UI string `key` in language `lang` (the key itself if missing, which
 /// validation already reported).
@@ -34,8 +34,8 @@ pub fn section_numeral(site: &LinkedSite, lang: usize, n: u32) -> String {
         lang,
         "section-numeral",
         &[
-            ("chinese", &chinese_numeral(n)),
-            ("roman", &roman_numeral(n)),
+            ("chinese", &numerals::chinese(n)),
+            ("roman", &numerals::roman(n)),
             ("number", &n.to_string()),
         ],
     )

@@ -27,4 +27,5 @@ mod progress_and_data;
 mod serve;
 mod several_plans;
 mod template_variables;
+mod tidy;
 mod validation_errors;

@@ -26,9 +26,10 @@
 //! not be placed, a gap or repeat in the numbering, a section without items.
 
 use crate::diagnostics::Severity;
+use crate::numerals;
 
 use super::numerals::{arabic_digit, chinese_number, decimal_digit, is_han, is_sub_heading};
-pub use super::numerals::{chinese_numeral, item_start, section_heading};
+pub use super::numerals::{item_start, section_heading};
 
 /// How the text is laid out: one paragraph a line (plain text, and the
 /// lines read from a Word document), or Markdown blocks.
@@ -301,13 +302,13 @@ fn check_section_numbers(sections: &[SectionBuilder], findings: &mut Vec<Finding
                 Some(p) if section.number <= p => format!(
                     "section {} ({}、) comes after section {}: the section numbers repeat or go back",
                     section.number,
-                    chinese_numeral(section.number),
+                    numerals::chinese(section.number),
                     p
                 ),
                 _ => format!(
                     "section {} ({}、) follows {}: a gap in the section numbering",
                     section.number,
-                    chinese_numeral(section.number),
+                    numerals::chinese(section.number),
                     previous.map_or("the preamble".to_string(), |p| format!("section {p}"))
                 ),
             };

@@ -35,7 +35,7 @@ fn section_numerals_from_one_to_twenty_and_beyond() {
     assert_eq!(section_heading("二〇二三年"), None);
     for n in 1..=99 {
         assert_eq!(
-            section_heading(&format!("{}、x", chinese_numeral(n))),
+            section_heading(&format!("{}、x", crate::numerals::chinese(n))),
             Some((n, "x"))
         );
     }

@@ -191,12 +191,7 @@ pub fn page_meta<'a>(
             current: l == lang,
         });
     }
-    let default_idx = site
-        .config
-        .languages
-        .iter()
-        .position(|l| l.code == site.config.default_language)
-        .unwrap_or(0);
+    let default_idx = site.config.default_language_index();
     PageMeta {
         url: href(site, &path),
         permalink: absolute(site, &path),

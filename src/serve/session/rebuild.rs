@@ -157,7 +157,7 @@ impl Session {
         if item_files.is_empty() {
             return None;
         }
-        let langs: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+        let langs = config.language_codes();
         let mut swaps = Vec::new();
         for file in &item_files {
             let (doc, parsed) = self.documents.get(file)?;
@@ -386,12 +386,7 @@ impl Session {
             templates,
             mut bodies,
         } = old;
-        let langs: Vec<&str> = linked
-            .config
-            .languages
-            .iter()
-            .map(|l| l.code.as_str())
-            .collect();
+        let langs = linked.config.language_codes();
         let dl = linked.config.default_language.clone();
         let base = linked.config.base_path.clone();
         // Pages published ahead of `old` are rendered again: the diff
