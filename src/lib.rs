@@ -39,6 +39,7 @@ pub mod pages;
 pub mod pipeline;
 pub mod progress;
 pub mod render;
+pub mod renumber;
 pub mod serve;
 pub mod toml_fields;
 pub mod validate;

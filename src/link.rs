@@ -30,13 +30,30 @@ pub struct LinkedItem {
 }
 
 impl LinkedItem {
-    /// The status key used in URLs and CSS (`none` for no update yet).
+    /// The status key used in URLs and CSS (`none` for no update yet,
+    /// `withdrawn` for an item dropped from the plan).
     pub fn status_key(&self) -> &'static str {
+        if self.item.withdrawn.is_some() {
+            return WITHDRAWN_KEY;
+        }
         self.progress
             .status
             .map(Status::key)
             .unwrap_or(NO_STATUS_KEY)
     }
+}
+
+/// The status key of a withdrawn item: shown like a status (label,
+/// badge), but in no status group and no count of statuses.
+pub const WITHDRAWN_KEY: &str = "withdrawn";
+
+/// An old item URL that leads to an item: one former number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    /// The former number: `/<plan>/<number>/` is the old URL.
+    pub number: u32,
+    /// The item it leads to (an index into `LinkedPlan::items`).
+    pub item: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -74,6 +91,10 @@ pub struct LinkedPlan {
     pub by_number: BTreeMap<u32, usize>,
     /// The date of the newest update in the plan: the plan's "as of".
     pub as_of: Option<Date>,
+    /// Every former number of the plan's items, by number.
+    pub moves: Vec<Move>,
+    /// The withdrawn items, in plan order.
+    pub withdrawn: Vec<usize>,
 }
 
 /// The linked site: the input of render and index.
@@ -138,6 +159,23 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
         })
         .collect();
     let as_of = items.iter().filter_map(|i| i.progress.as_of).max();
+    let mut moves: Vec<Move> = items
+        .iter()
+        .enumerate()
+        .flat_map(|(item, it)| {
+            it.item
+                .former_numbers
+                .iter()
+                .map(move |&number| Move { number, item })
+        })
+        .collect();
+    moves.sort_by_key(|m| m.number);
+    let withdrawn = items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.item.withdrawn.is_some())
+        .map(|(i, _)| i)
+        .collect();
     LinkedPlan {
         plan,
         items,
@@ -146,6 +184,8 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
         statuses,
         by_number,
         as_of,
+        moves,
+        withdrawn,
     }
 }
 

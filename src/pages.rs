@@ -69,6 +69,23 @@ pub enum Page {
     },
     Sitemap,
     Robots,
+    /// An old item URL (a former number, `LinkedPlan::moves[moved]`):
+    /// a small page that names the item it leads to and redirects there.
+    Moved {
+        plan: usize,
+        moved: usize,
+        lang: usize,
+    },
+    /// The badge at an old item URL: the current badge of the item.
+    MovedBadge {
+        plan: usize,
+        moved: usize,
+        lang: usize,
+    },
+    /// `_redirects`: every old item URL → its item, for static hosts.
+    Redirects,
+    /// `redirects.nginx.conf`: the same as an nginx `map`.
+    NginxRedirects,
 }
 
 impl Page {
@@ -86,8 +103,15 @@ impl Page {
             | Page::Status { lang, .. }
             | Page::Feed { lang, .. }
             | Page::Search { lang }
-            | Page::NotFound { lang } => Some(lang),
-            Page::ItemsJson { .. } | Page::ItemsCsv { .. } | Page::Sitemap | Page::Robots => None,
+            | Page::NotFound { lang }
+            | Page::Moved { lang, .. }
+            | Page::MovedBadge { lang, .. } => Some(lang),
+            Page::ItemsJson { .. }
+            | Page::ItemsCsv { .. }
+            | Page::Sitemap
+            | Page::Robots
+            | Page::Redirects
+            | Page::NginxRedirects => None,
         }
     }
 
@@ -110,12 +134,20 @@ impl Page {
             Page::Feed { plan, .. } => Page::Feed { plan, lang },
             Page::Search { .. } => Page::Search { lang },
             Page::NotFound { .. } => Page::NotFound { lang },
-            Page::ItemsJson { .. } | Page::ItemsCsv { .. } | Page::Sitemap | Page::Robots => self,
+            Page::Moved { plan, moved, .. } => Page::Moved { plan, moved, lang },
+            Page::MovedBadge { plan, moved, .. } => Page::MovedBadge { plan, moved, lang },
+            Page::ItemsJson { .. }
+            | Page::ItemsCsv { .. }
+            | Page::Sitemap
+            | Page::Robots
+            | Page::Redirects
+            | Page::NginxRedirects => self,
         }
     }
 
     /// The template an HTML page is rendered with; `None` for the files
-    /// planpub writes without a template (badges, feeds, data, sitemap).
+    /// planpub writes without a template (badges, feeds, data, sitemap,
+    /// and the pages at old item URLs, which only lead on).
     pub fn template(self) -> Option<&'static str> {
         match self {
             Page::Home { .. } => Some("home.html"),
@@ -132,7 +164,11 @@ impl Page {
             | Page::ItemsJson { .. }
             | Page::ItemsCsv { .. }
             | Page::Sitemap
-            | Page::Robots => None,
+            | Page::Robots
+            | Page::Moved { .. }
+            | Page::MovedBadge { .. }
+            | Page::Redirects
+            | Page::NginxRedirects => None,
         }
     }
 
@@ -159,7 +195,11 @@ impl Page {
             | Page::ItemsJson { .. }
             | Page::ItemsCsv { .. }
             | Page::Sitemap
-            | Page::Robots => false,
+            | Page::Robots
+            | Page::Moved { .. }
+            | Page::MovedBadge { .. }
+            | Page::Redirects
+            | Page::NginxRedirects => false,
         }
     }
 }
@@ -197,10 +237,16 @@ pub fn all_pages(site: &LinkedSite) -> Vec<Page> {
                 pages.push(Page::Item { plan, item, lang });
                 pages.push(Page::Badge { plan, item, lang });
             }
+            for moved in 0..p.moves.len() {
+                pages.push(Page::Moved { plan, moved, lang });
+                pages.push(Page::MovedBadge { plan, moved, lang });
+            }
         }
     }
     pages.push(Page::Sitemap);
     pages.push(Page::Robots);
+    pages.push(Page::Redirects);
+    pages.push(Page::NginxRedirects);
     pages
 }
 
@@ -240,6 +286,18 @@ pub fn item_path(site: &LinkedSite, plan: usize, item: usize, lang: usize) -> St
         prefix(site, lang),
         p.plan.id,
         p.items[item].item.number
+    )
+}
+
+/// The path of an old item URL (a former number):
+/// `<prefix><plan>/<former number>/`.
+pub fn moved_path(site: &LinkedSite, plan: usize, moved: usize, lang: usize) -> String {
+    let p = &site.plans[plan];
+    format!(
+        "{}{}/{}/",
+        prefix(site, lang),
+        p.plan.id,
+        p.moves[moved].number
     )
 }
 
@@ -283,6 +341,12 @@ pub fn page_path(site: &LinkedSite, page: Page) -> String {
         Page::NotFound { lang } => format!("{}404.html", prefix(site, lang)),
         Page::Sitemap => "sitemap.xml".into(),
         Page::Robots => "robots.txt".into(),
+        Page::Moved { plan, moved, lang } => moved_path(site, plan, moved, lang),
+        Page::MovedBadge { plan, moved, lang } => {
+            format!("{}badge.svg", moved_path(site, plan, moved, lang))
+        }
+        Page::Redirects => "_redirects".into(),
+        Page::NginxRedirects => "redirects.nginx.conf".into(),
     }
 }
 
@@ -384,7 +448,11 @@ pub fn content_source(site: &LinkedSite, page: Page) -> Option<PageSource<'_>> {
         | Page::Search { .. }
         | Page::NotFound { .. }
         | Page::Sitemap
-        | Page::Robots => None,
+        | Page::Robots
+        | Page::Moved { .. }
+        | Page::MovedBadge { .. }
+        | Page::Redirects
+        | Page::NginxRedirects => None,
     }
 }
 
@@ -481,6 +549,31 @@ pub fn describe_source(site: &LinkedSite, page: Page) -> (Location, String) {
         }
         Page::Sitemap => generated("the sitemap", "sitemap.xml"),
         Page::Robots => generated("the robots.txt", "robots.txt"),
+        Page::Moved {
+            plan,
+            moved,
+            lang: l,
+        }
+        | Page::MovedBadge {
+            plan,
+            moved,
+            lang: l,
+        } => {
+            let m = &site.plans[plan].moves[moved];
+            let it = &site.plans[plan].items[m.item].item;
+            (
+                file(&it.path),
+                format!(
+                    "the {} page at former number {} of item {} ({})",
+                    lang(l),
+                    m.number,
+                    it.number,
+                    it.path.display()
+                ),
+            )
+        }
+        Page::Redirects => generated("the redirects for static hosts", "_redirects"),
+        Page::NginxRedirects => generated("the nginx redirects", "redirects.nginx.conf"),
     }
 }
 
@@ -524,6 +617,8 @@ impl<'a> Change<'a> {
                             && x.item.number == y.item.number
                             && x.item.languages == y.item.languages
                     })
+                    && a.moves == b.moves
+                    && a.withdrawn == b.withdrawn
                     && a.tags.len() == b.tags.len()
                     && a.tags
                         .iter()
@@ -591,6 +686,15 @@ pub fn pages_affected_by(change: &Change<'_>) -> std::collections::BTreeSet<Page
         pages.insert(Page::ItemsCsv { plan });
         for &i in &changed {
             pages.extend(own_pages_of_item(plan, i, nlang));
+        }
+        // The pages and badges at the changed items' old URLs.
+        for (moved, m) in new_plan.moves.iter().enumerate() {
+            if changed.contains(&m.item) {
+                for lang in 0..nlang {
+                    pages.insert(Page::Moved { plan, moved, lang });
+                    pages.insert(Page::MovedBadge { plan, moved, lang });
+                }
+            }
         }
         let summary_changed: Vec<usize> = changed
             .iter()

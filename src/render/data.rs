@@ -87,6 +87,8 @@ struct ItemData<'a> {
     badge: ByLang<'a, String>,
     body: ByLang<'a, &'a str>,
     due: Option<String>,
+    /// Numbers the item had before a renumbering (their URLs lead to it).
+    former_numbers: &'a [u32],
     lead: &'a [String],
     number: u32,
     pace: Option<PaceData>,
@@ -101,6 +103,14 @@ struct ItemData<'a> {
     translated: ByLang<'a, bool>,
     updates: Vec<UpdateData<'a>>,
     url: ByLang<'a, String>,
+    /// Set when the item was withdrawn from the plan.
+    withdrawn: Option<WithdrawnData<'a>>,
+}
+
+#[derive(Serialize)]
+struct WithdrawnData<'a> {
+    date: String,
+    reason: ByLang<'a, &'a str>,
 }
 
 #[derive(Serialize)]
@@ -158,6 +168,7 @@ fn item_data<'a>(
         }),
         body: by_lang(site, |l, _| bodies.plans[plan].items[ii][l].text.as_str()),
         due: it.item.due.map(|d| d.iso()),
+        former_numbers: &it.item.former_numbers,
         lead: &it.item.lead,
         number: it.item.number,
         pace: it.progress.pace.as_ref().map(|pc| PaceData {
@@ -222,6 +233,10 @@ fn item_data<'a>(
             })
             .collect(),
         url: by_lang(site, |l, _| absolute(site, &item_path(site, plan, ii, l))),
+        withdrawn: it.item.withdrawn.as_ref().map(|w| WithdrawnData {
+            date: w.date.iso(),
+            reason: by_lang(site, |_, c| w.reason.get(c, dl).0),
+        }),
     }
 }
 

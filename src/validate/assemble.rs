@@ -50,6 +50,8 @@ pub(super) struct PlacedItem {
     pub tags: Vec<(String, Location)>,
     /// Its `related` numbers as written, each where it was written.
     pub related: Vec<(u32, Location)>,
+    /// Its `former_numbers` as written, each where it was written.
+    pub former_numbers: Vec<(u32, Location)>,
 }
 
 /// The content as it is put together, pass by pass.
@@ -372,6 +374,11 @@ pub(super) fn merge_item(
         ..Item::default()
     };
     fields.copy_into(&mut item);
+    for (n, _) in &fields.former_numbers {
+        if !item.former_numbers.contains(n) {
+            item.former_numbers.push(*n);
+        }
+    }
     for (d, t) in trans {
         let ParsedDocument::ItemTranslation(t) = t else {
             continue;
@@ -399,6 +406,7 @@ pub(super) fn merge_item(
         number_at,
         tags: fields.tags,
         related: fields.related,
+        former_numbers: fields.former_numbers,
     })
 }
 
@@ -412,6 +420,30 @@ fn attach_item_translation(
     tf: ItemTranslationFields,
     diags: &mut Diagnostics,
 ) {
+    match (item.withdrawn.as_mut(), tf.withdrawn) {
+        (Some(w), Some((reason, _))) => {
+            w.reason.translations.insert(d.language.clone(), reason);
+        }
+        (None, Some((_, at))) => diags.warning(
+            Code::DanglingReference,
+            at,
+            format!(
+                "`withdrawn` translates a reason, but {} is not withdrawn",
+                default_language_path(d).display()
+            ),
+            Some("add `withdrawn = { date = …, reason = \"…\" }` to the default-language file, or remove it here".into()),
+        ),
+        (Some(_), None) => diags.warning(
+            Code::MissingTranslation,
+            Location::file(&d.path),
+            format!(
+                "the item is withdrawn but this file gives no `{}` reason; the default-language reason is shown",
+                d.language
+            ),
+            Some("add `withdrawn = { reason = \"…\" }`".into()),
+        ),
+        (None, None) => {}
+    }
     for (k, (label, unit, at)) in tf.targets {
         match item.targets.iter_mut().find(|t| t.key == k) {
             Some(t) => {
@@ -554,8 +586,10 @@ pub fn reassemble_item(
         && item.path == old.path
         && item.tags == old.tags
         && item.related == old.related
-        && item.languages == old.languages)
-        .then_some(item)
+        && item.languages == old.languages
+        && item.former_numbers == old.former_numbers
+        && item.withdrawn.is_some() == old.withdrawn.is_some())
+    .then_some(item)
 }
 
 /// The number an item's file name starts with (`31` for `31-work-style`),

@@ -84,6 +84,7 @@ pub fn assemble_site(
     checks::check_plan_ids(&assembly, diags);
     checks::check_section_numbers(&assembly, diags);
     let duplicates = checks::check_item_numbers(&assembly, diags);
+    checks::check_former_numbers(&assembly, diags);
     let body_lines = std::mem::take(&mut assembly.body_lines);
     let plans = assembly.into_plans(&duplicates, diags);
     checks::check_some_plan(&plans, diags);

@@ -147,6 +147,10 @@ error_cases! {
     numbers_out_of_range_are_errors_at_their_line_never_dropped => "number-out-of-range",
     // issue #15.16
     messages_name_what_is_wrong_and_escape_control_characters => "messages-say-what-is-wrong",
+    // issue #19.4
+    former_number_that_is_a_current_number_is_an_error_naming_both => "former-number-is-a-current-number",
+    // issue #19.4
+    former_number_claimed_by_two_items_is_an_error_naming_both => "former-number-claimed-twice",
 }
 
 #[test]

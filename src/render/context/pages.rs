@@ -3,8 +3,8 @@
 
 use super::common::{PageMeta, StatusContext, page_meta, status_context};
 use super::item::{
-    ItemSummary, ListRow, PaceContext, TargetContext, UpdateContext, item_summary, pace_context,
-    target_contexts, update_contexts,
+    ItemSummary, ListRow, PaceContext, TargetContext, UpdateContext, WithdrawnContext,
+    item_summary, pace_context, target_contexts, update_contexts, withdrawn_context,
 };
 use super::plan::{
     DashboardContext, PlanContext, SectionHead, TagContext, dashboard_context, plan_context,
@@ -159,6 +159,8 @@ pub struct ItemContext<'a> {
     pub citation: String,
     /// The date its figures speak for (its own, or the plan's).
     pub data_as_of: Option<String>,
+    /// Set when the item was withdrawn from the plan.
+    pub withdrawn: Option<WithdrawnContext<'a>>,
 }
 
 /// `list.html`: the pages that list items (a section, a tag, a status)
@@ -257,7 +259,11 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> Option<(&'static str, Va
         | Page::ItemsJson { .. }
         | Page::ItemsCsv { .. }
         | Page::Sitemap
-        | Page::Robots => return None,
+        | Page::Robots
+        | Page::Moved { .. }
+        | Page::MovedBadge { .. }
+        | Page::Redirects
+        | Page::NginxRedirects => return None,
     };
     Some((template, value))
 }
@@ -498,6 +504,7 @@ fn item_context<'a>(
         badge_embed,
         citation,
         data_as_of,
+        withdrawn: withdrawn_context(site, plan, item, lang),
     }
 }
 
