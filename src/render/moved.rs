@@ -115,8 +115,8 @@ pub fn render_nginx_redirects(site: &LinkedSite) -> String {
     out
 }
 
-/// A path as a URL writes it: bytes outside ASCII (and space, `"`, `%`,
-/// `\\`) percent-encoded.
+/// A path as a URL writes it: bytes outside ASCII, controls, space,
+/// `"`, `%` and backslash percent-encoded.
 pub fn url_path(path: &str) -> String {
     use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
     const PATH: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'%').add(b'\\');
