@@ -549,32 +549,29 @@ pub fn describe_source(site: &LinkedSite, page: Page) -> (Location, String) {
         }
         Page::Sitemap => generated("the sitemap", "sitemap.xml"),
         Page::Robots => generated("the robots.txt", "robots.txt"),
-        Page::Moved {
-            plan,
-            moved,
-            lang: l,
-        }
-        | Page::MovedBadge {
-            plan,
-            moved,
-            lang: l,
-        } => {
-            let m = &site.plans[plan].moves[moved];
-            let it = &site.plans[plan].items[m.item].item;
-            (
-                file(&it.path),
-                format!(
-                    "the {} page at former number {} of item {} ({})",
-                    lang(l),
-                    m.number,
-                    it.number,
-                    it.path.display()
-                ),
-            )
+        Page::Moved { plan, moved, lang } | Page::MovedBadge { plan, moved, lang } => {
+            describe_moved(site, plan, moved, lang)
         }
         Page::Redirects => generated("the redirects for static hosts", "_redirects"),
         Page::NginxRedirects => generated("the nginx redirects", "redirects.nginx.conf"),
     }
+}
+
+/// The content file behind the page (or badge) at an old item URL,
+/// and the words that name it.
+fn describe_moved(site: &LinkedSite, plan: usize, moved: usize, lang: usize) -> (Location, String) {
+    let m = &site.plans[plan].moves[moved];
+    let it = &site.plans[plan].items[m.item].item;
+    (
+        Location::file(&it.path),
+        format!(
+            "the {} page at former number {} of item {} ({})",
+            lang_code(site, lang),
+            m.number,
+            it.number,
+            it.path.display()
+        ),
+    )
 }
 
 /// What an edit changed, between the last build and the next, when both

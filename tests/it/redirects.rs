@@ -413,12 +413,12 @@ fn atom_entry_ids_are_tag_uris_from_the_first_number_that_a_renumbering_keeps() 
     };
     let zh = ids(&after, "2023/updates.xml");
     assert!(
-        zh.contains(&"tag:example.org,2023:plan/2023/item/3/update/2023-06-30".to_string()),
+        zh.contains("tag:example.org,2023:plan/2023/item/3/update/2023-06-30"),
         "{zh:?}"
     );
     let en = ids(&after, "en/2023/updates.xml");
     assert!(
-        en.contains(&"tag:example.org,2023:en/plan/2023/item/3/update/2023-06-30".to_string()),
+        en.contains("tag:example.org,2023:en/plan/2023/item/3/update/2023-06-30"),
         "{en:?}"
     );
     assert_eq!(zh, ids(before, "2023/updates.xml"));
