@@ -180,6 +180,14 @@ mod tests {
     }
 
     #[test]
+    fn round_files_renumber_their_items_and_keep_comments() {
+        let round = "# 第三季度\n[[item]]\nnumber = 3  # 学前\nstatus = \"in-progress\"\n\n[[item]]\nnumber = 7\ntext = { zh = \"……\", en = \"…\" }\n";
+        let (out, notes) = renumber_round(round, &map(&[(3, 5)])).unwrap();
+        assert_eq!(out, round.replace("number = 3  #", "number = 5  #"));
+        assert_eq!(notes, ["[[item]] number = 3 → 5"]);
+    }
+
+    #[test]
     fn file_names_keep_their_width() {
         assert_eq!(renamed("03-a.en.md", 3, 5).as_deref(), Some("05-a.en.md"));
         assert_eq!(renamed("9-a.md", 9, 10).as_deref(), Some("10-a.md"));
