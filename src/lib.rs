@@ -21,13 +21,13 @@
 //! [`Output`]: output::Output
 
 pub mod config;
+pub mod dates;
 pub mod diagnostics;
 pub mod dialect;
 pub mod import;
 pub mod index;
 pub mod indexing;
 pub mod init;
-pub mod lineage;
 pub mod link;
 pub mod load;
 pub mod model;
@@ -37,6 +37,7 @@ pub mod pages;
 pub mod pipeline;
 pub mod progress;
 pub mod render;
+pub mod renumber;
 pub mod serve;
 pub mod toml_fields;
 pub mod validate;

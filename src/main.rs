@@ -94,6 +94,24 @@ enum Command {
         #[arg(long)]
         plan: String,
     },
+    /// Renumber a plan's items keeping every old link: `--insert N` opens a gap at N, `OLD NEW` moves one item.
+    Renumber {
+        /// The plan's id (its folder under content/).
+        #[arg(long)]
+        plan: String,
+        /// Open a gap at N: the items numbered N and above move up by one.
+        #[arg(long, value_name = "N", conflicts_with_all = ["old", "new"])]
+        insert: Option<u32>,
+        /// The item's number now.
+        #[arg(required_unless_present = "insert")]
+        old: Option<u32>,
+        /// Its new number, one no item has (nor had).
+        #[arg(required_unless_present = "insert")]
+        new: Option<u32>,
+        /// Print every change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the content format: layout, front matter fields, URLs (also `planpub help format`).
     Format,
     /// Print a shell completion script, e.g. `planpub completions bash > /etc/bash_completion.d/planpub`.
@@ -236,6 +254,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Renumber {
+            plan,
+            insert,
+            old,
+            new,
+            dry_run,
+        } => renumber(&cli.root, &plan, insert, old.zip(new), dry_run),
         Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port, hooks)
         {
             Ok(()) => ExitCode::SUCCESS,
@@ -245,6 +270,53 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// `planpub renumber`: prints every change (and, with `--dry-run`,
+/// only that).
+fn renumber(
+    root: &Path,
+    plan: &str,
+    insert: Option<u32>,
+    old_new: Option<(u32, u32)>,
+    dry_run: bool,
+) -> ExitCode {
+    use planpub::renumber::Renumbering;
+    let op = match (insert, old_new) {
+        (Some(n), _) => Renumbering::Insert(n),
+        (None, Some((old, new))) => Renumbering::Move { old, new },
+        (None, None) => {
+            eprintln!("error: give --insert N, or the item's number and its new one");
+            return ExitCode::from(2);
+        }
+    };
+    let mut diags = Diagnostics::new();
+    let result = planpub::renumber::renumber(root, plan, op, dry_run, &mut diags);
+    print_diagnostics(&diags);
+    let Some(changes) = result else {
+        eprintln!("nothing was changed");
+        return ExitCode::from(1);
+    };
+    let verb = if dry_run { "would change" } else { "changed" };
+    for c in &changes {
+        match &c.new_path {
+            Some(to) => println!("{} → {}", c.path.display(), to.display()),
+            None => println!("{}", c.path.display()),
+        }
+        for note in &c.notes {
+            println!("  {note}");
+        }
+    }
+    println!(
+        "{verb} {} file(s){}",
+        changes.len(),
+        if dry_run {
+            "; nothing was written (--dry-run)"
+        } else {
+            ""
+        }
+    );
+    ExitCode::SUCCESS
 }
 
 /// `planpub init`.

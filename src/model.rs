@@ -188,6 +188,28 @@ pub struct Item {
     pub updates: Vec<Update>,
     /// Languages with a translation file (the default language included).
     pub languages: BTreeSet<String>,
+    /// Numbers the item had before a renumbering, oldest first, as
+    /// written (`planpub renumber` appends): their URLs keep leading to it.
+    pub former_numbers: Vec<u32>,
+    /// Set when the item was dropped from the plan (`withdrawn`).
+    pub withdrawn: Option<Withdrawn>,
+}
+
+impl Item {
+    /// The item's first number: its oldest former number (the first
+    /// written), or its number. Identifiers that must
+    /// survive a renumbering (Atom entry ids) are made from it.
+    pub fn first_number(&self) -> u32 {
+        self.former_numbers.first().copied().unwrap_or(self.number)
+    }
+}
+
+/// An item dropped from the plan: it keeps its page, marked withdrawn,
+/// and is left out of percentages and status counts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Withdrawn {
+    pub date: Date,
+    pub reason: Localized,
 }
 
 /// A section of a plan: a folder `content/<plan>/<n>-<slug>/` with its

@@ -73,6 +73,15 @@ pub fn target_percent(goal: f64, actual: f64) -> f64 {
 /// [`crate::model::Plan::period`]).
 pub fn compute_progress(item: &Item, period: Option<(Date, Date)>) -> Progress {
     let latest = item.updates.last();
+    // A withdrawn item is out of every figure: no status, no percent.
+    if item.withdrawn.is_some() {
+        return Progress {
+            status: None,
+            percent: None,
+            pace: None,
+            as_of: latest.map(|u| u.date),
+        };
+    }
     let status = item
         .status
         .or_else(|| item.updates.iter().rev().find_map(|u| u.status));
@@ -195,7 +204,7 @@ mod tests {
                     text: Localized::new("u".into()),
                 })
                 .collect(),
-            languages: Default::default(),
+            ..Item::default()
         }
     }
 

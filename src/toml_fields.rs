@@ -30,7 +30,7 @@ pub fn parse_toml<'a>(
     }
     for e in errors {
         let offset = e.span().map_or(0, |s| s.start);
-        let hint = crate::validate::dates::syntax_hint(lines.line_text(offset)).unwrap_or_else(|| {
+        let hint = crate::dates::syntax_hint(lines.line_text(offset)).unwrap_or_else(|| {
             "check the front matter's TOML syntax: strings need quotes, tables `[name]`, arrays `[a, b]`".into()
         });
         diags.error(
@@ -262,18 +262,14 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         let v = self.raw(key)?;
         match (date_value(v.get_ref()), v.get_ref()) {
             (Some(d), _) => Some(Spanned::new(v.span(), d)),
-            (None, DeValue::String(s)) if let Some(d) = crate::validate::dates::loose_date(s) => {
+            (None, DeValue::String(s)) if let Some(d) = crate::dates::loose_date(s) => {
                 diags.error(
                     Code::WrongType,
                     self.lines.span(&v.span()),
                     format!(
                         "`{key}` must be a date such as 2023-06-30 (no quotes), found a string"
                     ),
-                    Some(crate::validate::dates::date_hint(
-                        key,
-                        &format!("\"{s}\""),
-                        d,
-                    )),
+                    Some(crate::dates::date_hint(key, &format!("\"{s}\""), d)),
                 );
                 None
             }

@@ -41,7 +41,7 @@ pub fn render_badge(site: &LinkedSite, plan: usize, item: usize, lang: usize) ->
     if let Some(pc) = it.progress.percent {
         right.push_str(&format!(" {}", format_percent(pc)));
     }
-    let illustrative = crate::lineage::is_illustrative(site, plan);
+    let illustrative = crate::link::lineage::is_illustrative(site, plan);
     let sample = if illustrative {
         Some(ui(site, lang, "sample-mark").to_string())
     } else {

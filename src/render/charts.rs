@@ -28,7 +28,7 @@ use crate::link::LinkedSite;
 /// Items per status, as one horizontal stacked bar with a legend.
 pub fn status_chart(site: &LinkedSite, plan: usize, lang: usize) -> String {
     let p = &site.plans[plan];
-    let total = p.items.len().max(1) as f64;
+    let total = (p.items.len() - p.withdrawn.len()).max(1) as f64;
     let mut x = 0.0;
     let mut bars = String::new();
     let mut legend = String::new();

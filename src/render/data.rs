@@ -91,6 +91,8 @@ struct ItemData<'a> {
     /// The item of an earlier plan it continues, `<plan>/<number>`.
     continues: Option<String>,
     due: Option<String>,
+    /// Numbers the item had before a renumbering (their URLs lead to it).
+    former_numbers: &'a [u32],
     lead: &'a [String],
     number: u32,
     pace: Option<PaceData>,
@@ -105,6 +107,14 @@ struct ItemData<'a> {
     translated: ByLang<'a, bool>,
     updates: Vec<UpdateData<'a>>,
     url: ByLang<'a, String>,
+    /// Set when the item was withdrawn from the plan.
+    withdrawn: Option<WithdrawnData<'a>>,
+}
+
+#[derive(Serialize)]
+struct WithdrawnData<'a> {
+    date: String,
+    reason: ByLang<'a, &'a str>,
 }
 
 #[derive(Serialize)]
@@ -170,6 +180,7 @@ fn item_data<'a>(
         continued_in: it.continued_in.iter().map(|&c| item_ref(site, c)).collect(),
         continues: it.continues.map(|c| item_ref(site, c)),
         due: it.item.due.map(|d| d.iso()),
+        former_numbers: &it.item.former_numbers,
         lead: &it.item.lead,
         number: it.item.number,
         pace: it.progress.pace.as_ref().map(|pc| PaceData {
@@ -234,6 +245,10 @@ fn item_data<'a>(
             })
             .collect(),
         url: by_lang(site, |l, _| absolute(site, &item_path(site, plan, ii, l))),
+        withdrawn: it.item.withdrawn.as_ref().map(|w| WithdrawnData {
+            date: w.date.iso(),
+            reason: by_lang(site, |_, c| w.reason.get(c, dl).0),
+        }),
     }
 }
 
@@ -243,8 +258,9 @@ pub fn render_items_json(site: &LinkedSite, bodies: &RenderedBodies, plan: usize
     let p = &site.plans[plan];
     let dl = site.config.default_language.as_str();
     let file = ItemsFile {
-        illustrative: crate::lineage::is_illustrative(site, plan),
-        illustrative_note: crate::lineage::is_illustrative(site, plan).then_some(ILLUSTRATIVE_NOTE),
+        illustrative: crate::link::lineage::is_illustrative(site, plan),
+        illustrative_note: crate::link::lineage::is_illustrative(site, plan)
+            .then_some(ILLUSTRATIVE_NOTE),
         items: ItemsSeq { site, bodies, plan },
         plan: PlanData {
             as_of: p.as_of.map(|d| d.iso()),
@@ -369,7 +385,7 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
         for l in &langs {
             row.push(it.url.get(*l).cloned().unwrap_or_default());
         }
-        row.push(crate::lineage::is_illustrative(site, plan).to_string());
+        row.push(crate::link::lineage::is_illustrative(site, plan).to_string());
         row.push(it.continues.clone().unwrap_or_default());
         row.push(it.continued_in.join(";"));
         out.push_str(

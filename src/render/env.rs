@@ -8,7 +8,7 @@ use super::context::item::{ItemRowPage, ListRow, item_summary};
 use super::context::page_context;
 use super::context::plan::{SectionHead, section_head};
 use super::templates::{Templates, report_tera_error};
-use super::{badge, data, feeds};
+use super::{badge, data, feeds, moved};
 use crate::diagnostics::Diagnostics;
 use crate::link::LinkedSite;
 use crate::pages::{Page, page_output_path};
@@ -171,6 +171,15 @@ impl<'a> RenderEnv<'a> {
                 plan, tag, lang, ..
             } => super::redirect::render_tag_redirect(self.site, plan, tag, lang).into_bytes(),
             Page::Robots => feeds::render_robots(self.site).into_bytes(),
+            Page::Moved { plan, moved, lang } => {
+                moved::render_moved_page(self.site, plan, moved, lang).into_bytes()
+            }
+            Page::MovedBadge { plan, moved, lang } => {
+                let item = self.site.plans[plan].moves[moved].item;
+                badge::render_badge(self.site, plan, item, lang).into_bytes()
+            }
+            Page::Redirects => moved::render_redirects(self.site).into_bytes(),
+            Page::NginxRedirects => moved::render_nginx_redirects(self.site).into_bytes(),
             Page::Home { .. }
             | Page::Plan { .. }
             | Page::Section { .. }

@@ -47,7 +47,7 @@ pub fn render_feed(site: &LinkedSite, plan: usize, lang: usize) -> String {
         "  <title>{}</title>\n",
         escape_html(&ui_fmt(site, lang, "feed-title", &[("plan", plan_title)]))
     ));
-    if crate::lineage::is_illustrative(site, plan) {
+    if crate::link::lineage::is_illustrative(site, plan) {
         x.push_str(&format!(
             "  <subtitle>{}</subtitle>\n",
             escape_html(ui(site, lang, "illustrative-notice"))
@@ -85,9 +85,8 @@ pub fn render_feed(site: &LinkedSite, plan: usize, lang: usize) -> String {
         }
         x.push_str("  <entry>\n");
         x.push_str(&format!(
-            "    <id>{}#update-{}</id>\n",
-            escape_html(&url),
-            date.iso()
+            "    <id>{}</id>\n",
+            escape_html(&entry_id(site, plan, ii, lang, date))
         ));
         x.push_str(&format!("    <title>{}</title>\n", escape_html(&title)));
         x.push_str(&format!(
@@ -98,7 +97,7 @@ pub fn render_feed(site: &LinkedSite, plan: usize, lang: usize) -> String {
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             escape_html(&url)
         ));
-        if crate::lineage::is_illustrative(site, plan) {
+        if crate::link::lineage::is_illustrative(site, plan) {
             x.push_str("    <category term=\"illustrative\"/>\n");
         }
         x.push_str(&format!(
@@ -109,6 +108,51 @@ pub fn render_feed(site: &LinkedSite, plan: usize, lang: usize) -> String {
     }
     x.push_str("</feed>\n");
     x
+}
+
+/// The host of the site's base URL, without port: the authority of the
+/// feeds' `tag:` URIs.
+fn base_host(site: &LinkedSite) -> &str {
+    let url = &site.config.base_url;
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    }
+}
+
+/// An Atom entry id that never changes (issue #19.4): a `tag:` URI (RFC
+/// 4151) from the site's host, the plan, the item's FIRST number (its
+/// oldest former number, so that renumbering the item keeps its
+/// entries' ids and feed readers do not show its updates again as new)
+/// and the update's date: `tag:jyj.example.gov.cn,2023:plan/2023/item/16/update/2023-09-30`.
+/// The date of the tag is the plan's year (else the update's). Feeds in
+/// other languages than the default carry the language code before
+/// `plan/`: they are other entries.
+pub fn entry_id(
+    site: &LinkedSite,
+    plan: usize,
+    item: usize,
+    lang: usize,
+    date: crate::model::Date,
+) -> String {
+    let p = &site.plans[plan];
+    let year = p.plan.year().unwrap_or(date.year);
+    let code = lang_code(site, lang);
+    let lang_part = if code == site.config.default_language {
+        String::new()
+    } else {
+        format!("{code}/")
+    };
+    format!(
+        "tag:{},{year}:{lang_part}plan/{}/item/{}/update/{}",
+        base_host(site),
+        super::moved::url_path(&p.plan.id),
+        p.items[item].item.first_number(),
+        date.iso()
+    )
 }
 
 pub fn render_sitemap(site: &LinkedSite) -> String {

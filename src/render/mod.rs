@@ -12,7 +12,8 @@
 //!   pages into an output, checking their links as it goes.
 //! * `context/` builds each template's typed context; `format.rs` and `ui.rs`
 //!   format numbers and look up UI strings; `badge.rs`, `charts.rs`,
-//!   `feeds.rs` and `data.rs` write the files that need no template.
+//!   `feeds.rs`, `data.rs` and `moved.rs` (old item URLs, redirect files)
+//!   write the files that need no template.
 //! * `clashes.rs` finds output paths two sources would write;
 //!   `link_check.rs` checks every internal link.
 
@@ -27,6 +28,7 @@ pub mod feeds;
 pub mod format;
 pub mod link_check;
 pub mod markdown;
+pub mod moved;
 pub mod redirect;
 pub mod site;
 pub mod templates;

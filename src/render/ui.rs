@@ -60,6 +60,7 @@ pub fn status_icon(key: &str) -> &'static str {
         "completed" => "●",
         "delayed" => "▲",
         "ongoing" => "↻",
+        "withdrawn" => "✕",
         _ => "–",
     }
 }
@@ -71,6 +72,7 @@ pub fn status_label<'a>(site: &'a LinkedSite, lang: usize, key: &str) -> &'a str
         "completed" => "status-completed",
         "delayed" => "status-delayed",
         "ongoing" => "status-ongoing",
+        "withdrawn" => "status-withdrawn",
         _ => "status-none",
     };
     ui(site, lang, k)
@@ -84,6 +86,7 @@ pub fn status_colour(key: &str) -> &'static str {
         "completed" => "#116329",
         "delayed" => "#a40e26",
         "ongoing" => "#6639ba",
+        "withdrawn" => "#424a53",
         _ => "#57606a",
     }
 }

@@ -54,6 +54,8 @@ pub(super) struct PlacedItem {
     pub continues: Option<(ItemRef, Location)>,
     /// Its dates, each where it was written: `due`, then the updates'.
     pub dates: ItemDates,
+    /// Its `former_numbers` as written, each where it was written.
+    pub former_numbers: Vec<(u32, Location)>,
 }
 
 /// An item's dates with where each was written, for the checks against
@@ -439,6 +441,11 @@ pub(super) fn merge_item(
         .into_iter()
         .map(|(u, _)| u)
         .collect();
+    for (n, _) in &fields.former_numbers {
+        if !item.former_numbers.contains(n) {
+            item.former_numbers.push(*n);
+        }
+    }
     for (d, t) in trans {
         let ParsedDocument::ItemTranslation(t) = t else {
             continue;
@@ -468,6 +475,7 @@ pub(super) fn merge_item(
         related: fields.related,
         continues: fields.continues,
         dates,
+        former_numbers: fields.former_numbers,
     })
 }
 
@@ -481,6 +489,30 @@ fn attach_item_translation(
     tf: ItemTranslationFields,
     diags: &mut Diagnostics,
 ) {
+    match (item.withdrawn.as_mut(), tf.withdrawn) {
+        (Some(w), Some((reason, _))) => {
+            w.reason.translations.insert(d.language.clone(), reason);
+        }
+        (None, Some((_, at))) => diags.warning(
+            Code::DanglingReference,
+            at,
+            format!(
+                "`withdrawn` translates a reason, but {} is not withdrawn",
+                default_language_path(d).display()
+            ),
+            Some("add `withdrawn = { date = …, reason = \"…\" }` to the default-language file, or remove it here".into()),
+        ),
+        (Some(_), None) => diags.warning(
+            Code::MissingTranslation,
+            Location::file(&d.path),
+            format!(
+                "the item is withdrawn but this file gives no `{}` reason; the default-language reason is shown",
+                d.language
+            ),
+            Some("add `withdrawn = { reason = \"…\" }`".into()),
+        ),
+        (None, None) => {}
+    }
     for (k, (label, unit, at)) in tf.targets {
         match item.targets.iter_mut().find(|t| t.key == k) {
             Some(t) => {
@@ -561,8 +593,8 @@ fn report_unmatched_update_translation(
         )
     };
     let (message, hint) = match (
-        super::dates::parse_iso_date(date),
-        super::dates::loose_date(date),
+        crate::dates::parse_iso_date(date),
+        crate::dates::loose_date(date),
     ) {
         (Some(_), _) => (
             format!(
@@ -664,8 +696,10 @@ pub fn reassemble_item(
         && item.tags == old.tags
         && item.related == old.related
         && item.continues == old.continues
-        && item.languages == old.languages)
-        .then_some(item)
+        && item.languages == old.languages
+        && item.former_numbers == old.former_numbers
+        && item.withdrawn.is_some() == old.withdrawn.is_some())
+    .then_some(item)
 }
 
 /// The number an item's file name starts with (`31` for `31-work-style`),

@@ -95,6 +95,8 @@ const RESERVED_TOP_LEVEL: &[(&str, &str)] = &[
     ("static", "the theme's files (/static/)"),
     ("sitemap.xml", "the sitemap"),
     ("robots.txt", "robots.txt"),
+    ("_redirects", "the redirects for static hosts"),
+    ("redirects.nginx.conf", "the nginx redirects"),
     ("404.html", "the page for missing pages"),
     ("index.html", "the home page"),
     ("__planpub", "`planpub serve`'s own requests"),
@@ -186,6 +188,66 @@ pub(super) fn check_item_numbers(a: &Assembly<'_>, diags: &mut Diagnostics) -> B
         }
     }
     duplicates
+}
+
+/// Former numbers (`former_numbers`) keep their URLs leading to one
+/// item: a former number may be no item's current number and no other
+/// item's former number. Each conflict names both files.
+pub(super) fn check_former_numbers(a: &Assembly<'_>, diags: &mut Diagnostics) {
+    let current: BTreeMap<(&str, u32), &Path> = a
+        .items
+        .iter()
+        .map(|p| ((p.plan.as_str(), p.item.number), p.item.path.as_path()))
+        .collect();
+    let mut claimed: BTreeMap<(&str, u32), &Path> = BTreeMap::new();
+    for placed in &a.items {
+        let path = placed.item.path.as_path();
+        for (n, at) in &placed.former_numbers {
+            let key = (placed.plan.as_str(), *n);
+            if *n == placed.item.number {
+                diags.error(
+                    Code::InvalidValue,
+                    at.clone(),
+                    format!("item {n} lists its own number in `former_numbers`"),
+                    Some(
+                        "`former_numbers` lists the numbers the item had before; remove this one"
+                            .into(),
+                    ),
+                );
+            } else if let Some(other) = current.get(&key) {
+                diags.error(
+                    Code::Duplicate,
+                    at.clone(),
+                    format!(
+                        "former number {n} of {} is the current number of {}: /{}/{n}/ cannot lead to both",
+                        path.display(),
+                        other.display(),
+                        placed.plan
+                    ),
+                    Some(format!(
+                        "remove {n} from `former_numbers` here, or renumber {} (`planpub renumber`)",
+                        other.display()
+                    )),
+                );
+            } else if let Some(first) = claimed.get(&key) {
+                if *first != path {
+                    diags.error(
+                        Code::Duplicate,
+                        at.clone(),
+                        format!(
+                            "former number {n} is claimed by both {} and {}: /{}/{n}/ cannot lead to both",
+                            first.display(),
+                            path.display(),
+                            placed.plan
+                        ),
+                        Some("keep the number in the `former_numbers` of the item it once was".into()),
+                    );
+                }
+            } else {
+                claimed.insert(key, path);
+            }
+        }
+    }
 }
 
 /// An item's `related` numbers as written, checked: not itself, an item

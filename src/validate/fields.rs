@@ -12,10 +12,10 @@
 use super::values::{
     boolean, date, item_numbers, item_ref, located_date, located_texts, number, required_number,
     required_text, status, target_goal, target_key, target_translations, targets, text, texts,
-    update_date, update_translations, updates,
+    update_date, update_translations, updates, withdrawn, withdrawn_date, withdrawn_translation,
 };
 use crate::diagnostics::{Code, Diagnostics, Location};
-use crate::model::{Date, Item, ItemRef, Status, Target, Update};
+use crate::model::{Date, Item, ItemRef, Status, Target, Update, Withdrawn};
 use crate::toml_fields::FieldReader;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -135,6 +135,10 @@ front_matter! {
         targets: Vec<Target> = targets => targets,
         /// Oldest first, each with where its date was written.
         updates: Vec<(Update, Location)> = updates,
+        /// As written, each where it was written (checked against the
+        /// plan's numbers once all files are read).
+        former_numbers: Vec<(u32, Location)> = item_numbers,
+        withdrawn: Option<Withdrawn> = withdrawn => withdrawn,
     }
 }
 
@@ -146,6 +150,8 @@ front_matter! {
         targets: BTreeMap<String, (Option<String>, Option<String>, Location)> = target_translations,
         /// Update date as written → (text, where the date was written).
         updates: BTreeMap<String, (String, Location)> = update_translations,
+        /// `withdrawn = { reason = "…" }`: the reason in this language.
+        withdrawn: Option<(String, Location)> = withdrawn_translation,
     }
 }
 
@@ -191,6 +197,21 @@ front_matter! {
         date: Option<Spanned<Date>> = update_date,
         status: Option<Status> = status,
         text: Option<String> = required_text("\"……\""),
+    }
+}
+
+front_matter! {
+    /// An item's `withdrawn = { date = 2023-07-01, reason = "…" }`.
+    pub struct WithdrawnFields in "`withdrawn`" {
+        date: Option<Spanned<Date>> = withdrawn_date,
+        reason: Option<String> = required_text("\"……\""),
+    }
+}
+
+front_matter! {
+    /// `withdrawn = { reason = "…" }` in an item's translation.
+    pub struct WithdrawnTranslationFields in "`withdrawn` in a translation" {
+        reason: Option<String> = required_text("\"…\""),
     }
 }
 
@@ -249,7 +270,7 @@ mod tests {
     fn a_translation_may_set_only_words() {
         assert_eq!(
             ItemTranslationFields::NAMES,
-            ["title", "targets", "updates"]
+            ["title", "targets", "updates", "withdrawn"]
         );
         assert_eq!(PlanTranslationFields::NAMES, ["title", "issuer"]);
     }

@@ -14,7 +14,6 @@
 
 mod assemble;
 mod checks;
-pub(crate) mod dates;
 pub mod fields;
 mod parse;
 mod strings;
@@ -87,6 +86,7 @@ pub fn assemble_site(
     let duplicates = checks::check_item_numbers(&assembly, diags);
     checks::check_name_numbers(&assembly, diags);
     checks::check_item_dates(&assembly, diags);
+    checks::check_former_numbers(&assembly, diags);
     let body_lines = std::mem::take(&mut assembly.body_lines);
     let plans = assembly.into_plans(&duplicates, diags);
     checks::check_some_plan(&plans, diags);

@@ -5,11 +5,11 @@
 
 use super::fields::{
     ItemFields, ItemTranslationFields, TargetFields, TargetTranslationFields, UpdateFields,
-    UpdateTranslationFields,
+    UpdateTranslationFields, WithdrawnFields, WithdrawnTranslationFields,
 };
 use crate::config::is_slug;
 use crate::diagnostics::{Code, Diagnostics, Location};
-use crate::model::{Date, ItemRef, Localized, Status, Target, Update};
+use crate::model::{Date, ItemRef, Localized, Status, Target, Update, Withdrawn};
 use crate::toml_fields::{FieldReader, closest, key_str};
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -497,4 +497,53 @@ pub fn update_translations(
     translation_tables(r, key, own, diags, |ur, _, diags| {
         UpdateTranslationFields::read(ur, diags).text
     })
+}
+
+/// An item's `withdrawn = { date, reason }`: both required.
+pub fn withdrawn(
+    r: &mut FieldReader<'_, '_>,
+    key: &'static str,
+    diags: &mut Diagnostics,
+) -> Option<Withdrawn> {
+    let lines = r.lines();
+    let (t, span) = r.table(key, diags)?;
+    let mut wr = FieldReader::new(t, span, lines);
+    let WithdrawnFields { date, reason } = WithdrawnFields::read(&mut wr, diags);
+    Some(Withdrawn {
+        date: date?.into_inner(),
+        reason: Localized::new(reason?),
+    })
+}
+
+/// A translation's `withdrawn = { reason = "…" }`: the reason, where the
+/// table was written.
+pub fn withdrawn_translation(
+    r: &mut FieldReader<'_, '_>,
+    key: &'static str,
+    diags: &mut Diagnostics,
+) -> Option<(String, Location)> {
+    let lines = r.lines();
+    let (t, span) = r.table(key, diags)?;
+    let at = lines.span(&span);
+    let mut wr = FieldReader::new(t, span, lines);
+    let reason = WithdrawnTranslationFields::read(&mut wr, diags).reason?;
+    Some((reason, at))
+}
+
+/// `withdrawn`'s date: required.
+pub fn withdrawn_date(
+    r: &mut FieldReader<'_, '_>,
+    key: &'static str,
+    diags: &mut Diagnostics,
+) -> Option<Spanned<Date>> {
+    let date = r.date(key, diags);
+    if !r.has(key) {
+        diags.error(
+            Code::MissingField,
+            r.table_location(),
+            "missing required field `date` in `withdrawn`",
+            Some("write `withdrawn = { date = 2023-07-01, reason = \"…\" }` (the date without quotes)".into()),
+        );
+    }
+    date
 }

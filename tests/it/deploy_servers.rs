@@ -23,7 +23,7 @@ fn repo() -> &'static Path {
 }
 
 /// A server process, stopped when the test ends.
-struct Server(Child);
+pub(crate) struct Server(pub(crate) Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -32,7 +32,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -40,7 +40,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn wait_until_listening(port: u16, name: &str) {
+pub(crate) fn wait_until_listening(port: u16, name: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "{name} did not start");
@@ -49,7 +49,7 @@ fn wait_until_listening(port: u16, name: &str) {
 }
 
 /// (status, headers lowercased, body) of a GET.
-fn get(port: u16, path: &str, gzip: bool) -> (u16, String, Vec<u8>) {
+pub(crate) fn get(port: u16, path: &str, gzip: bool) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("the server answers");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let enc = if gzip {
@@ -77,7 +77,7 @@ fn get(port: u16, path: &str, gzip: bool) -> (u16, String, Vec<u8>) {
     (status, head, buf[split + 4..].to_vec())
 }
 
-fn header<'a>(head: &'a str, name: &str) -> &'a str {
+pub(crate) fn header<'a>(head: &'a str, name: &str) -> &'a str {
     head.lines()
         .find_map(|l| l.strip_prefix(&format!("{name}: ")))
         .unwrap_or("")

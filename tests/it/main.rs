@@ -24,6 +24,7 @@ mod languages;
 mod output_folder;
 mod portability;
 mod progress_and_data;
+mod redirects;
 mod serve;
 mod several_plans;
 mod template_variables;

@@ -386,8 +386,21 @@ fn atom_feeds_have_one_entry_per_update_newest_first() {
             f.check(ids.insert(id.clone()), || {
                 format!("{path}: entry id {id} is repeated")
             });
+            // issue #19.4: a tag: URI from the item's first number (no
+            // item of this plan was renumbered: the number in its link).
+            let number = link
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            let tail = format!(
+                ":{pre}plan/{PLAN}/item/{number}/update/{}",
+                updated.get(..10).unwrap_or_default()
+            );
             f.check(
-                link.starts_with(&format!("{BASE}{pre}{PLAN}/")) && id.starts_with(&link),
+                link.starts_with(&format!("{BASE}{pre}{PLAN}/"))
+                    && id.starts_with("tag:jyj.example.gov.cn,2023:")
+                    && id.ends_with(&tail),
                 || format!("{path}: entry {i} links {link} with id {id}"),
             );
             // The entry's id points at the update's anchor on the item page.

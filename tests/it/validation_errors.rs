@@ -177,6 +177,10 @@ error_cases! {
     full_width_quotes_get_a_hint_showing_straight_quotes => "full-width-quotes",
     // issue #19.3
     dates_not_written_year_month_day_get_a_hint_showing_the_fix => "dates-not-year-month-day",
+    // issue #19.4
+    former_number_that_is_a_current_number_is_an_error_naming_both => "former-number-is-a-current-number",
+    // issue #19.4
+    former_number_claimed_by_two_items_is_an_error_naming_both => "former-number-claimed-twice",
 }
 
 #[test]

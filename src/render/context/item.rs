@@ -7,7 +7,7 @@ use crate::model::Status;
 use crate::pages::{absolute, href, item_path, lang_code, target_anchor, update_anchor};
 use crate::progress::{PaceKind, target_percent};
 use crate::render::format::{format_number, format_percent};
-use crate::render::ui::ui;
+use crate::render::ui::{ui, ui_fmt};
 use serde::Serialize;
 
 /// An item as lists and cross-links show it (`row` in
@@ -233,5 +233,42 @@ pub fn pace_context(
         actual: format_percent(pc.actual_percent),
         as_of: pc.as_of.iso(),
         due: pc.due.iso(),
+    })
+}
+
+/// A withdrawn item's notice on its page.
+#[derive(Serialize)]
+pub struct WithdrawnContext<'a> {
+    /// The day it was withdrawn (`2023-07-01`).
+    pub date: String,
+    /// Why, in the page's language (or the default one's).
+    pub reason: &'a str,
+    /// The language `reason` is in.
+    pub reason_lang: &'a str,
+    /// The notice in words: the date and the reason.
+    pub notice: String,
+}
+
+/// The withdrawal of item `item` in language `lang`, if it was withdrawn.
+pub fn withdrawn_context(
+    site: &LinkedSite,
+    plan: usize,
+    item: usize,
+    lang: usize,
+) -> Option<WithdrawnContext<'_>> {
+    let w = site.plans[plan].items[item].item.withdrawn.as_ref()?;
+    let code = lang_code(site, lang);
+    let dl = site.config.default_language.as_str();
+    let (reason, fallback) = w.reason.get(code, dl);
+    Some(WithdrawnContext {
+        date: w.date.iso(),
+        reason,
+        reason_lang: if fallback { dl } else { code },
+        notice: ui_fmt(
+            site,
+            lang,
+            "withdrawn-notice",
+            &[("date", &w.date.iso()), ("reason", reason)],
+        ),
     })
 }

@@ -3,8 +3,8 @@
 
 use super::common::{PageMeta, StatusContext, page_meta, status_context};
 use super::item::{
-    ItemSummary, ListRow, PaceContext, TargetContext, UpdateContext, item_summary, pace_context,
-    target_contexts, update_contexts,
+    ItemSummary, ListRow, PaceContext, TargetContext, UpdateContext, WithdrawnContext,
+    item_summary, pace_context, target_contexts, update_contexts, withdrawn_context,
 };
 use super::plan::{
     DashboardContext, PlanContext, SectionHead, TagContext, dashboard_context, plan_context,
@@ -197,6 +197,8 @@ pub struct ItemContext<'a> {
     pub continues: Option<LineageLink>,
     /// The items of later plans that continue it.
     pub continued_in: Vec<LineageLink>,
+    /// Set when the item was withdrawn from the plan.
+    pub withdrawn: Option<WithdrawnContext<'a>>,
 }
 
 /// `list.html`: the pages that list items (a section, a tag, a status)
@@ -296,7 +298,11 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> Option<(&'static str, Va
         | Page::ItemsJson { .. }
         | Page::ItemsCsv { .. }
         | Page::Sitemap
-        | Page::Robots => return None,
+        | Page::Robots
+        | Page::Moved { .. }
+        | Page::MovedBadge { .. }
+        | Page::Redirects
+        | Page::NginxRedirects => return None,
     };
     Some((template, value))
 }
@@ -314,8 +320,8 @@ fn common<'a>(
     translation_missing: bool,
 ) -> PageCommon<'a> {
     let illustrative = match page.plan() {
-        Some(plan) => crate::lineage::is_illustrative(env.site, plan),
-        None => crate::lineage::all_illustrative(env.site),
+        Some(plan) => crate::link::lineage::is_illustrative(env.site, plan),
+        None => crate::link::lineage::all_illustrative(env.site),
     };
     PageCommon {
         page: page_meta(
@@ -330,7 +336,7 @@ fn common<'a>(
         no_status_key: NO_STATUS_KEY,
         illustrative,
         illustrative_notice: illustrative.then(|| {
-            let key = if crate::lineage::all_illustrative(env.site) {
+            let key = if crate::link::lineage::all_illustrative(env.site) {
                 "illustrative-notice"
             } else {
                 "illustrative-plan"
@@ -338,7 +344,7 @@ fn common<'a>(
             ui(env.site, page.lang().unwrap_or(0), key)
         }),
         newer_plan: page.plan().and_then(|plan| {
-            let newer = crate::lineage::newer_plan(env.site, plan)?;
+            let newer = crate::link::lineage::newer_plan(env.site, plan)?;
             let lang = page.lang().unwrap_or(0);
             let c = plan_context(env.site, newer, lang);
             Some(PlanLink {
@@ -419,7 +425,7 @@ fn home_page<'a>(env: &'a RenderEnv<'_>, page: Page, lang: usize) -> HomePage<'a
             "website",
             false,
         ),
-        plans: crate::lineage::newest_first(site)
+        plans: crate::link::lineage::newest_first(site)
             .into_iter()
             .map(|p| HomePlan {
                 plan: plan_context(site, p, lang),
@@ -598,6 +604,7 @@ fn item_context<'a>(
             .iter()
             .map(|&c| lineage_link(env, c, lang, "continued-in"))
             .collect(),
+        withdrawn: withdrawn_context(site, plan, item, lang),
     }
 }
 
@@ -635,7 +642,7 @@ fn json_ld_item(
     if let Some(d) = it.progress.as_of {
         v["dateModified"] = json!(d.iso());
     }
-    if crate::lineage::is_illustrative(site, plan) {
+    if crate::link::lineage::is_illustrative(site, plan) {
         v["disambiguatingDescription"] = json!(ui(site, lang, "illustrative-notice"));
     }
     json_for_script(&v)

@@ -63,8 +63,8 @@ pub fn plan_context(site: &LinkedSite, plan: usize, lang: usize) -> PlanContext<
         feed: url(Page::Feed { plan, lang }),
         tags_url: url(Page::TagIndex { plan, lang }),
         item_count: p.items.len(),
-        illustrative: crate::lineage::is_illustrative(site, plan),
-        current: crate::lineage::current_plan(site) == Some(plan),
+        illustrative: crate::link::lineage::is_illustrative(site, plan),
+        current: crate::link::lineage::current_plan(site) == Some(plan),
     }
 }
 
@@ -175,8 +175,10 @@ pub fn tag_context(site: &LinkedSite, plan: usize, tag: usize, lang: usize) -> T
 /// figures in tables beside them.
 #[derive(Serialize)]
 pub struct DashboardContext<'a> {
-    /// How many items the plan has.
+    /// How many items the plan has, withdrawn items left out.
     pub total: usize,
+    /// How many items were withdrawn (counted apart).
+    pub withdrawn: usize,
     /// Items per status, every status listed.
     pub counts: Vec<StatusCount<'a>>,
     /// Every section's head.
@@ -208,7 +210,8 @@ pub fn dashboard_context<'a>(
 ) -> DashboardContext<'a> {
     let p = &site.plans[plan];
     DashboardContext {
-        total: p.items.len(),
+        total: p.items.len() - p.withdrawn.len(),
+        withdrawn: p.withdrawn.len(),
         counts: p
             .statuses
             .iter()

@@ -78,6 +78,23 @@ pub enum Page {
     },
     Sitemap,
     Robots,
+    /// An old item URL (a former number, `LinkedPlan::moves[moved]`):
+    /// a small page that names the item it leads to and redirects there.
+    Moved {
+        plan: usize,
+        moved: usize,
+        lang: usize,
+    },
+    /// The badge at an old item URL: the current badge of the item.
+    MovedBadge {
+        plan: usize,
+        moved: usize,
+        lang: usize,
+    },
+    /// `_redirects`: every old item URL → its item, for static hosts.
+    Redirects,
+    /// `redirects.nginx.conf`: the same as an nginx `map`.
+    NginxRedirects,
 }
 
 impl Page {
@@ -96,8 +113,15 @@ impl Page {
             | Page::TagRedirect { lang, .. }
             | Page::Feed { lang, .. }
             | Page::Search { lang }
-            | Page::NotFound { lang } => Some(lang),
-            Page::ItemsJson { .. } | Page::ItemsCsv { .. } | Page::Sitemap | Page::Robots => None,
+            | Page::NotFound { lang }
+            | Page::Moved { lang, .. }
+            | Page::MovedBadge { lang, .. } => Some(lang),
+            Page::ItemsJson { .. }
+            | Page::ItemsCsv { .. }
+            | Page::Sitemap
+            | Page::Robots
+            | Page::Redirects
+            | Page::NginxRedirects => None,
         }
     }
 
@@ -128,12 +152,20 @@ impl Page {
             Page::Feed { plan, .. } => Page::Feed { plan, lang },
             Page::Search { .. } => Page::Search { lang },
             Page::NotFound { .. } => Page::NotFound { lang },
-            Page::ItemsJson { .. } | Page::ItemsCsv { .. } | Page::Sitemap | Page::Robots => self,
+            Page::Moved { plan, moved, .. } => Page::Moved { plan, moved, lang },
+            Page::MovedBadge { plan, moved, .. } => Page::MovedBadge { plan, moved, lang },
+            Page::ItemsJson { .. }
+            | Page::ItemsCsv { .. }
+            | Page::Sitemap
+            | Page::Robots
+            | Page::Redirects
+            | Page::NginxRedirects => self,
         }
     }
 
     /// The template an HTML page is rendered with; `None` for the files
-    /// planpub writes without a template (badges, feeds, data, sitemap).
+    /// planpub writes without a template (badges, feeds, data, sitemap,
+    /// and the pages at old item URLs, which only lead on).
     pub fn template(self) -> Option<&'static str> {
         match self {
             Page::Home { .. } => Some("home.html"),
@@ -151,7 +183,11 @@ impl Page {
             | Page::ItemsJson { .. }
             | Page::ItemsCsv { .. }
             | Page::Sitemap
-            | Page::Robots => None,
+            | Page::Robots
+            | Page::Moved { .. }
+            | Page::MovedBadge { .. }
+            | Page::Redirects
+            | Page::NginxRedirects => None,
         }
     }
 
@@ -174,7 +210,10 @@ impl Page {
             | Page::TagRedirect { plan, .. }
             | Page::Feed { plan, .. }
             | Page::ItemsJson { plan }
-            | Page::ItemsCsv { plan } => Some(plan),
+            | Page::ItemsCsv { plan }
+            | Page::Moved { plan, .. }
+            | Page::MovedBadge { plan, .. } => Some(plan),
+            Page::Redirects | Page::NginxRedirects => None,
             Page::Home { .. }
             | Page::Search { .. }
             | Page::NotFound { .. }
@@ -202,7 +241,11 @@ impl Page {
             | Page::ItemsJson { .. }
             | Page::ItemsCsv { .. }
             | Page::Sitemap
-            | Page::Robots => false,
+            | Page::Robots
+            | Page::Moved { .. }
+            | Page::MovedBadge { .. }
+            | Page::Redirects
+            | Page::NginxRedirects => false,
         }
     }
 }
@@ -248,10 +291,16 @@ pub fn all_pages(site: &LinkedSite) -> Vec<Page> {
                 pages.push(Page::Item { plan, item, lang });
                 pages.push(Page::Badge { plan, item, lang });
             }
+            for moved in 0..p.moves.len() {
+                pages.push(Page::Moved { plan, moved, lang });
+                pages.push(Page::MovedBadge { plan, moved, lang });
+            }
         }
     }
     pages.push(Page::Sitemap);
     pages.push(Page::Robots);
+    pages.push(Page::Redirects);
+    pages.push(Page::NginxRedirects);
     pages
 }
 
@@ -291,6 +340,18 @@ pub fn item_path(site: &LinkedSite, plan: usize, item: usize, lang: usize) -> St
         prefix(site, lang),
         p.plan.id,
         p.items[item].item.number
+    )
+}
+
+/// The path of an old item URL (a former number):
+/// `<prefix><plan>/<former number>/`.
+pub fn moved_path(site: &LinkedSite, plan: usize, moved: usize, lang: usize) -> String {
+    let p = &site.plans[plan];
+    format!(
+        "{}{}/{}/",
+        prefix(site, lang),
+        p.plan.id,
+        p.moves[moved].number
     )
 }
 
@@ -345,6 +406,12 @@ pub fn page_path(site: &LinkedSite, page: Page) -> String {
         Page::NotFound { lang } => format!("{}404.html", prefix(site, lang)),
         Page::Sitemap => "sitemap.xml".into(),
         Page::Robots => "robots.txt".into(),
+        Page::Moved { plan, moved, lang } => moved_path(site, plan, moved, lang),
+        Page::MovedBadge { plan, moved, lang } => {
+            format!("{}badge.svg", moved_path(site, plan, moved, lang))
+        }
+        Page::Redirects => "_redirects".into(),
+        Page::NginxRedirects => "redirects.nginx.conf".into(),
     }
 }
 
@@ -447,7 +514,11 @@ pub fn content_source(site: &LinkedSite, page: Page) -> Option<PageSource<'_>> {
         | Page::Search { .. }
         | Page::NotFound { .. }
         | Page::Sitemap
-        | Page::Robots => None,
+        | Page::Robots
+        | Page::Moved { .. }
+        | Page::MovedBadge { .. }
+        | Page::Redirects
+        | Page::NginxRedirects => None,
     }
 }
 
@@ -545,174 +616,30 @@ pub fn describe_source(site: &LinkedSite, page: Page) -> (Location, String) {
         }
         Page::Sitemap => generated("the sitemap", "sitemap.xml"),
         Page::Robots => generated("the robots.txt", "robots.txt"),
+        Page::Moved { plan, moved, lang } | Page::MovedBadge { plan, moved, lang } => {
+            describe_moved(site, plan, moved, lang)
+        }
+        Page::Redirects => generated("the redirects for static hosts", "_redirects"),
+        Page::NginxRedirects => generated("the nginx redirects", "redirects.nginx.conf"),
     }
 }
 
-/// What an edit changed, between the last build and the next, when both
-/// have the same pages (see [`Change::between`]).
-pub struct Change<'a> {
-    pub old: &'a LinkedSite,
-    pub new: &'a LinkedSite,
+/// The content file behind the page (or badge) at an old item URL,
+/// and the words that name it.
+fn describe_moved(site: &LinkedSite, plan: usize, moved: usize, lang: usize) -> (Location, String) {
+    let m = &site.plans[plan].moves[moved];
+    let it = &site.plans[plan].items[m.item].item;
+    (
+        Location::file(&it.path),
+        format!(
+            "the {} page at former number {} of item {} ({})",
+            lang_code(site, lang),
+            m.number,
+            it.number,
+            it.path.display()
+        ),
+    )
 }
 
-impl<'a> Change<'a> {
-    /// The change from `old` to `new`, if they have the same pages: the
-    /// same plans, sections, items (by file and number, in order), tags
-    /// and status groups, the same plan-wide "as of" date and attachments
-    /// at the same paths (pages link to them). `None` otherwise: then
-    /// every page is rendered again.
-    pub fn between(old: &'a LinkedSite, new: &'a LinkedSite) -> Option<Change<'a>> {
-        let same_shape = old.assets.len() == new.assets.len()
-            && old
-                .assets
-                .iter()
-                .zip(&new.assets)
-                .all(|(a, b)| a.output_path == b.output_path)
-            && old.plans.len() == new.plans.len()
-            && old.plans.iter().zip(&new.plans).all(|(a, b)| {
-                a.plan.id == b.plan.id
-                    && a.plan.title == b.plan.title
-                    && a.plan.body == b.plan.body
-                    && a.plan.issuer == b.plan.issuer
-                    && a.plan.published == b.plan.published
-                    && a.plan.source == b.plan.source
-                    && a.plan.illustrative == b.plan.illustrative
-                    && a.plan.period() == b.plan.period()
-                    && a.as_of == b.as_of
-                    && a.sections.len() == b.sections.len()
-                    && a.sections
-                        .iter()
-                        .zip(&b.sections)
-                        .all(|(x, y)| x.section == y.section && x.items == y.items)
-                    && a.items.len() == b.items.len()
-                    && a.items.iter().zip(&b.items).all(|(x, y)| {
-                        x.item.path == y.item.path
-                            && x.item.number == y.item.number
-                            && x.item.languages == y.item.languages
-                            && x.continues == y.continues
-                            && x.continued_in == y.continued_in
-                    })
-                    && a.tags.len() == b.tags.len()
-                    && a.tags.iter().zip(&b.tags).all(|(x, y)| {
-                        x.name == y.name && x.slug == y.slug && x.former_slugs == y.former_slugs
-                    })
-            });
-        same_shape.then_some(Change { old, new })
-    }
-
-    /// The items of plan `plan` whose content or progress changed.
-    pub fn changed_items(&self, plan: usize) -> Vec<usize> {
-        let (old, new) = (&self.old.plans[plan], &self.new.plans[plan]);
-        (0..new.items.len())
-            .filter(|&i| {
-                old.items[i].item != new.items[i].item
-                    || old.items[i].progress != new.items[i].progress
-            })
-            .collect()
-    }
-}
-
-/// Whether what other pages show of an item (its row in lists, its link
-/// as a neighbour) changed.
-fn summary_differs(a: &crate::link::LinkedItem, b: &crate::link::LinkedItem) -> bool {
-    a.item.title != b.item.title
-        || a.progress.status != b.progress.status
-        || a.progress.percent != b.progress.percent
-        || a.item.tags != b.item.tags
-        || a.tags != b.tags
-        || a.item.related != b.item.related
-        || a.related != b.related
-        || a.referenced_by != b.referenced_by
-}
-
-/// An item's own pages: its page and badge in every language.
-pub fn own_pages_of_item(plan: usize, item: usize, languages: usize) -> Vec<Page> {
-    (0..languages)
-        .flat_map(|lang| {
-            [
-                Page::Item { plan, item, lang },
-                Page::Badge { plan, item, lang },
-            ]
-        })
-        .collect()
-}
-
-/// Every page whose bytes `change` may alter: the changed items' own
-/// pages, the plan's feeds and data files, and, when what lists show of
-/// an item changed, every page that shows it (home, plan, search, its
-/// section, tags and status groups before and after, and the item pages
-/// that list it as related, neighbour or sibling). When in doubt, more.
-pub fn pages_affected_by(change: &Change<'_>) -> std::collections::BTreeSet<Page> {
-    let mut pages = std::collections::BTreeSet::new();
-    let nlang = change.new.config.languages.len();
-    for plan in 0..change.new.plans.len() {
-        let changed = change.changed_items(plan);
-        if changed.is_empty() {
-            continue;
-        }
-        let (old_plan, new_plan) = (&change.old.plans[plan], &change.new.plans[plan]);
-        for lang in 0..nlang {
-            pages.insert(Page::Feed { plan, lang });
-        }
-        pages.insert(Page::ItemsJson { plan });
-        pages.insert(Page::ItemsCsv { plan });
-        for &i in &changed {
-            pages.extend(own_pages_of_item(plan, i, nlang));
-        }
-        let summary_changed: Vec<usize> = changed
-            .iter()
-            .copied()
-            .filter(|&i| summary_differs(&old_plan.items[i], &new_plan.items[i]))
-            .collect();
-        if summary_changed.is_empty() {
-            continue;
-        }
-        let mut neighbours = std::collections::BTreeSet::new();
-        let mut sections = std::collections::BTreeSet::new();
-        let mut tags = std::collections::BTreeSet::new();
-        let mut statuses = std::collections::BTreeSet::new();
-        for &i in &summary_changed {
-            for it in [&old_plan.items[i], &new_plan.items[i]] {
-                sections.insert(it.section_index);
-                neighbours.extend(it.related.iter().copied());
-                neighbours.extend(it.referenced_by.iter().copied());
-                neighbours.extend(it.prev);
-                neighbours.extend(it.next);
-                tags.extend(it.tags.iter().copied());
-            }
-            for p in [old_plan, new_plan] {
-                for (si, g) in p.statuses.iter().enumerate() {
-                    if g.items.contains(&i) {
-                        statuses.insert(si);
-                    }
-                }
-            }
-        }
-        for &s in &sections {
-            neighbours.extend(new_plan.sections[s].items.iter().copied());
-        }
-        for lang in 0..nlang {
-            pages.insert(Page::Home { lang });
-            pages.insert(Page::Plan { plan, lang });
-            pages.insert(Page::Search { lang });
-            pages.insert(Page::TagIndex { plan, lang });
-            pages.extend(
-                neighbours
-                    .iter()
-                    .map(|&item| Page::Item { plan, item, lang }),
-            );
-            pages.extend(sections.iter().map(|&section| Page::Section {
-                plan,
-                section,
-                lang,
-            }));
-            pages.extend(tags.iter().map(|&tag| Page::Tag { plan, tag, lang }));
-            pages.extend(
-                statuses
-                    .iter()
-                    .map(|&status| Page::Status { plan, status, lang }),
-            );
-        }
-    }
-    pages
-}
+mod affected;
+pub use affected::{Change, own_pages_of_item, pages_affected_by};

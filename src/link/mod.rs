@@ -5,6 +5,8 @@
 //! Everything here is indexed by position (`usize` into `LinkedPlan::items`)
 //! so that cross-links cost O(items + links), never a search per link.
 
+pub mod lineage;
+
 use crate::config::{SiteConfig, TagConfig};
 use crate::load::{LoadedTheme, SourceAsset};
 use crate::model::{Date, Item, NO_STATUS_KEY, Plan, Section, Status};
@@ -28,7 +30,7 @@ pub struct LinkedItem {
     /// Indices into `LinkedPlan::tags`, in the item's order.
     pub tags: Vec<usize>,
     /// The item of an earlier plan it continues: (plan, item) indices
-    /// into `LinkedSite::plans` (see [`crate::lineage`]).
+    /// into `LinkedSite::plans` (see [`crate::link::lineage`]).
     pub continues: Option<(usize, usize)>,
     /// The items of later plans that continue it, (plan, item), oldest
     /// plan first.
@@ -36,13 +38,30 @@ pub struct LinkedItem {
 }
 
 impl LinkedItem {
-    /// The status key used in URLs and CSS (`none` for no update yet).
+    /// The status key used in URLs and CSS (`none` for no update yet,
+    /// `withdrawn` for an item dropped from the plan).
     pub fn status_key(&self) -> &'static str {
+        if self.item.withdrawn.is_some() {
+            return WITHDRAWN_KEY;
+        }
         self.progress
             .status
             .map(Status::key)
             .unwrap_or(NO_STATUS_KEY)
     }
+}
+
+/// The status key of a withdrawn item: shown like a status (label,
+/// badge), but in no status group and no count of statuses.
+pub const WITHDRAWN_KEY: &str = "withdrawn";
+
+/// An old item URL that leads to an item: one former number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    /// The former number: `/<plan>/<number>/` is the old URL.
+    pub number: u32,
+    /// The item it leads to (an index into `LinkedPlan::items`).
+    pub item: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -82,6 +101,10 @@ pub struct LinkedPlan {
     pub by_number: BTreeMap<u32, usize>,
     /// The date of the newest update in the plan: the plan's "as of".
     pub as_of: Option<Date>,
+    /// Every former number of the plan's items, by number.
+    pub moves: Vec<Move>,
+    /// The withdrawn items, in plan order.
+    pub withdrawn: Vec<usize>,
 }
 
 /// The linked site: the input of render and index.
@@ -146,6 +169,23 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
         })
         .collect();
     let as_of = items.iter().filter_map(|i| i.progress.as_of).max();
+    let mut moves: Vec<Move> = items
+        .iter()
+        .enumerate()
+        .flat_map(|(item, it)| {
+            it.item
+                .former_numbers
+                .iter()
+                .map(move |&number| Move { number, item })
+        })
+        .collect();
+    moves.sort_by_key(|m| m.number);
+    let withdrawn = items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.item.withdrawn.is_some())
+        .map(|(i, _)| i)
+        .collect();
     LinkedPlan {
         plan,
         items,
@@ -154,6 +194,8 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
         statuses,
         by_number,
         as_of,
+        moves,
+        withdrawn,
     }
 }
 
@@ -314,7 +356,7 @@ pub fn link_site(site: ValidatedSite) -> LinkedSite {
         body_lines,
     } = site;
     let mut plans: Vec<LinkedPlan> = plans.into_iter().map(|p| link_plan(p, &config)).collect();
-    crate::lineage::link_lineage(&mut plans);
+    crate::link::lineage::link_lineage(&mut plans);
     LinkedSite {
         root,
         config,
