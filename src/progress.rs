@@ -171,6 +171,7 @@ mod tests {
                     goal: *g,
                     actual: *a,
                     unit: Localized::default(),
+                    history: vec![],
                 })
                 .collect(),
             updates: updates

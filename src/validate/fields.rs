@@ -9,10 +9,13 @@
 //! [`Item`]; a field a translation may not set is ignored there with a
 //! warning without further ado.
 
+use super::rounds::{
+    RoundEntry, located_numbers, located_text, located_texts_by_key, round_entries,
+};
 use super::values::{
-    boolean, date, item_numbers, located_texts, number, required_number, required_text, status,
-    target_goal, target_key, target_translations, targets, text, texts, update_date,
-    update_translations, updates,
+    boolean, date, item_numbers, located_status, located_texts, number, required_number,
+    required_text, status, target_goal, target_key, target_translations, targets, text, texts,
+    update_date, update_translations, updates,
 };
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::model::{Date, Item, Status, Target, Update};
@@ -119,7 +122,8 @@ front_matter! {
     pub struct ItemFields in "a work item's front matter" into Item {
         number: Option<(u32, Location)> = required_number,
         title: Option<String> = required_text("\"推进学前教育普及普惠优质安全发展\""),
-        status: Option<Status> = status => status,
+        /// With where it was written (checked against the latest update).
+        status: Option<(Status, Location)> = located_status,
         lead: Vec<String> = texts => lead,
         due: Option<Date> = date => due,
         /// As written, each where it was written (checked against
@@ -128,8 +132,8 @@ front_matter! {
         /// As written (resolved once all files are read).
         related: Vec<(u32, Location)> = item_numbers,
         targets: Vec<Target> = targets => targets,
-        /// Oldest first.
-        updates: Vec<Update> = updates => updates,
+        /// Oldest first, each with where its date was written.
+        updates: Vec<(Update, Location)> = updates,
     }
 }
 
@@ -201,6 +205,27 @@ front_matter! {
     /// One `[updates.<date>]` table of an item's translation.
     pub struct UpdateTranslationFields in "an update's translation" {
         text: Option<String> = required_text("\"…\""),
+    }
+}
+
+front_matter! {
+    /// A progress round, `content/<plan>/progress/<YYYY-MM-DD>.toml`.
+    pub struct RoundFields in "a progress round" {
+        item: Vec<RoundEntry> = round_entries,
+    }
+}
+
+front_matter! {
+    /// One `[[item]]` of a progress round: that item's update on the
+    /// round's date.
+    pub struct RoundItemFields in "a progress round's `[[item]]`" {
+        number: Option<(u32, Location)> = required_number,
+        /// A status key or its label in the default language, as written.
+        status: Option<(String, Location)> = located_text,
+        /// Target key → the value as of the round's date.
+        actual: Vec<(String, f64, Location)> = located_numbers,
+        /// Language → the update's text.
+        text: Vec<(String, String, Location)> = located_texts_by_key,
     }
 }
 

@@ -118,6 +118,16 @@ pub fn status(
     None
 }
 
+/// A status key, with where it was written.
+pub fn located_status(
+    r: &mut FieldReader<'_, '_>,
+    key: &'static str,
+    diags: &mut Diagnostics,
+) -> Option<(Status, Location)> {
+    let at = r.lines().span(&r.raw(key)?.span());
+    status(r, key, diags).map(|s| (s, at))
+}
+
 /// A required section or item number, from 1 to [`MAX_NUMBER`], with
 /// where it was written.
 pub fn required_number(
@@ -286,20 +296,22 @@ pub fn targets(
                 goal: goal.into_inner(),
                 actual: actual.map(Spanned::into_inner),
                 unit: Localized::new(unit.unwrap_or_default()),
+                history: Vec::new(),
             });
         }
     }
     targets
 }
 
-/// An item's `[[updates]]`, oldest first, each date once.
+/// An item's `[[updates]]`, oldest first, each date once, with where
+/// its date was written.
 pub fn updates(
     r: &mut FieldReader<'_, '_>,
     key: &'static str,
     diags: &mut Diagnostics,
-) -> Vec<Update> {
+) -> Vec<(Update, Location)> {
     let lines = r.lines();
-    let mut updates: Vec<Update> = Vec::new();
+    let mut updates: Vec<(Update, Location)> = Vec::new();
     let mut dates: BTreeMap<Date, Location> = BTreeMap::new();
     for (u, span) in r.table_array(key, diags) {
         let mut ur = FieldReader::new(u, span, lines);
@@ -319,16 +331,17 @@ pub fn updates(
             );
             continue;
         }
-        dates.insert(*date.get_ref(), at);
+        dates.insert(*date.get_ref(), at.clone());
         if let Some(text) = text {
-            updates.push(Update {
+            let update = Update {
                 date: date.into_inner(),
                 status,
                 text: Localized::new(text),
-            });
+            };
+            updates.push((update, at));
         }
     }
-    updates.sort_by_key(|u| u.date);
+    updates.sort_by_key(|(u, _)| u.date);
     updates
 }
 
