@@ -45,9 +45,9 @@ pub(super) struct RoundFile {
     pub round: ParsedRound,
 }
 
-/// Reads one round file; `None` when it has an error.
+/// Reads one round file; `None` when its name is not a date or its TOML
+/// does not parse.
 pub fn parse_round(doc: &SourceDocument, diags: &mut Diagnostics) -> Option<ParsedRound> {
-    let before = diags.error_count();
     let date = Date::parse_iso(&doc.stem);
     if date.is_none() {
         diags.error(
@@ -81,9 +81,8 @@ pub fn parse_round(doc: &SourceDocument, diags: &mut Diagnostics) -> Option<Pars
             );
         }
     }
-    if diags.error_count() > before {
-        return None;
-    }
+    // A value that could not be read was reported and left out; what
+    // was read is still merged, so that its problems show in the same run.
     Some(ParsedRound {
         date: date?,
         entries: fields.item,
@@ -312,7 +311,12 @@ fn resolve_status(
         return Some(st);
     }
     let mut known: Vec<&str> = Status::ALL.iter().map(|s| s.key()).collect();
-    known.extend(cx.labels.keys().map(String::as_str));
+    known.extend(Status::ALL.iter().filter_map(|st| {
+        cx.labels
+            .iter()
+            .find(|(_, s)| *s == st)
+            .map(|(l, _)| l.as_str())
+    }));
     diags.error(
         Code::InvalidValue,
         at.clone(),

@@ -23,6 +23,7 @@ mod languages;
 mod output_folder;
 mod portability;
 mod progress_and_data;
+mod rounds;
 mod serve;
 mod template_variables;
 mod validation_errors;

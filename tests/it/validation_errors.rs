@@ -147,6 +147,14 @@ error_cases! {
     numbers_out_of_range_are_errors_at_their_line_never_dropped => "number-out-of-range",
     // issue #15.16
     messages_name_what_is_wrong_and_escape_control_characters => "messages-say-what-is-wrong",
+    // issue #19.1
+    round_and_item_update_on_the_same_date_is_an_error_naming_both => "round-conflicts-with-item-update",
+    // issue #19.1
+    every_bad_round_entry_is_reported_at_its_line => "round-entry-errors",
+    // issue #19.1
+    round_file_name_that_is_not_a_date_is_an_error => "round-file-name-not-a-date",
+    // issue #19.1
+    status_contradicting_the_latest_update_is_an_error => "status-contradicts-latest-update",
 }
 
 #[test]
