@@ -135,8 +135,9 @@ pub fn history_chart(history: &[crate::model::ActualPoint], goal: f64) -> Option
     }
     let (x0, x1) = (first.date.days_since_epoch(), last.date.days_since_epoch());
     let span = (x1 - x0).max(1) as f64;
-    // In percent of the width, inset so that labels at the ends fit.
-    let x = |d: crate::model::Date| 8.0 + (d.days_since_epoch() - x0) as f64 / span * 84.0;
+    // In percent of the width: inset so that labels at the ends fit, and
+    // the goal's label at the right never meets the last value's.
+    let x = |d: crate::model::Date| 6.0 + (d.days_since_epoch() - x0) as f64 / span * 72.0;
     let top = history
         .iter()
         .map(|p| p.value)
