@@ -32,6 +32,33 @@ impl Date {
         era * 146097 + doe - 719468
     }
 
+    /// A date written `YYYY-MM-DD` (a real day of the calendar).
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let digits = |r: std::ops::Range<usize>| {
+            s.get(r.clone())
+                .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))
+                .and_then(|t| t.parse::<u32>().ok())
+        };
+        let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days).contains(&day).then_some(Date {
+            year: year as i32,
+            month,
+            day,
+        })
+    }
+
     pub fn iso(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
@@ -123,9 +150,20 @@ pub struct Target {
     pub label: Localized,
     /// The planned quantity, above 0.
     pub goal: f64,
-    /// The quantity reached so far, if reported.
+    /// The quantity reached so far, if reported: the latest of
+    /// `history`, or the front matter's undated `actual`.
     pub actual: Option<f64>,
     pub unit: Localized,
+    /// The dated actuals, oldest first: from progress rounds, and the
+    /// front matter's `actual` as of the item's latest own update.
+    pub history: Vec<ActualPoint>,
+}
+
+/// A target's reported quantity as of a date.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ActualPoint {
+    pub date: Date,
+    pub value: f64,
 }
 
 /// A dated progress report of an item (`[[updates]]`).
@@ -324,5 +362,23 @@ mod tests {
         assert_eq!(d(2023, 1, 1), 19358);
         assert_eq!(d(2023, 12, 31) - d(2023, 1, 1), 364);
         assert_eq!(d(2024, 3, 1) - d(2024, 2, 28), 2);
+    }
+
+    #[test]
+    fn parse_iso_accepts_only_calendar_days() {
+        assert_eq!(
+            Date::parse_iso("2024-02-29").map(|d| d.iso()).as_deref(),
+            Some("2024-02-29")
+        );
+        for bad in [
+            "2023-02-29",
+            "2023-13-01",
+            "2023-6-30",
+            "2023/06/30",
+            "2023-06-31",
+            "q1",
+        ] {
+            assert_eq!(Date::parse_iso(bad), None, "{bad}");
+        }
     }
 }

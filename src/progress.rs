@@ -190,6 +190,7 @@ mod tests {
                     goal: *g,
                     actual: *a,
                     unit: Localized::default(),
+                    history: vec![],
                 })
                 .collect(),
             updates: updates

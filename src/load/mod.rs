@@ -26,7 +26,13 @@ pub enum DocumentKind {
     Section,
     /// `content/<plan>/<n>-<slug>/<NN>-<slug>[.lang].md`
     Item,
+    /// `content/<plan>/progress/<YYYY-MM-DD>.toml`: a progress round,
+    /// every language in one file.
+    Round,
 }
+
+/// The folder of a plan that holds its progress rounds.
+pub const ROUNDS_DIR: &str = "progress";
 
 /// One Markdown file of the content, read but not parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,6 +233,17 @@ pub fn classify_content_path(
     let Some(file_name) = parts.last() else {
         return Ok(None);
     };
+    if let [plan, ROUNDS_DIR, name] = parts[..]
+        && let Some(stem) = name.strip_suffix(".toml")
+    {
+        return Ok(Some(ContentPath {
+            kind: DocumentKind::Round,
+            plan: plan.to_string(),
+            section_dir: None,
+            stem: stem.to_string(),
+            language: config.default_language.clone(),
+        }));
+    }
     if !file_name.ends_with(".md") {
         return Ok(None);
     }

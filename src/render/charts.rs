@@ -122,3 +122,68 @@ pub fn section_chart(site: &LinkedSite, plan: usize, lang: usize) -> String {
         "<svg class=\"chart chart-sections\" width=\"100%\" height=\"{height}\" role=\"presentation\" aria-hidden=\"true\" focusable=\"false\">{out}</svg>"
     )
 }
+
+/// A target's reported values over time, as a step chart: each value
+/// holds until the next report. The goal is a dashed line; each point is
+/// labelled with its value, the first and last with their dates.
+/// `aria-hidden`: the item page puts the same figures in a table beside
+/// it. `None` with fewer than two points (one value is no history).
+pub fn history_chart(history: &[crate::model::ActualPoint], goal: f64) -> Option<String> {
+    let (first, last) = (history.first()?, history.last()?);
+    if history.len() < 2 {
+        return None;
+    }
+    let (x0, x1) = (first.date.days_since_epoch(), last.date.days_since_epoch());
+    let span = (x1 - x0).max(1) as f64;
+    // In percent of the width: inset so that labels at the ends fit, and
+    // the goal's label at the right never meets the last value's.
+    let x = |d: crate::model::Date| 6.0 + (d.days_since_epoch() - x0) as f64 / span * 72.0;
+    let top = history
+        .iter()
+        .map(|p| p.value)
+        .fold(goal, f64::max)
+        .max(1.0);
+    // In pixels: values 24 (the top) to 104 (zero); dates below.
+    let y = |v: f64| 104.0 - v / top * 80.0;
+    let mut out = format!(
+        "<line x1=\"0\" y1=\"104\" x2=\"100%\" y2=\"104\" class=\"chart-axis\" stroke=\"#8c959f\"/><line x1=\"0\" y1=\"{g:.1}\" x2=\"100%\" y2=\"{g:.1}\" class=\"chart-goal\" stroke=\"#8c959f\" stroke-dasharray=\"4 3\"/><text x=\"100%\" y=\"{:.1}\" text-anchor=\"end\" class=\"chart-label\">{}</text>",
+        y(goal) - 4.0,
+        escape_html(&super::format::format_number(goal)),
+        g = y(goal),
+    );
+    for pair in history.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        out.push_str(&format!(
+            "<line x1=\"{:.2}%\" y1=\"{ya:.1}\" x2=\"{:.2}%\" y2=\"{ya:.1}\" class=\"chart-line\" stroke=\"#0969da\" stroke-width=\"2\"/><line x1=\"{:.2}%\" y1=\"{ya:.1}\" x2=\"{:.2}%\" y2=\"{:.1}\" class=\"chart-line\" stroke=\"#0969da\" stroke-width=\"2\"/>",
+            x(a.date),
+            x(b.date),
+            x(b.date),
+            x(b.date),
+            y(b.value),
+            ya = y(a.value),
+        ));
+    }
+    for (i, p) in history.iter().enumerate() {
+        let anchor = match i {
+            0 => "start",
+            _ if i + 1 == history.len() => "end",
+            _ => "middle",
+        };
+        let (px, py) = (x(p.date), y(p.value));
+        out.push_str(&format!(
+            "<circle cx=\"{px:.2}%\" cy=\"{py:.1}\" r=\"4\" class=\"chart-point\" fill=\"#0969da\"/><text x=\"{px:.2}%\" y=\"{:.1}\" text-anchor=\"{anchor}\" class=\"chart-label\">{}</text>",
+            py - 8.0,
+            escape_html(&super::format::format_number(p.value)),
+        ));
+    }
+    for (p, anchor) in [(first, "start"), (last, "end")] {
+        out.push_str(&format!(
+            "<text x=\"{:.2}%\" y=\"124\" text-anchor=\"{anchor}\" class=\"chart-label\">{}</text>",
+            x(p.date),
+            p.date
+        ));
+    }
+    Some(format!(
+        "<svg class=\"chart chart-history\" width=\"100%\" height=\"132\" role=\"presentation\" aria-hidden=\"true\" focusable=\"false\">{out}</svg>"
+    ))
+}

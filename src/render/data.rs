@@ -143,9 +143,16 @@ struct TargetData<'a> {
     actual: Option<Num>,
     expected: Option<Num>,
     goal: Num,
+    history: Vec<HistoryData>,
     key: &'a str,
     label: ByLang<'a, &'a str>,
     unit: ByLang<'a, &'a str>,
+}
+
+#[derive(Serialize)]
+struct HistoryData {
+    date: String,
+    value: Num,
 }
 
 #[derive(Serialize)]
@@ -226,6 +233,14 @@ fn item_data<'a>(
                     .and_then(|pc| pc.targets.iter().find(|x| x.key == t.key))
                     .map(|x| Num(round1(x.expected))),
                 goal: Num(t.goal),
+                history: t
+                    .history
+                    .iter()
+                    .map(|p| HistoryData {
+                        date: p.date.iso(),
+                        value: Num(p.value),
+                    })
+                    .collect(),
                 key: &t.key,
                 label: by_lang(site, |_, c| t.label.get(c, dl).0),
                 unit: by_lang(site, |_, c| t.unit.get(c, dl).0),

@@ -6,10 +6,11 @@
 use super::checks;
 use super::fields::ItemTranslationFields;
 use super::parse::{Parsed, ParsedDocument, ParsedFile};
+use super::rounds::{RoundContext, RoundFile, merge_rounds};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::load::{DocumentKind, SourceDocument, default_language_path};
-use crate::model::{Date, Item, ItemRef, Localized, Plan, Section};
+use crate::model::{ActualPoint, Date, Item, ItemRef, Localized, Plan, Section, Status};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,11 @@ pub(super) struct PlacedItem {
     pub dates: ItemDates,
     /// Its `former_numbers` as written, each where it was written.
     pub former_numbers: Vec<(u32, Location)>,
+    /// Where its own `status` was written, if it was.
+    pub status_at: Option<Location>,
+    /// Where each update's date was written: in the item's file, or in
+    /// a progress round.
+    pub update_at: BTreeMap<Date, Location>,
 }
 
 /// An item's dates with where each was written, for the checks against
@@ -85,6 +91,8 @@ pub(super) struct Assembly<'c> {
     pub unreadable_items: BTreeSet<(String, u32)>,
     /// The line each document's body starts on, by file.
     pub body_lines: BTreeMap<PathBuf, usize>,
+    /// The progress rounds, by file.
+    pub rounds: Vec<RoundFile>,
 }
 
 impl<'c> Assembly<'c> {
@@ -106,6 +114,7 @@ impl<'c> Assembly<'c> {
             folders_with_content: BTreeSet::new(),
             unreadable_items: BTreeSet::new(),
             body_lines: BTreeMap::new(),
+            rounds: Vec::new(),
         };
         let (defaults, mut translations) = assembly.group_by_identity(documents, parsed, diags);
         for (key, (doc, parsed)) in defaults {
@@ -192,6 +201,9 @@ impl<'c> Assembly<'c> {
                 self.folders_with_content
                     .insert((doc.plan.clone(), doc.section_dir.clone()));
             }
+            DocumentKind::Round => {
+                self.folders_with_content.insert((doc.plan.clone(), None));
+            }
         }
         let mut languages: BTreeSet<String> =
             trans.iter().map(|(d, _)| d.language.clone()).collect();
@@ -215,6 +227,11 @@ impl<'c> Assembly<'c> {
                 Some(placed) => self.items.push(placed),
                 None => self.note_unreadable(doc),
             },
+            ParsedDocument::Round(round) => self.rounds.push(RoundFile {
+                plan: doc.plan.clone(),
+                path: doc.path.clone(),
+                round: *round,
+            }),
             ParsedDocument::PlanTranslation(_)
             | ParsedDocument::SectionTranslation(_)
             | ParsedDocument::ItemTranslation(_) => {}
@@ -229,6 +246,53 @@ impl<'c> Assembly<'c> {
         {
             self.unreadable_items.insert((doc.plan.clone(), n));
         }
+    }
+
+    /// The progress rounds into their items (see [`merge_rounds`]).
+    pub fn merge_rounds(&mut self, strings: &super::UiStrings, diags: &mut Diagnostics) {
+        let default_language = self.config.default_language.as_str();
+        let labels: BTreeMap<String, Status> = strings
+            .get(default_language)
+            .map(|t| {
+                Status::ALL
+                    .into_iter()
+                    .filter_map(|s| Some((t.get(&format!("status-{}", s.key()))?.clone(), s)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut languages: Vec<String> = vec![default_language.to_string()];
+        languages.extend(
+            self.config
+                .languages
+                .iter()
+                .map(|l| l.code.clone())
+                .filter(|c| c != default_language),
+        );
+        let cx = RoundContext {
+            default_language,
+            languages: &languages,
+            labels: &labels,
+            unreadable: &self.unreadable_items,
+        };
+        // A round's date is its file name: it must lie in its plan's
+        // period (issue #19.3), as an update's date in front matter.
+        self.rounds.retain(|r| {
+            self.plans.get(&r.plan).is_none_or(|plan| {
+                super::checks::check_date_in_period(
+                    plan,
+                    r.round.date,
+                    Location::file(&r.path),
+                    "the round's date",
+                    diags,
+                )
+            })
+        });
+        merge_rounds(
+            std::mem::take(&mut self.rounds),
+            &mut self.items,
+            &cx,
+            diags,
+        );
     }
 
     /// The last pass: items into their sections (`related` resolved, tags
@@ -418,12 +482,21 @@ pub(super) fn merge_item(
         mut fields, body, ..
     } = parsed;
     let (number, number_at) = fields.number.take()?;
+    let (updates, update_at): (Vec<_>, BTreeMap<_, _>) = std::mem::take(&mut fields.updates)
+        .into_iter()
+        .map(|(u, at)| {
+            let date = u.date;
+            (u, (date, at))
+        })
+        .unzip();
     let mut item = Item {
         number,
         path: doc.path.clone(),
         title: Localized::new(fields.title.take().unwrap_or_default()),
         body: Localized::new(body),
         tags: fields.tags.iter().map(|(t, _)| t.clone()).collect(),
+        status: fields.status.as_ref().map(|(s, _)| *s),
+        updates,
         languages,
         ..Item::default()
     };
@@ -431,19 +504,21 @@ pub(super) fn merge_item(
     item.due = fields.due.as_ref().map(|(d, _)| *d);
     let dates = ItemDates {
         due: fields.due.take(),
-        updates: fields
-            .updates
-            .iter()
-            .map(|(u, at)| (u.date, at.clone()))
-            .collect(),
+        updates: update_at.iter().map(|(d, at)| (*d, at.clone())).collect(),
     };
-    item.updates = std::mem::take(&mut fields.updates)
-        .into_iter()
-        .map(|(u, _)| u)
-        .collect();
     for (n, _) in &fields.former_numbers {
         if !item.former_numbers.contains(n) {
             item.former_numbers.push(*n);
+        }
+    }
+    // The front matter's `actual` is as of the item's latest own update.
+    if let Some(date) = item.updates.last().map(|u| u.date) {
+        for t in &mut item.targets {
+            t.history = t
+                .actual
+                .map(|value| ActualPoint { date, value })
+                .into_iter()
+                .collect();
         }
     }
     for (d, t) in trans {
@@ -476,6 +551,8 @@ pub(super) fn merge_item(
         continues: fields.continues,
         dates,
         former_numbers: fields.former_numbers,
+        status_at: fields.status.map(|(_, at)| at),
+        update_at,
     })
 }
 
@@ -678,6 +755,15 @@ pub fn reassemble_item(
         return None;
     }
     let mut item = placed.item;
+    // An update the files do not hold came from a progress round: the
+    // full path merges those.
+    if !old
+        .updates
+        .iter()
+        .all(|u| item.updates.iter().any(|n| n.date == u.date))
+    {
+        return None;
+    }
     // `related` as the full path resolves it (old's were all valid).
     let mut resolved: Vec<u32> = Vec::new();
     for (n, _) in placed.related {

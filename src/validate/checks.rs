@@ -485,6 +485,46 @@ pub(super) fn check_name_numbers(a: &Assembly<'_>, diags: &mut Diagnostics) {
 }
 
 /// A site needs a plan.
+/// An item's own `status` must be its latest update's (the contract):
+/// one that contradicts it would otherwise win without a word.
+pub(super) fn check_status_agrees(a: &Assembly<'_>, diags: &mut Diagnostics) {
+    for placed in &a.items {
+        let (Some(stated), Some(at)) = (placed.item.status, &placed.status_at) else {
+            continue;
+        };
+        let Some((date, latest)) = placed
+            .item
+            .updates
+            .iter()
+            .rev()
+            .find_map(|u| Some((u.date, u.status?)))
+        else {
+            continue;
+        };
+        if latest == stated {
+            continue;
+        }
+        let source = placed
+            .update_at
+            .get(&date)
+            .map(|l| format!(" ({}:{})", l.path.display(), l.line))
+            .unwrap_or_default();
+        diags.error(
+            Code::InvalidValue,
+            at.clone(),
+            format!(
+                "`status` is \"{}\" but the latest update, of {date}{source}, says \"{}\"",
+                stated.key(),
+                latest.key()
+            ),
+            Some(
+                "remove `status` (the latest update's status is the item's) or make the two agree"
+                    .into(),
+            ),
+        );
+    }
+}
+
 pub(super) fn check_some_plan(plans: &[crate::model::Plan], diags: &mut Diagnostics) {
     if plans.is_empty() && !diags.has_errors() {
         diags.error(

@@ -9,10 +9,14 @@
 //! [`Item`]; a field a translation may not set is ignored there with a
 //! warning without further ado.
 
+use super::rounds::{
+    RoundEntry, located_numbers, located_text, located_texts_by_key, round_entries,
+};
 use super::values::{
-    boolean, date, item_numbers, item_ref, located_date, located_texts, number, required_number,
-    required_text, status, target_goal, target_key, target_translations, targets, text, texts,
-    update_date, update_translations, updates, withdrawn, withdrawn_date, withdrawn_translation,
+    boolean, date, item_numbers, item_ref, located_date, located_status, located_texts, number,
+    required_number, required_text, status, target_goal, target_key, target_translations, targets,
+    text, texts, update_date, update_translations, updates, withdrawn, withdrawn_date,
+    withdrawn_translation,
 };
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::model::{Date, Item, ItemRef, Status, Target, Update, Withdrawn};
@@ -120,7 +124,8 @@ front_matter! {
     pub struct ItemFields in "a work item's front matter" into Item {
         number: Option<(u32, Location)> = required_number,
         title: Option<String> = required_text("\"推进学前教育普及普惠优质安全发展\""),
-        status: Option<Status> = status => status,
+        /// With where it was written (checked against the latest update).
+        status: Option<(Status, Location)> = located_status,
         lead: Vec<String> = texts => lead,
         /// With where it was written (checked against the plan's period).
         due: Option<(Date, Location)> = located_date,
@@ -227,6 +232,27 @@ front_matter! {
     /// One `[updates.<date>]` table of an item's translation.
     pub struct UpdateTranslationFields in "an update's translation" {
         text: Option<String> = required_text("\"…\""),
+    }
+}
+
+front_matter! {
+    /// A progress round, `content/<plan>/progress/<YYYY-MM-DD>.toml`.
+    pub struct RoundFields in "a progress round" {
+        item: Vec<RoundEntry> = round_entries,
+    }
+}
+
+front_matter! {
+    /// One `[[item]]` of a progress round: that item's update on the
+    /// round's date.
+    pub struct RoundItemFields in "a progress round's `[[item]]`" {
+        number: Option<(u32, Location)> = required_number,
+        /// A status key or its label in the default language, as written.
+        status: Option<(String, Location)> = located_text,
+        /// Target key → the value as of the round's date.
+        actual: Vec<(String, f64, Location)> = located_numbers,
+        /// Language → the update's text.
+        text: Vec<(String, String, Location)> = located_texts_by_key,
     }
 }
 

@@ -16,6 +16,7 @@ mod assemble;
 mod checks;
 pub mod fields;
 mod parse;
+mod rounds;
 mod strings;
 mod values;
 
@@ -87,10 +88,12 @@ pub fn assemble_site(
     checks::check_name_numbers(&assembly, diags);
     checks::check_item_dates(&assembly, diags);
     checks::check_former_numbers(&assembly, diags);
+    let strings = strings::validate_strings(&theme, &config, diags);
+    assembly.merge_rounds(&strings, diags);
+    checks::check_status_agrees(&assembly, diags);
     let body_lines = std::mem::take(&mut assembly.body_lines);
     let plans = assembly.into_plans(&duplicates, diags);
     checks::check_some_plan(&plans, diags);
-    let strings = strings::validate_strings(&theme, &config, diags);
     strings::check_language_settings(&theme, &strings, diags);
     if diags.has_errors() {
         return None;

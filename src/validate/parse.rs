@@ -6,6 +6,7 @@ use super::fields::{
     ItemFields, ItemTranslationFields, PlanFields, PlanTranslationFields, SectionFields,
     SectionTranslationFields,
 };
+use super::rounds::{ParsedRound, parse_round};
 use crate::diagnostics::{Code, Diagnostics, LineIndex, Location};
 use crate::load::{DocumentKind, SourceDocument};
 use crate::toml_fields::{FieldReader, parse_toml};
@@ -92,6 +93,8 @@ pub enum ParsedDocument {
     SectionTranslation(Box<Parsed<SectionTranslationFields>>),
     Item(Box<Parsed<ItemFields>>),
     ItemTranslation(Box<Parsed<ItemTranslationFields>>),
+    /// A progress round (a TOML file, no body).
+    Round(Box<ParsedRound>),
 }
 
 impl ParsedDocument {
@@ -104,6 +107,7 @@ impl ParsedDocument {
             ParsedDocument::SectionTranslation(p) => p.body_line,
             ParsedDocument::Item(p) => p.body_line,
             ParsedDocument::ItemTranslation(p) => p.body_line,
+            ParsedDocument::Round(_) => 1,
         }
     }
 }
@@ -134,6 +138,9 @@ fn parse_document(
     default_language: &str,
     diags: &mut Diagnostics,
 ) -> Option<ParsedDocument> {
+    if doc.kind == DocumentKind::Round {
+        return parse_round(doc, diags).map(|r| ParsedDocument::Round(Box::new(r)));
+    }
     let split = split_front_matter(&doc.path, &doc.text, diags)?;
     let lines = LineIndex::new(&doc.path, split.front_matter, 2);
     let parsed = parse_toml(lines, split.front_matter, diags)?;
@@ -181,6 +188,7 @@ fn parse_document(
             split.body,
             body_line,
         ))),
+        (DocumentKind::Round, _) => None,
     };
     if diags.error_count() > before {
         None

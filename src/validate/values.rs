@@ -160,6 +160,16 @@ pub fn status(
     None
 }
 
+/// A status key, with where it was written.
+pub fn located_status(
+    r: &mut FieldReader<'_, '_>,
+    key: &'static str,
+    diags: &mut Diagnostics,
+) -> Option<(Status, Location)> {
+    let at = r.lines().span(&r.raw(key)?.span());
+    status(r, key, diags).map(|s| (s, at))
+}
+
 /// A required section or item number, from 1 to [`MAX_NUMBER`], with
 /// where it was written.
 pub fn required_number(
@@ -330,6 +340,7 @@ pub fn targets(
                 goal: goal.into_inner(),
                 actual: actual.map(Spanned::into_inner),
                 unit: Localized::new(unit.unwrap_or_default()),
+                history: Vec::new(),
             });
         }
     }

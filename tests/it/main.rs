@@ -25,6 +25,7 @@ mod output_folder;
 mod portability;
 mod progress_and_data;
 mod redirects;
+mod rounds;
 mod serve;
 mod several_plans;
 mod template_variables;

@@ -181,6 +181,14 @@ error_cases! {
     former_number_that_is_a_current_number_is_an_error_naming_both => "former-number-is-a-current-number",
     // issue #19.4
     former_number_claimed_by_two_items_is_an_error_naming_both => "former-number-claimed-twice",
+    // issue #19.1
+    round_and_item_update_on_the_same_date_is_an_error_naming_both => "round-conflicts-with-item-update",
+    // issue #19.1
+    every_bad_round_entry_is_reported_at_its_line => "round-entry-errors",
+    // issue #19.1
+    round_file_name_that_is_not_a_date_is_an_error => "round-file-name-not-a-date",
+    // issue #19.1
+    status_contradicting_the_latest_update_is_an_error => "status-contradicts-latest-update",
 }
 
 #[test]

@@ -101,6 +101,20 @@ pub struct TargetContext<'a> {
     pub percent_value: Option<i64>,
     /// The quantity expected by now at an even pace, formatted.
     pub expected: Option<String>,
+    /// The values reported over time, oldest first.
+    pub history: Vec<HistoryPoint>,
+    /// `history` drawn as a step chart (SVG, `aria-hidden`: show
+    /// `history` as a table beside it), when there are two values or more.
+    pub history_chart_html: Option<String>,
+}
+
+/// A target's value as reported on a date.
+#[derive(Serialize)]
+pub struct HistoryPoint {
+    /// The date (`2023-06-30`).
+    pub date: String,
+    /// The value, formatted (`4,500`).
+    pub value: String,
 }
 
 /// The targets of an item on its page in language `lang`.
@@ -140,6 +154,15 @@ pub fn target_contexts(
                 percent: t.actual.map(|a| format_percent(target_percent(t.goal, a))),
                 percent_value: t.actual.map(|a| target_percent(t.goal, a).floor() as i64),
                 expected,
+                history: t
+                    .history
+                    .iter()
+                    .map(|p| HistoryPoint {
+                        date: p.date.iso(),
+                        value: format_number(p.value),
+                    })
+                    .collect(),
+                history_chart_html: super::super::charts::history_chart(&t.history, t.goal),
             }
         })
         .collect()

@@ -30,10 +30,17 @@ fn edit_steps(root: &Path) -> Vec<Step<'_>> {
         (
             "status edit",
             Box::new(|| {
+                // The item's own status and its latest update's agree
+                // (they must since issue #19).
                 edit(
                     &item_file(root, 24),
-                    "status = \"in-progress\"",
-                    "status = \"delayed\"",
+                    "status = \"in-progress\"\ntags",
+                    "status = \"delayed\"\ntags",
+                );
+                edit(
+                    &item_file(root, 24),
+                    "status = \"in-progress\"\ntext = \"【示例】已新开工",
+                    "status = \"delayed\"\ntext = \"【示例】已新开工",
                 )
             }),
             true,
