@@ -28,6 +28,7 @@ pub mod progress;
 pub mod render;
 pub mod serve;
 pub mod toml_fields;
+pub mod translate;
 pub mod validate;
 pub mod write;
 
@@ -61,12 +62,22 @@ fn link_stage(options: &BuildOptions, diags: &mut Diagnostics) -> Option<link::L
 /// tests). Returns the site's files, or `None` when there were errors
 /// (all in `diags`).
 pub fn build_site(options: &BuildOptions, diags: &mut Diagnostics) -> Option<SiteOutput> {
+    check_site(options, diags).map(|(output, _)| output)
+}
+
+/// `check`: [`build_site`], and how much of the content is translated
+/// (issue #18.3), counted on the linked site before it renders.
+pub fn check_site(
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+) -> Option<(SiteOutput, translate::units::Coverage)> {
     let linked = link_stage(options, diags)?;
+    let coverage = translate::units::Coverage::of_linked_site(&linked);
     let t = diagnostics::stage_timer("render");
     let rendered = render::render_site(linked, diags)?;
     drop(t);
     let _t = diagnostics::stage_timer("index");
-    indexing::index_site(rendered, diags)
+    Some((indexing::index_site(rendered, diags)?, coverage))
 }
 
 /// Why `build` put no new site in place.

@@ -5,7 +5,7 @@
 use clap::{CommandFactory, Parser, Subcommand};
 use planpub::diagnostics::{Diagnostics, Severity, escape_controls};
 use planpub::write::OutputDir;
-use planpub::{BuildFailed, BuildOptions, build_and_write, build_site};
+use planpub::{BuildFailed, BuildOptions, build_and_write, check_site};
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -85,6 +85,11 @@ enum Command {
         #[arg(long)]
         plan: String,
     },
+    /// Send a plan's texts to translators and take their work back (.xlsx or XLIFF .xlf).
+    Translate {
+        #[command(subcommand)]
+        command: TranslateCommand,
+    },
     /// Print the content format: layout, front matter fields, URLs (also `planpub help format`).
     Format,
     /// Print a shell completion script, e.g. `planpub completions bash > /etc/bash_completion.d/planpub`.
@@ -98,6 +103,66 @@ enum Command {
         #[arg(long)]
         output_dir: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum TranslateCommand {
+    /// Write a plan's text units (source, current translation, state) to FILE.xlsx or FILE.xlf.
+    Export {
+        /// The plan whose texts to export (its folder under content/, e.g. 2023).
+        #[arg(long)]
+        plan: String,
+        /// The language to translate into (a language of site.toml, e.g. en).
+        #[arg(long)]
+        lang: String,
+        /// The file to write: .xlsx (a spreadsheet) or .xlf (XLIFF 2.0).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Write the translations of a filled-in FILE.xlsx or FILE.xlf into the X.<lang>.md files, all or nothing.
+    Import {
+        /// The exported file, filled in by the translators.
+        file: PathBuf,
+    },
+    /// Print the `source_hash` a translation of FILE records (FILE: X.md or X.<lang>.md).
+    Hash {
+        /// A plan, section or item file, or one of its translations.
+        file: PathBuf,
+    },
+}
+
+/// Runs `planpub translate …`; prints what it did or every problem.
+fn translate(root: &Path, command: TranslateCommand, diags: &mut Diagnostics) -> ExitCode {
+    use planpub::translate;
+    let result = match command {
+        TranslateCommand::Export { plan, lang, output } => {
+            translate::export(root, &plan, &lang, &output, diags).map(|r| r.to_string())
+        }
+        TranslateCommand::Import { file } => {
+            translate::import(root, &file, diags).map(|r| r.to_string())
+        }
+        TranslateCommand::Hash { file } => {
+            translate::hash(root, &file, diags).map(|h| format!("{h}\n"))
+        }
+    };
+    print_diagnostics(diags);
+    match result {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            for p in &failure.problems {
+                eprintln!("{p}");
+            }
+            let n = failure.problems.len();
+            eprintln!(
+                "{n} problem{}; nothing was written",
+                if n == 1 { "" } else { "s" }
+            );
+            ExitCode::from(failure.exit_code)
+        }
+    }
 }
 
 /// The arguments, with `planpub help format` read as `planpub format`: clap's
@@ -289,18 +354,20 @@ fn main() -> ExitCode {
                 root: cli.root.clone(),
                 base_url,
             };
-            let result = build_site(&options, &mut diags);
+            let result = check_site(&options, &mut diags);
             print_diagnostics(&diags);
             let missing = diags
                 .iter()
                 .filter(|d| d.severity == Severity::Warning && d.message.contains("translation"))
                 .count();
             match result {
-                Some(out) => {
+                Some((out, coverage)) => {
                     eprintln!(
                         "ok: {} files would be written; {missing} missing translation notice(s)",
                         out.files.len()
                     );
+                    // issue #18.3: translated, missing, stale per language.
+                    eprint!("{coverage}");
                     ExitCode::SUCCESS
                 }
                 None => ExitCode::from(1),
@@ -320,6 +387,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Translate { command } => translate(&cli.root, command, &mut diags),
         Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -112,6 +112,8 @@ pub struct Item {
     pub updates: Vec<Update>,
     /// Languages with a translation file (the default language included).
     pub languages: BTreeSet<String>,
+    /// Languages whose translation is older than its source (issue #18.3).
+    pub stale_translations: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -123,6 +125,8 @@ pub struct Section {
     pub body: Localized,
     pub items: Vec<Item>,
     pub languages: BTreeSet<String>,
+    /// Languages whose translation is older than its source (issue #18.3).
+    pub stale_translations: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -136,6 +140,8 @@ pub struct Plan {
     pub body: Localized,
     pub sections: Vec<Section>,
     pub languages: BTreeSet<String>,
+    /// Languages whose translation is older than its source (issue #18.3).
+    pub stale_translations: BTreeSet<String>,
 }
 
 impl Plan {
@@ -247,6 +253,7 @@ pub enum ParsedDocument {
         title: Option<String>,
         issuer: Option<String>,
         body: String,
+        source_hash: Option<(String, Location)>,
     },
     Section {
         number: Option<(u32, Location)>,
@@ -256,6 +263,7 @@ pub enum ParsedDocument {
     SectionTranslation {
         title: Option<String>,
         body: String,
+        source_hash: Option<(String, Location)>,
     },
     Item(Box<ParsedItem>),
     ItemTranslation(Box<ParsedItemTranslation>),
@@ -281,6 +289,7 @@ pub struct ParsedItemTranslation {
     body: String,
     target_labels: BTreeMap<String, (Option<String>, Option<String>, Location)>,
     update_texts: BTreeMap<String, (String, Location)>,
+    source_hash: Option<(String, Location)>,
 }
 
 fn parse_status(
@@ -346,15 +355,17 @@ fn parse_document(
         (DocumentKind::Plan, false) => {
             let title = r.string("title", diags).map(|s| s.into_inner());
             let issuer = r.string("issuer", diags).map(|s| s.into_inner());
+            let source_hash = read_source_hash(&mut r, diags);
             r.warn_unknown(
                 "a plan translation's front matter",
-                &["title", "issuer"],
+                &["title", "issuer", "source_hash"],
                 diags,
             );
             Some(ParsedDocument::PlanTranslation {
                 title,
                 issuer,
                 body,
+                source_hash,
             })
         }
         (DocumentKind::Section, true) => {
@@ -373,8 +384,17 @@ fn parse_document(
         }
         (DocumentKind::Section, false) => {
             let title = r.string("title", diags).map(|s| s.into_inner());
-            r.warn_unknown("a section translation's front matter", &["title"], diags);
-            Some(ParsedDocument::SectionTranslation { title, body })
+            let source_hash = read_source_hash(&mut r, diags);
+            r.warn_unknown(
+                "a section translation's front matter",
+                &["title", "source_hash"],
+                diags,
+            );
+            Some(ParsedDocument::SectionTranslation {
+                title,
+                body,
+                source_hash,
+            })
         }
         (DocumentKind::Item, true) => {
             parse_item(&mut r, body, diags).map(|i| ParsedDocument::Item(Box::new(i)))
@@ -659,7 +679,8 @@ fn parse_item_translation(
             ur.warn_unknown("an update's translation", &["text"], diags);
         }
     }
-    let known = ["title", "targets", "updates"];
+    let source_hash = read_source_hash(r, diags);
+    let known = ["title", "targets", "updates", "source_hash"];
     // Numbers, statuses and links come from the default-language file only.
     for field in ["number", "status", "tags", "related", "lead", "due"] {
         if let Some(v) = r.raw(field) {
@@ -678,7 +699,18 @@ fn parse_item_translation(
         body,
         target_labels,
         update_texts,
+        source_hash,
     })
+}
+
+/// A translation's `source_hash` and where it is written (issue #18.3).
+fn read_source_hash(
+    r: &mut FieldReader<'_, '_>,
+    diags: &mut Diagnostics,
+) -> Option<(String, Location)> {
+    let s = r.string("source_hash", diags)?;
+    let at = r.lines().span(&s.span());
+    Some((s.into_inner(), at))
 }
 
 /// Key of a document's "identity": translations attach to the
@@ -857,11 +889,13 @@ pub fn assemble_site(
                 let mut title = Localized::new(title);
                 let mut issuer = issuer.map(Localized::new);
                 let mut body = Localized::new(body);
+                let mut recorded_hashes = Vec::new();
                 for (d, t) in trans {
                     if let ParsedDocument::PlanTranslation {
                         title: tt,
                         issuer: ti,
                         body: tb,
+                        source_hash,
                     } = t
                     {
                         put_translation(&mut title, &d.language, tt, &d.path, "title", diags);
@@ -869,22 +903,28 @@ pub fn assemble_site(
                             i.translations.insert(d.language.clone(), ti);
                         }
                         body.translations.insert(d.language.clone(), tb);
+                        recorded_hashes.extend(source_hash.map(|h| (d.language.clone(), h)));
                     }
                 }
-                plans.insert(
-                    doc.plan.clone(),
-                    Plan {
-                        id: doc.plan.clone(),
-                        path: doc.path.clone(),
-                        title,
-                        issuer,
-                        published,
-                        source,
-                        body,
-                        sections: Vec::new(),
-                        languages,
-                    },
+                let mut plan = Plan {
+                    id: doc.plan.clone(),
+                    path: doc.path.clone(),
+                    title,
+                    issuer,
+                    published,
+                    source,
+                    body,
+                    sections: Vec::new(),
+                    languages,
+                    stale_translations: BTreeSet::new(),
+                };
+                // issue #18.3: a translation older than its source.
+                plan.stale_translations = crate::translate::units::stale_translations(
+                    recorded_hashes,
+                    &crate::translate::units::plan_source_hash(&plan),
+                    diags,
                 );
+                plans.insert(doc.plan.clone(), plan);
             }
             ParsedDocument::Section {
                 number,
@@ -893,30 +933,38 @@ pub fn assemble_site(
             } => {
                 let mut title = Localized::new(title);
                 let mut body = Localized::new(body);
+                let mut recorded_hashes = Vec::new();
                 for (d, t) in trans {
                     if let ParsedDocument::SectionTranslation {
                         title: tt,
                         body: tb,
+                        source_hash,
                     } = t
                     {
                         put_translation(&mut title, &d.language, tt, &d.path, "title", diags);
                         body.translations.insert(d.language.clone(), tb);
+                        recorded_hashes.extend(source_hash.map(|h| (d.language.clone(), h)));
                     }
                 }
                 let Some((number, _)) = number else { continue };
                 let dir = doc.section_dir.clone().unwrap_or_default();
-                sections.insert(
-                    (doc.plan.clone(), dir.clone()),
-                    Section {
-                        number,
-                        dir,
-                        path: doc.path.clone(),
-                        title,
-                        body,
-                        items: Vec::new(),
-                        languages,
-                    },
+                let mut section = Section {
+                    number,
+                    dir,
+                    path: doc.path.clone(),
+                    title,
+                    body,
+                    items: Vec::new(),
+                    languages,
+                    stale_translations: BTreeSet::new(),
+                };
+                // issue #18.3: a translation older than its source.
+                section.stale_translations = crate::translate::units::stale_translations(
+                    recorded_hashes,
+                    &crate::translate::units::section_source_hash(&section),
+                    diags,
                 );
+                sections.insert((doc.plan.clone(), section.dir.clone()), section);
             }
             ParsedDocument::Item(item) => {
                 let Some(merged) = merge_item(doc, *item, trans, languages, diags) else {
@@ -1192,6 +1240,7 @@ fn merge_item(
     } = item;
     let mut title = Localized::new(title);
     let mut body = Localized::new(body);
+    let mut recorded_hashes = Vec::new();
     for (d, t) in trans {
         let ParsedDocument::ItemTranslation(t) = t else {
             continue;
@@ -1201,7 +1250,9 @@ fn merge_item(
             body: tb,
             target_labels,
             update_texts,
+            source_hash,
         } = *t;
+        recorded_hashes.extend(source_hash.map(|h| (d.language.clone(), h)));
         put_translation(&mut title, &d.language, tt, &d.path, "title", diags);
         body.translations.insert(d.language.clone(), tb);
         for (k, (label, unit, at)) in target_labels {
@@ -1265,7 +1316,7 @@ fn merge_item(
         }
     }
     let (number, number_at) = number?;
-    let item = Item {
+    let mut item = Item {
         number,
         path: doc.path.clone(),
         section_number: 0,
@@ -1279,7 +1330,14 @@ fn merge_item(
         targets,
         updates,
         languages,
+        stale_translations: BTreeSet::new(),
     };
+    // issue #18.3: a translation older than its source.
+    item.stale_translations = crate::translate::units::stale_translations(
+        recorded_hashes,
+        &crate::translate::units::item_source_hash(&item),
+        diags,
+    );
     Some((item, number_at, tags, related))
 }
 

@@ -944,16 +944,19 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Map<Strin
                 .collect();
             let desc = excerpt(&env.bodies.plans[plan].preamble[lang].text, 150);
             let missing = !p.plan.languages.contains(code);
+            let mut meta = page_meta(
+                env,
+                page,
+                p.plan.title.get(code, dl).0,
+                &desc,
+                "website",
+                missing,
+            );
+            // issue #18.3: a translation older than its source.
+            meta["translation_stale"] = json!(p.plan.stale_translations.contains(code));
             (
                 "plan.html",
-                page_meta(
-                    env,
-                    page,
-                    p.plan.title.get(code, dl).0,
-                    &desc,
-                    "website",
-                    missing,
-                ),
+                meta,
                 vec![
                     ("plan", pv),
                     ("sections", Value::Array(sections)),
@@ -977,7 +980,9 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> (&'static str, Map<Strin
                 it.item.title.get(code, dl).0
             );
             let missing = !it.item.languages.contains(code);
-            let meta = page_meta(env, page, &title, &desc, "article", missing);
+            let mut meta = page_meta(env, page, &title, &desc, "article", missing);
+            // issue #18.3: a translation older than its source.
+            meta["translation_stale"] = json!(it.item.stale_translations.contains(code));
             let ld = json_ld_item(env, plan, item, lang, &desc);
             (
                 "item.html",
