@@ -187,6 +187,7 @@ mod tests {
                 })
                 .collect(),
             languages: Default::default(),
+            stale_translations: Default::default(),
         }
     }
 

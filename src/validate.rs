@@ -921,7 +921,7 @@ pub fn assemble_site(
                 // issue #18.3: a translation older than its source.
                 plan.stale_translations = crate::translate::units::stale_translations(
                     recorded_hashes,
-                    &crate::translate::units::plan_source_hash(&plan),
+                    || crate::translate::units::plan_source_hash(&plan),
                     diags,
                 );
                 plans.insert(doc.plan.clone(), plan);
@@ -961,7 +961,7 @@ pub fn assemble_site(
                 // issue #18.3: a translation older than its source.
                 section.stale_translations = crate::translate::units::stale_translations(
                     recorded_hashes,
-                    &crate::translate::units::section_source_hash(&section),
+                    || crate::translate::units::section_source_hash(&section),
                     diags,
                 );
                 sections.insert((doc.plan.clone(), section.dir.clone()), section);
@@ -1335,7 +1335,7 @@ fn merge_item(
     // issue #18.3: a translation older than its source.
     item.stale_translations = crate::translate::units::stale_translations(
         recorded_hashes,
-        &crate::translate::units::item_source_hash(&item),
+        || crate::translate::units::item_source_hash(&item),
         diags,
     );
     Some((item, number_at, tags, related))

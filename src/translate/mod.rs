@@ -122,6 +122,9 @@ pub struct ReturnedDocument {
     /// mixed translations up).
     pub rows_ordered: bool,
     pub units: Vec<ReturnedUnit>,
+    /// Problems with single cells or units, found while reading; reported
+    /// with those the comparison with the site finds.
+    pub problems: Vec<Problem>,
 }
 
 /// The two formats, by the file's extension.
@@ -380,8 +383,10 @@ pub fn import(root: &Path, file: &Path, diags: &mut Diagnostics) -> Result<Impor
         Format::Xliff => xliff::read_xliff(&bytes, &shown),
     }
     .map_err(Failure::content)?;
-    let mut problems = Vec::new();
-    if let Err(p) = check_language(&site, &returned.language, &returned.language_at) {
+    let mut problems = returned.problems.clone();
+    if !returned.language.is_empty()
+        && let Err(p) = check_language(&site, &returned.language, &returned.language_at)
+    {
         problems.push(p);
     }
     if let Some((source, at)) = &returned.source_language
@@ -396,13 +401,17 @@ pub fn import(root: &Path, file: &Path, diags: &mut Diagnostics) -> Result<Impor
             "import a document exported from this site",
         ));
     }
-    if !problems.is_empty() {
-        return Err(Failure::content(problems));
-    }
     let lang = returned.language.clone();
     let parts = units::validated_parts(&site);
     let list = units::site_units(&site.config, &parts, &lang);
-    let changes = apply::plan_changes(&list, &returned).map_err(Failure::content)?;
+    let changes = apply::plan_changes(&list, &returned);
+    if let Err(more) = &changes {
+        problems.extend(more.iter().cloned());
+    }
+    let changes = match changes {
+        Ok(changes) if problems.is_empty() => changes,
+        _ => return Err(Failure::content(problems)),
+    };
 
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     let mut problems = Vec::new();

@@ -160,12 +160,17 @@ pub fn item_source_hash(item: &Item) -> String {
 
 /// The languages whose recorded `source_hash` (language, hash, where it is
 /// written) differs from the file's `current` hash, each with a warning.
+/// `current` computes the file's hash, only when a translation records one.
 pub fn stale_translations(
     recorded: Vec<(String, (String, Location))>,
-    current: &str,
+    current: impl FnOnce() -> String,
     diags: &mut Diagnostics,
 ) -> BTreeSet<String> {
     let mut stale = BTreeSet::new();
+    if recorded.is_empty() {
+        return stale;
+    }
+    let current = current();
     for (lang, (hash, at)) in recorded {
         if hash != current {
             diags.warning(
@@ -286,6 +291,27 @@ impl<'a> PlanParts<'a> {
     }
 }
 
+/// The current translation of a text in `lang` (an empty one counts only
+/// where it may be empty), and its state.
+fn translation_state<'a>(
+    t: &FileText<'a>,
+    stale: &BTreeSet<String>,
+    lang: &str,
+) -> (Option<&'a str>, UnitState) {
+    let translation = t
+        .text
+        .translations
+        .get(lang)
+        .map(String::as_str)
+        .filter(|s| t.field.may_be_empty() || !s.trim().is_empty());
+    let state = match translation {
+        None => UnitState::Missing,
+        Some(_) if stale.contains(lang) => UnitState::Stale,
+        Some(_) => UnitState::Done,
+    };
+    (translation, state)
+}
+
 /// The units of one file, with `prefix` (`2023/16/`) before their names.
 fn file_units<'a>(
     out: &mut Vec<TextUnit<'a>>,
@@ -297,17 +323,7 @@ fn file_units<'a>(
 ) {
     let hash = source_hash(&texts);
     for t in texts {
-        let translation = t
-            .text
-            .translations
-            .get(lang)
-            .map(String::as_str)
-            .filter(|s| t.field.may_be_empty() || !s.trim().is_empty());
-        let state = match translation {
-            None => UnitState::Missing,
-            Some(_) if stale.contains(lang) => UnitState::Stale,
-            Some(_) => UnitState::Done,
-        };
+        let (translation, state) = translation_state(&t, stale, lang);
         out.push(TextUnit {
             id: format!("{prefix}{}", t.field.local_name()),
             field: t.field,
@@ -418,8 +434,26 @@ impl Coverage {
             if lang.code == site.config.default_language {
                 continue;
             }
+            // Counted without building the units (ids, hashes): `check`
+            // runs this on every site, however large.
             let mut counts = BTreeMap::new();
-            for u in site_units(&site.config, &parts, &lang.code) {
+            let mut count = |texts: Vec<FileText<'_>>, stale: &BTreeSet<String>| {
+                for t in &texts {
+                    *counts
+                        .entry(translation_state(t, stale, &lang.code).1)
+                        .or_insert(0) += 1;
+                }
+            };
+            for p in &parts {
+                count(plan_texts(p.plan), &p.plan.stale_translations);
+                for (section, items) in &p.sections {
+                    count(section_texts(section), &section.stale_translations);
+                    for item in items {
+                        count(item_texts(item), &item.stale_translations);
+                    }
+                }
+            }
+            for u in tag_units(&site.config, &parts, &lang.code) {
                 *counts.entry(u.state).or_insert(0) += 1;
             }
             languages.push((lang.code.clone(), counts));

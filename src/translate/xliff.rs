@@ -493,9 +493,6 @@ pub fn read_xliff(bytes: &[u8], shown: &str) -> Result<ReturnedDocument, Vec<Pro
             marked_done,
         ));
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let (language, language_at) = language.unwrap_or_default();
     Ok(ReturnedDocument {
         language,
@@ -503,6 +500,7 @@ pub fn read_xliff(bytes: &[u8], shown: &str) -> Result<ReturnedDocument, Vec<Pro
         source_language,
         rows_ordered: false,
         units: returned,
+        problems,
     })
 }
 
@@ -517,7 +515,7 @@ fn returned_unit(
     ReturnedUnit {
         // An id that does not decode is reported as unknown, as written.
         id: decode_id(&raw_id).unwrap_or(raw_id),
-        shown_id: format!("{shown_id}"),
+        shown_id,
         id_at: at.clone(),
         source,
         source_at: at.clone(),

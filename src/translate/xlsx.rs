@@ -313,15 +313,13 @@ pub fn read_workbook(bytes: &[u8], shown: &str) -> Result<ReturnedDocument, Vec<
             marked_done,
         });
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     Ok(ReturnedDocument {
         language: language.unwrap_or_default(),
         language_at: at("C1"),
         source_language,
         rows_ordered: true,
         units,
+        problems,
     })
 }
 
