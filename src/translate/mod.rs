@@ -227,7 +227,7 @@ impl fmt::Display for ImportReport {
     }
 }
 
-/// Loads and validates the site; `None` (with the errors in `diags`)
+/// Loads and validates the site; a failure (with the errors in `diags`)
 /// when it has errors.
 fn validated_site(root: &Path, diags: &mut Diagnostics) -> Result<ValidatedSite, Failure> {
     let mut site_diags = Diagnostics::new();
@@ -246,7 +246,7 @@ fn validated_site(root: &Path, diags: &mut Diagnostics) -> Result<ValidatedSite,
             }
             Err(Failure::content(vec![Problem::new(
                 &root.join("content").display().to_string(),
-                "the site has errors (above); nothing was exported or imported",
+                "the site has errors (above): translations are exported, imported and hashed only from a site without errors",
                 "fix them first (`planpub check` lists them)",
             )]))
         }
