@@ -19,7 +19,9 @@
 //
 //   planpub: open /search/?q=<q> (or /en/search/?q=<q>), wait for
 //            li.search-result or .search-none; count files under /search/index/.
-//            (/static/search.js is part of the page and reported separately.)
+//            (the search script, /static/search.js and the modules it
+//            imports from /static/search/, is part of the page and reported
+//            separately.)
 //   Pagefind: open /search/ (or /en/search/) without q, so planpub fetches
 //            nothing; then in the page: import('/pagefind/pagefind.js'),
 //            options({}), search(q), data() of the first 10 results
@@ -93,7 +95,7 @@ async function planpubQuery(browser, base, lang, q) {
   await ctx.close();
   const idx = log.filter(e => e.path.includes('/search/index/'));
   return { ...sum(idx), total: info.total, shown: info.shown, ms,
-    searchJs: sum(log.filter(e => e.path.endsWith('/static/search.js'))),
+    searchJs: sum(log.filter(e => /\/static\/search(\.js|\/[^/]+\.js)$/.test(e.path))),
     pageHtml: sum(log.filter(e => e.path.endsWith('/search/') || e.path.endsWith('/search/index.html'))),
     list: idx.map(e => `${e.path} ${e.bytes}`) };
 }
@@ -150,7 +152,7 @@ const fmt = n => n.toLocaleString('en-US');
   }
   const r0 = rows[0];
   if (r0) {
-    console.log(`\nNot counted above: planpub /static/search.js ${fmt(r0.planpub.searchJs.bytes)} B ` +
+    console.log(`\nNot counted above: planpub's search script (${r0.planpub.searchJs.files} modules) ${fmt(r0.planpub.searchJs.bytes)} B ` +
       `(gz ${fmt(r0.planpub.searchJs.gz)}), loaded by the search page itself; search page HTML ${fmt(r0.planpub.pageHtml.bytes)} B.`);
   }
   if (jsonOut) { fs.writeFileSync(jsonOut, JSON.stringify(rows, null, 2)); }

@@ -1,7 +1,7 @@
 //! `site.toml`: the site's configuration, read and checked (part of the
 //! load stage; see the content contract in docs/content-format.md).
 
-use crate::diagnostics::{Diagnostics, LineIndex, Location};
+use crate::diagnostics::{Code, Diagnostics, LineIndex, Location};
 use crate::toml_fields::{FieldReader, parse_toml};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -118,7 +118,7 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
         Some(b) => match split_base_url(b.get_ref()) {
             Ok(v) => v,
             Err(msg) => {
-                diags.error(lines.span(&b.span()), msg, Some("write the site's public address, e.g. \"https://jyj.example.gov.cn/plan/\"".into()));
+                diags.error(Code::BadBaseUrl, lines.span(&b.span()), msg, Some("write the site's public address, e.g. \"https://jyj.example.gov.cn/plan/\"".into()));
                 (String::new(), "/".into())
             }
         },
@@ -132,133 +132,14 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
         .string("theme", diags)
         .map(|s| s.into_inner())
         .unwrap_or_else(|| "default".into());
-
-    let mut languages = Vec::new();
-    if let Some((table, span)) = r.table("languages", diags) {
-        for (code, value) in table.iter() {
-            let code_str: &str = code.get_ref();
-            let toml::de::DeValue::Table(lt) = value.get_ref() else {
-                diags.error(
-                    lines.span(&value.span()),
-                    format!("`languages.{code_str}` must be a table"),
-                    Some(format!(
-                        "write `[languages.{code_str}]` followed by `title = \"…\"`"
-                    )),
-                );
-                continue;
-            };
-            if !is_language_code(code_str) {
-                diags.error(
-                    lines.span(&code.span()),
-                    format!("`{code_str}` is not a language code"),
-                    Some("use a lowercase code such as zh or en".into()),
-                );
-                continue;
-            }
-            let mut lr = FieldReader::new(lt, value.span(), &doc.lines);
-            let title = lr
-                .required_string("title", "\"…\"", diags)
-                .map(|s| s.into_inner())
-                .unwrap_or_default();
-            let description = lr
-                .string("description", diags)
-                .map(|s| s.into_inner())
-                .unwrap_or_default();
-            lr.warn_unknown(
-                &format!("[languages.{code_str}]"),
-                &["title", "description"],
-                diags,
-            );
-            languages.push(LanguageConfig {
-                code: code_str.to_string(),
-                title,
-                description,
-            });
-        }
-        if languages.is_empty() {
-            diags.error(
-                lines.span(&span),
-                "`[languages]` lists no language",
-                Some("add `[languages.zh]` with a `title`".into()),
-            );
-        }
-    } else {
-        diags.error(
-            Location::file(path),
-            "site.toml has no `[languages]`",
-            Some("add one table per language: `[languages.zh]` then `title = \"…\"`".into()),
-        );
-    }
-    if !languages.is_empty() && !languages.iter().any(|l| l.code == default_language) {
-        diags.error(
-            Location::file(path),
-            format!("default_language `{default_language}` has no `[languages.{default_language}]` table"),
-            Some(format!("add `[languages.{default_language}]` with a title")),
-        );
-    }
-
+    let languages = read_languages(&mut r, path, &doc.lines, &default_language, diags);
     let mut illustrative = false;
     if let Some((table, span)) = r.table("progress", diags) {
         let mut pr = FieldReader::new(table, span, &doc.lines);
         illustrative = pr.boolean("illustrative", diags).unwrap_or(false);
         pr.warn_unknown("[progress]", &["illustrative"], diags);
     }
-
-    let mut tags = BTreeMap::new();
-    let mut slugs: BTreeMap<String, String> = BTreeMap::new();
-    if let Some((table, _)) = r.table("tags", diags) {
-        for (name, value) in table.iter() {
-            let name_str: &str = name.get_ref();
-            let toml::de::DeValue::Table(tt) = value.get_ref() else {
-                diags.error(lines.span(&value.span()), format!("`tags.\"{name_str}\"` must be a table"), Some("write `[tags.\"学前教育\"]` then `slug = \"preschool\"` and `en = \"Preschool education\"`".into()));
-                continue;
-            };
-            let mut tr = FieldReader::new(tt, value.span(), &doc.lines);
-            let slug = tr.required_string("slug", "\"preschool\"", diags);
-            let mut names = BTreeMap::new();
-            let mut known = vec!["slug"];
-            for l in &languages {
-                if l.code == default_language {
-                    continue;
-                }
-                known.push(l.code.as_str());
-            }
-            for code in known.clone().into_iter().skip(1) {
-                if let Some(n) = tr.string(code, diags) {
-                    names.insert(code.to_string(), n.into_inner());
-                }
-            }
-            names.insert(default_language.clone(), name_str.to_string());
-            tr.warn_unknown(&format!("[tags.\"{name_str}\"]"), &known, diags);
-            if let Some(slug) = slug {
-                if !is_slug(slug.get_ref()) {
-                    diags.error(
-                        lines.span(&slug.span()),
-                        format!("tag slug `{}` may hold only a-z, 0-9 and -", slug.get_ref()),
-                        Some("e.g. slug = \"preschool-education\"".into()),
-                    );
-                    continue;
-                }
-                if let Some(other) = slugs.insert(slug.get_ref().clone(), name_str.to_string()) {
-                    diags.error(
-                        lines.span(&slug.span()),
-                        format!(
-                            "tag slug `{}` is already used by tag `{other}`",
-                            slug.get_ref()
-                        ),
-                        Some("give every tag its own slug".into()),
-                    );
-                }
-                tags.insert(
-                    name_str.to_string(),
-                    TagConfig {
-                        slug: slug.into_inner(),
-                        names,
-                    },
-                );
-            }
-        }
-    }
+    let tags = read_tags(&mut r, &doc.lines, &languages, &default_language, diags);
     r.warn_unknown("site.toml", SITE_FIELDS, diags);
 
     if diags.error_count() > before {
@@ -273,6 +154,153 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
         illustrative,
         tags,
     })
+}
+
+/// `[languages.<code>]`, in their order; the default language must be one.
+fn read_languages(
+    r: &mut FieldReader<'_, '_>,
+    path: &Path,
+    lines: &LineIndex<'_>,
+    default_language: &str,
+    diags: &mut Diagnostics,
+) -> Vec<LanguageConfig> {
+    let mut languages = Vec::new();
+    let Some((table, span)) = r.table("languages", diags) else {
+        diags.error(
+            Code::MissingField,
+            Location::file(path),
+            "site.toml has no `[languages]`",
+            Some("add one table per language: `[languages.zh]` then `title = \"…\"`".into()),
+        );
+        return languages;
+    };
+    for (code, value) in table.iter() {
+        let code_str: &str = code.get_ref();
+        let toml::de::DeValue::Table(lt) = value.get_ref() else {
+            diags.error(
+                Code::WrongType,
+                lines.span(&value.span()),
+                format!("`languages.{code_str}` must be a table"),
+                Some(format!(
+                    "write `[languages.{code_str}]` followed by `title = \"…\"`"
+                )),
+            );
+            continue;
+        };
+        if !is_language_code(code_str) {
+            diags.error(
+                Code::InvalidValue,
+                lines.span(&code.span()),
+                format!("`{code_str}` is not a language code"),
+                Some("use a lowercase code such as zh or en".into()),
+            );
+            continue;
+        }
+        let mut lr = FieldReader::new(lt, value.span(), lines);
+        let title = lr
+            .required_string("title", "\"…\"", diags)
+            .map(|s| s.into_inner())
+            .unwrap_or_default();
+        let description = lr
+            .string("description", diags)
+            .map(|s| s.into_inner())
+            .unwrap_or_default();
+        lr.warn_unknown(
+            &format!("[languages.{code_str}]"),
+            &["title", "description"],
+            diags,
+        );
+        languages.push(LanguageConfig {
+            code: code_str.to_string(),
+            title,
+            description,
+        });
+    }
+    if languages.is_empty() {
+        diags.error(
+            Code::MissingField,
+            lines.span(&span),
+            "`[languages]` lists no language",
+            Some("add `[languages.zh]` with a `title`".into()),
+        );
+    } else if !languages.iter().any(|l| l.code == default_language) {
+        diags.error(
+            Code::InvalidValue,
+            Location::file(path),
+            format!("default_language `{default_language}` has no `[languages.{default_language}]` table"),
+            Some(format!("add `[languages.{default_language}]` with a title")),
+        );
+    }
+    languages
+}
+
+/// `[tags."<name>"]`: each tag's slug (unique, URL-safe) and its name in
+/// every language but the default one.
+fn read_tags(
+    r: &mut FieldReader<'_, '_>,
+    lines: &LineIndex<'_>,
+    languages: &[LanguageConfig],
+    default_language: &str,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, TagConfig> {
+    let mut tags = BTreeMap::new();
+    let mut slugs: BTreeMap<String, String> = BTreeMap::new();
+    let Some((table, _)) = r.table("tags", diags) else {
+        return tags;
+    };
+    let mut known = vec!["slug"];
+    known.extend(
+        languages
+            .iter()
+            .filter(|l| l.code != default_language)
+            .map(|l| l.code.as_str()),
+    );
+    for (name, value) in table.iter() {
+        let name_str: &str = name.get_ref();
+        let toml::de::DeValue::Table(tt) = value.get_ref() else {
+            diags.error(Code::WrongType, lines.span(&value.span()), format!("`tags.\"{name_str}\"` must be a table"), Some("write `[tags.\"学前教育\"]` then `slug = \"preschool\"` and `en = \"Preschool education\"`".into()));
+            continue;
+        };
+        let mut tr = FieldReader::new(tt, value.span(), lines);
+        let slug = tr.required_string("slug", "\"preschool\"", diags);
+        let mut names = BTreeMap::new();
+        for code in known.iter().skip(1) {
+            if let Some(n) = tr.string(code, diags) {
+                names.insert(code.to_string(), n.into_inner());
+            }
+        }
+        names.insert(default_language.to_string(), name_str.to_string());
+        tr.warn_unknown(&format!("[tags.\"{name_str}\"]"), &known, diags);
+        let Some(slug) = slug else { continue };
+        if !is_slug(slug.get_ref()) {
+            diags.error(
+                Code::InvalidValue,
+                lines.span(&slug.span()),
+                format!("tag slug `{}` may hold only a-z, 0-9 and -", slug.get_ref()),
+                Some("e.g. slug = \"preschool-education\"".into()),
+            );
+            continue;
+        }
+        if let Some(other) = slugs.insert(slug.get_ref().clone(), name_str.to_string()) {
+            diags.error(
+                Code::Duplicate,
+                lines.span(&slug.span()),
+                format!(
+                    "tag slug `{}` is already used by tag `{other}`",
+                    slug.get_ref()
+                ),
+                Some("give every tag its own slug".into()),
+            );
+        }
+        tags.insert(
+            name_str.to_string(),
+            TagConfig {
+                slug: slug.into_inner(),
+                names,
+            },
+        );
+    }
+    tags
 }
 
 fn is_language_code(s: &str) -> bool {

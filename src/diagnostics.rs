@@ -16,11 +16,140 @@ pub enum Severity {
     Warning,
 }
 
+/// What kind of problem a diagnostic reports: what a program (or `main`,
+/// counting missing translations) goes by, instead of the message's words.
+/// The kebab-case name ([`Code::name`]) is stable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// A file or folder could not be read.
+    CannotRead,
+    /// A file is not valid UTF-8.
+    NotUtf8,
+    /// A file or folder is where the content layout has no place for it.
+    OutOfLayout,
+    /// A hidden file or folder under content/, not published.
+    HiddenFile,
+    /// A symbolic link where planpub does not follow links.
+    SymbolicLink,
+    /// A file under content/ that is not published as an attachment.
+    AttachmentRefused,
+    /// A file in a language site.toml does not list.
+    UnknownLanguage,
+    /// site.toml names a theme that is not there.
+    MissingTheme,
+    /// The theme lacks a template every page type needs.
+    MissingTemplate,
+    /// A language has no UI strings file.
+    MissingUiStrings,
+    /// A UI strings file is wrong (a key missing, not a string, clashing).
+    UiStrings,
+    /// A Markdown file without `+++` front matter, or with it unclosed.
+    NoFrontMatter,
+    /// TOML that does not parse.
+    InvalidToml,
+    /// A required field is missing.
+    MissingField,
+    /// A field has the wrong type.
+    WrongType,
+    /// A number beyond what a field allows.
+    OutOfRange,
+    /// A value of the right type that the field does not allow.
+    InvalidValue,
+    /// A field nobody reads (a typo, most likely).
+    UnknownField,
+    /// A field in a translation that only the default-language file sets.
+    IgnoredField,
+    /// A body that nests elements too deep to render.
+    NestedTooDeep,
+    /// A number, key or date used twice where it must be unique.
+    Duplicate,
+    /// A reference to an item, target or update that does not exist.
+    DanglingReference,
+    /// A translation file without its default-language file.
+    TranslationWithoutOriginal,
+    /// Text shown in the default language because its translation is
+    /// missing: a file, or a field of one.
+    MissingTranslation,
+    /// A translation whose `source_hash` is not that of the current
+    /// default-language text: the source changed since it was translated.
+    StaleTranslation,
+    /// A plan or section folder without its `_index.md`, or no plan.
+    MissingIndexFile,
+    /// A plan folder named like a path planpub uses.
+    ReservedName,
+    /// A tag that site.toml does not define.
+    UndefinedTag,
+    /// A template that fails to compile or render.
+    TemplateError,
+    /// Two outputs at one path.
+    OutputClash,
+    /// A link or asset reference that leads nowhere.
+    BrokenLink,
+    /// The site could not be written.
+    CannotWrite,
+    /// A folder a build left beside the output.
+    OutputLeftBehind,
+    /// A base URL that is not a full http(s) URL.
+    BadBaseUrl,
+    /// `planpub import`: the document could not be decoded or opened.
+    ImportUnreadable,
+    /// `planpub import`: a paragraph, heading or number out of place.
+    ImportStructure,
+    /// `planpub import`: the plan id or the document is refused.
+    ImportRefused,
+}
+
+impl Code {
+    /// The code's stable name, e.g. `missing-translation`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Code::CannotRead => "cannot-read",
+            Code::NotUtf8 => "not-utf8",
+            Code::OutOfLayout => "out-of-layout",
+            Code::HiddenFile => "hidden-file",
+            Code::SymbolicLink => "symbolic-link",
+            Code::AttachmentRefused => "attachment-refused",
+            Code::UnknownLanguage => "unknown-language",
+            Code::MissingTheme => "missing-theme",
+            Code::MissingTemplate => "missing-template",
+            Code::MissingUiStrings => "missing-ui-strings",
+            Code::UiStrings => "ui-strings",
+            Code::NoFrontMatter => "no-front-matter",
+            Code::InvalidToml => "invalid-toml",
+            Code::MissingField => "missing-field",
+            Code::WrongType => "wrong-type",
+            Code::OutOfRange => "out-of-range",
+            Code::InvalidValue => "invalid-value",
+            Code::UnknownField => "unknown-field",
+            Code::IgnoredField => "ignored-field",
+            Code::NestedTooDeep => "nested-too-deep",
+            Code::Duplicate => "duplicate",
+            Code::DanglingReference => "dangling-reference",
+            Code::TranslationWithoutOriginal => "translation-without-original",
+            Code::MissingTranslation => "missing-translation",
+            Code::StaleTranslation => "stale-translation",
+            Code::MissingIndexFile => "missing-index-file",
+            Code::ReservedName => "reserved-name",
+            Code::UndefinedTag => "undefined-tag",
+            Code::TemplateError => "template-error",
+            Code::OutputClash => "output-clash",
+            Code::BrokenLink => "broken-link",
+            Code::CannotWrite => "cannot-write",
+            Code::OutputLeftBehind => "output-left-behind",
+            Code::BadBaseUrl => "bad-base-url",
+            Code::ImportUnreadable => "import-unreadable",
+            Code::ImportStructure => "import-structure",
+            Code::ImportRefused => "import-refused",
+        }
+    }
+}
+
 /// One problem, located in a file. `line` and `column` are 1-based; a
 /// problem about a whole file points at 1:1.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    pub code: Code,
     pub path: PathBuf,
     pub line: usize,
     pub column: usize,
@@ -101,13 +230,30 @@ impl Diagnostics {
     }
 
     /// An error at a place in a file.
-    pub fn error(&mut self, at: Location, message: impl Into<String>, hint: Option<String>) {
-        self.push(at.diagnostic(Severity::Error, message.into(), hint));
+    pub fn error(
+        &mut self,
+        code: Code,
+        at: Location,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.push(at.diagnostic(Severity::Error, code, message.into(), hint));
     }
 
     /// A warning at a place in a file.
-    pub fn warning(&mut self, at: Location, message: impl Into<String>, hint: Option<String>) {
-        self.push(at.diagnostic(Severity::Warning, message.into(), hint));
+    pub fn warning(
+        &mut self,
+        code: Code,
+        at: Location,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.push(at.diagnostic(Severity::Warning, code, message.into(), hint));
+    }
+
+    /// How many diagnostics carry `code`.
+    pub fn count(&self, code: Code) -> usize {
+        self.items.iter().filter(|d| d.code == code).count()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -181,9 +327,16 @@ impl Location {
         }
     }
 
-    fn diagnostic(self, severity: Severity, message: String, hint: Option<String>) -> Diagnostic {
+    fn diagnostic(
+        self,
+        severity: Severity,
+        code: Code,
+        message: String,
+        hint: Option<String>,
+    ) -> Diagnostic {
         Diagnostic {
             severity,
+            code,
             path: self.path,
             line: self.line,
             column: self.column,
@@ -238,102 +391,6 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-/// Prints how long a stage took when `PLANPUB_TIMINGS` is set: the cheap
-/// profiler behind the figures in benches/ and commit messages.
-pub fn stage_timer(stage: &'static str) -> StageTimer {
-    StageTimer {
-        stage,
-        started: std::time::Instant::now(),
-        cpu: process_cpu_seconds(),
-    }
-}
-
-pub struct StageTimer {
-    stage: &'static str,
-    started: std::time::Instant,
-    cpu: Option<f64>,
-}
-
-/// User + system CPU time of the whole process so far, in seconds (all
-/// threads): with the wall time, how well a stage uses the cores. `None`
-/// where the platform gives no such figure; the timings then show wall
-/// time only.
-#[cfg(unix)]
-fn process_cpu_seconds() -> Option<f64> {
-    // SAFETY: getrusage only writes into the struct we pass.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
-        return None;
-    }
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    Some(secs(usage.ru_utime) + secs(usage.ru_stime))
-}
-
-/// Windows: `GetProcessTimes` (kernel32), declared here rather than
-/// through a bindings crate for this one call.
-#[cfg(windows)]
-fn process_cpu_seconds() -> Option<f64> {
-    #[repr(C)]
-    #[derive(Default)]
-    struct FileTime {
-        low: u32,
-        high: u32,
-    }
-    #[link(name = "kernel32")]
-    unsafe extern "system" {
-        fn GetCurrentProcess() -> *mut std::ffi::c_void;
-        fn GetProcessTimes(
-            process: *mut std::ffi::c_void,
-            creation: *mut FileTime,
-            exit: *mut FileTime,
-            kernel: *mut FileTime,
-            user: *mut FileTime,
-        ) -> i32;
-    }
-    let [mut creation, mut exit, mut kernel, mut user] = Default::default();
-    // SAFETY: GetCurrentProcess returns a pseudo-handle that needs no
-    // closing; GetProcessTimes only writes into the four structs we pass.
-    let ok = unsafe {
-        GetProcessTimes(
-            GetCurrentProcess(),
-            &mut creation,
-            &mut exit,
-            &mut kernel,
-            &mut user,
-        )
-    };
-    // FILETIME counts 100 ns ticks.
-    let secs = |t: FileTime| ((u64::from(t.high) << 32) | u64::from(t.low)) as f64 / 1e7;
-    (ok != 0).then(|| secs(kernel) + secs(user))
-}
-
-#[cfg(not(any(unix, windows)))]
-fn process_cpu_seconds() -> Option<f64> {
-    None
-}
-
-/// One line of `PLANPUB_TIMINGS` output: the CPU figure only when both
-/// readings exist.
-fn timing_line(stage: &str, wall_seconds: f64, cpu_seconds: Option<f64>) -> String {
-    let wall = format!("timing: {stage:<10} {:>8.1} ms", wall_seconds * 1000.0);
-    match cpu_seconds {
-        Some(cpu) => format!("{wall}  (CPU {:>8.1} ms)", cpu * 1000.0),
-        None => wall,
-    }
-}
-
-impl Drop for StageTimer {
-    fn drop(&mut self) {
-        if std::env::var_os("PLANPUB_TIMINGS").is_some() {
-            let cpu = self.cpu.zip(process_cpu_seconds()).map(|(a, b)| b - a);
-            eprintln!(
-                "{}",
-                timing_line(self.stage, self.started.elapsed().as_secs_f64(), cpu)
-            );
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,6 +400,7 @@ mod tests {
     fn control_characters_in_paths_messages_and_hints_are_printed_escaped() {
         let d = Diagnostic {
             severity: Severity::Error,
+            code: Code::InvalidValue,
             path: PathBuf::from("content/2023/a\u{1b}[2Jb.md"),
             line: 3,
             column: 7,
@@ -366,34 +424,5 @@ mod tests {
         let second = text.find("= \"x").unwrap();
         let at = idx.location(second);
         assert_eq!((at.line, at.column), (3, 4));
-    }
-
-    #[test]
-    fn process_cpu_time_is_measured_and_grows() {
-        // Linux, macOS and Windows all give the figure (issue #17: Windows
-        // reads it through GetProcessTimes; scripts/windows-check runs this
-        // build's timings under wine).
-        let before = process_cpu_seconds().expect("CPU time on this platform");
-        let mut x = 0u64;
-        let spin = std::time::Instant::now();
-        while spin.elapsed() < std::time::Duration::from_millis(50) {
-            x = std::hint::black_box(x.wrapping_add(1));
-        }
-        assert!(
-            process_cpu_seconds().unwrap() > before,
-            "CPU time grew ({x})"
-        );
-    }
-
-    #[test]
-    fn timing_line_shows_cpu_only_when_measured() {
-        assert_eq!(
-            timing_line("render", 0.0125, Some(0.025)),
-            "timing: render         12.5 ms  (CPU     25.0 ms)"
-        );
-        assert_eq!(
-            timing_line("render", 0.0125, None),
-            "timing: render         12.5 ms"
-        );
     }
 }

@@ -3,86 +3,12 @@
 //! output, under `search/index/` for the default language and
 //! `<lang>/search/index/` for the others.
 
-use crate::diagnostics::Diagnostics;
 use crate::index::{Cancelled, SearchDocument, SearchUiLabels, build_search_indexes};
 use crate::link::LinkedSite;
-use crate::render::views::{item_path, lang_code, prefix, status_label};
-use crate::render::{RenderedBodies, RenderedSite, SiteOutput};
-
-/// Stage 5 entry point.
-pub fn index_site(rendered: RenderedSite, diags: &mut Diagnostics) -> Option<SiteOutput> {
-    let RenderedSite {
-        site,
-        bodies,
-        mut output,
-    } = rendered;
-    add_search_index(&site, &bodies, &mut output);
-    if diags.has_errors() {
-        return None;
-    }
-    Some(output)
-}
-
-/// Stage 5 for `build`: writes the search index (built while the pages
-/// rendered, from [`IndexInputs`]) into `staging`, then checks every link
-/// of the written site. Returns the number of files.
-pub fn finish_written_site(
-    written: crate::render::WrittenSite,
-    index: SiteOutput,
-    staging: &crate::write::Staging,
-    diags: &mut Diagnostics,
-) -> Option<usize> {
-    let crate::render::WrittenSite {
-        site,
-        bodies,
-        mut links,
-        mut paths,
-    } = written;
-    drop(bodies);
-    if let Err(e) = staging.write_files(&index) {
-        diags.error(
-            crate::diagnostics::Location::file(std::path::Path::new("public")),
-            format!("cannot write the site: {e}"),
-            None,
-        );
-        return None;
-    }
-    paths.extend(index.files.into_keys());
-    let ids: std::collections::HashMap<String, String> = links
-        .iter_mut()
-        .map(|l| (l.page.clone(), std::mem::take(&mut l.ids)))
-        .collect();
-    let targets = WrittenTargets {
-        paths: &paths,
-        ids: ids.iter().map(|(p, i)| (p.as_str(), i.as_str())).collect(),
-    };
-    crate::render::link_check::verify_written_links(&site, links, &targets, diags);
-    if diags.has_errors() {
-        return None;
-    }
-    Some(paths.len())
-}
-
-/// The written site as link targets: its paths, and the ids kept of each
-/// HTML page.
-struct WrittenTargets<'a> {
-    paths: &'a std::collections::BTreeSet<String>,
-    /// Page → its ids, one per line.
-    ids: std::collections::HashMap<&'a str, &'a str>,
-}
-
-impl crate::render::link_check::LinkTargets for WrittenTargets<'_> {
-    fn exists(&self, path: &str) -> bool {
-        self.paths.contains(path)
-    }
-
-    fn ids(&self, page: &str) -> std::collections::BTreeSet<String> {
-        self.ids
-            .get(page)
-            .map(|v| v.lines().map(str::to_string).collect())
-            .unwrap_or_default()
-    }
-}
+use crate::output::SiteOutput;
+use crate::pages::{item_path, lang_code, prefix};
+use crate::render::RenderedBodies;
+use crate::render::ui::status_label;
 
 /// The search folder of a language, relative to the site root.
 pub fn search_index_dir(site: &LinkedSite, lang: usize) -> String {

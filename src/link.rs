@@ -7,8 +7,9 @@
 
 use crate::config::{SiteConfig, TagConfig};
 use crate::load::{LoadedTheme, SourceAsset};
+use crate::model::{Date, Item, NO_STATUS_KEY, Plan, Section, Status};
 use crate::progress::{Progress, compute_progress};
-use crate::validate::{Item, NO_STATUS_KEY, Plan, Section, Status, UiStrings, ValidatedSite};
+use crate::validate::{UiStrings, ValidatedSite};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -72,7 +73,7 @@ pub struct LinkedPlan {
     pub statuses: Vec<StatusGroup>,
     pub by_number: BTreeMap<u32, usize>,
     /// The date of the newest update in the plan: the plan's "as of".
-    pub as_of: Option<crate::toml_fields::Date>,
+    pub as_of: Option<Date>,
 }
 
 /// The linked site: the input of render and index.
@@ -84,6 +85,8 @@ pub struct LinkedSite {
     pub theme: LoadedTheme,
     pub strings: UiStrings,
     pub assets: Vec<SourceAsset>,
+    /// The line each content file's body starts on.
+    pub body_lines: BTreeMap<PathBuf, usize>,
 }
 
 /// All status keys in display order, "none" last.
@@ -111,9 +114,45 @@ pub fn fallback_tag_slug(name: &str) -> String {
     if out.is_empty() { "tag".into() } else { out }
 }
 
+/// Links one plan: items in order with their progress, `related` both
+/// ways, prev/next, tags and status groups.
 pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
+    let (plan, mut items, sections) = place_items(plan);
+    let by_number: BTreeMap<u32, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.item.number, i))
+        .collect();
+    link_neighbours_and_related(&mut items, &by_number);
+    let tags = link_tags(&mut items, config);
+    let statuses = status_keys()
+        .into_iter()
+        .map(|key| StatusGroup {
+            key,
+            items: items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| it.status_key() == key)
+                .map(|(i, _)| i)
+                .collect(),
+        })
+        .collect();
+    let as_of = items.iter().filter_map(|i| i.progress.as_of).max();
+    LinkedPlan {
+        plan,
+        items,
+        sections,
+        tags,
+        statuses,
+        by_number,
+        as_of,
+    }
+}
+
+/// The plan's items in section order, each with its progress, and the
+/// sections as lists of item indices.
+fn place_items(mut plan: Plan) -> (Plan, Vec<LinkedItem>, Vec<LinkedSection>) {
     let year = plan.year();
-    let mut plan = plan;
     let mut items = Vec::new();
     let mut sections = Vec::new();
     for (si, mut section) in std::mem::take(&mut plan.sections).into_iter().enumerate() {
@@ -137,11 +176,13 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
             items: indices,
         });
     }
-    let by_number: BTreeMap<u32, usize> = items
-        .iter()
-        .enumerate()
-        .map(|(i, it)| (it.item.number, i))
-        .collect();
+    (plan, items, sections)
+}
+
+/// prev/next in plan order; `related` resolved to indices, and each
+/// related item's `referenced_by` (in item order, without the items it
+/// names related itself).
+fn link_neighbours_and_related(items: &mut [LinkedItem], by_number: &BTreeMap<u32, usize>) {
     let n = items.len();
     for (i, it) in items.iter_mut().enumerate() {
         it.prev = i.checked_sub(1);
@@ -162,13 +203,17 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
         items[i].related = related;
     }
     // "Referenced by" lists are in item order whatever the input order.
-    for it in &mut items {
+    for it in items.iter_mut() {
         it.referenced_by.sort_unstable();
         let own: Vec<usize> = it.related.clone();
         it.referenced_by.retain(|r| !own.contains(r));
     }
+}
 
-    // Tags: in the order of site.toml, then undefined tags by name.
+/// The plan's tags, in the order of site.toml, then undefined tags by
+/// name (each with a slug of its own), each with its items; only tags
+/// that some item has. Sets each item's tag indices.
+fn link_tags(items: &mut [LinkedItem], config: &SiteConfig) -> Vec<LinkedTag> {
     let mut tag_index: BTreeMap<String, usize> = BTreeMap::new();
     let mut tags: Vec<LinkedTag> = Vec::new();
     let mut ordered_names: Vec<String> = config.tags.keys().cloned().collect();
@@ -225,7 +270,7 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
         .enumerate()
         .map(|(i, t)| (t.name.clone(), i))
         .collect();
-    for it in &mut items {
+    for it in items.iter_mut() {
         it.tags = it
             .item
             .tags
@@ -238,29 +283,7 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
                 v
             });
     }
-
-    let statuses = status_keys()
-        .into_iter()
-        .map(|key| StatusGroup {
-            key,
-            items: items
-                .iter()
-                .enumerate()
-                .filter(|(_, it)| it.status_key() == key)
-                .map(|(i, _)| i)
-                .collect(),
-        })
-        .collect();
-    let as_of = items.iter().filter_map(|i| i.progress.as_of).max();
-    LinkedPlan {
-        plan,
-        items,
-        sections,
-        tags,
-        statuses,
-        by_number,
-        as_of,
-    }
+    tags
 }
 
 /// Stage 3 entry point.
@@ -272,6 +295,7 @@ pub fn link_site(site: ValidatedSite) -> LinkedSite {
         theme,
         strings,
         assets,
+        body_lines,
     } = site;
     let plans = plans.into_iter().map(|p| link_plan(p, &config)).collect();
     LinkedSite {
@@ -281,6 +305,7 @@ pub fn link_site(site: ValidatedSite) -> LinkedSite {
         theme,
         strings,
         assets,
+        body_lines,
     }
 }
 

@@ -3,14 +3,16 @@
 //! 2 usage errors.
 
 use clap::{CommandFactory, Parser, Subcommand};
-use planpub::diagnostics::{Diagnostics, Severity, escape_controls};
+use planpub::diagnostics::{Code, Diagnostics, escape_controls};
 use planpub::write::OutputDir;
-use planpub::{BuildFailed, BuildOptions, build_and_write, check_site};
+use planpub::{BuildFailed, BuildOptions, build_and_write_with, check_site_with};
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+
+mod timings;
 
 /// mimalloc instead of glibc malloc: rendering is allocation-heavy (serde
 /// JSON contexts, tera output) and glibc malloc/free were a quarter of the
@@ -131,21 +133,22 @@ enum TranslateCommand {
     },
 }
 
-/// Runs `planpub translate …`; prints what it did or every problem.
-fn translate(root: &Path, command: TranslateCommand, diags: &mut Diagnostics) -> ExitCode {
+/// `planpub translate …`: prints what it did, or every problem.
+fn translate(root: &Path, command: TranslateCommand) -> ExitCode {
     use planpub::translate;
+    let mut diags = Diagnostics::new();
     let result = match command {
         TranslateCommand::Export { plan, lang, output } => {
-            translate::export(root, &plan, &lang, &output, diags).map(|r| r.to_string())
+            translate::export(root, &plan, &lang, &output, &mut diags).map(|r| r.to_string())
         }
         TranslateCommand::Import { file } => {
-            translate::import(root, &file, diags).map(|r| r.to_string())
+            translate::import(root, &file, &mut diags).map(|r| r.to_string())
         }
         TranslateCommand::Hash { file } => {
-            translate::hash(root, &file, diags).map(|h| format!("{h}\n"))
+            translate::hash(root, &file, &mut diags).map(|h| format!("{h}\n"))
         }
     };
-    print_diagnostics(diags);
+    print_diagnostics(&diags);
     match result {
         Ok(report) => {
             print!("{report}");
@@ -226,48 +229,23 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    ExitCode::SUCCESS
-                }
-                _ => ExitCode::from(2),
+            // Help and version are asked for; anything else is misuse.
+            let asked = matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            );
+            return if asked {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
             };
         }
     };
-    let started = Instant::now();
-    let mut diags = Diagnostics::new();
+    // For the life of the process (serve's threads keep it).
+    let hooks: &'static timings::BinaryHooks =
+        Box::leak(Box::new(timings::BinaryHooks::from_env()));
     match cli.command {
-        Command::Init { dir, plan } => {
-            let dir = dir.unwrap_or_else(|| cli.root.clone());
-            match planpub::init::init_site(&dir, &plan) {
-                Ok(files) => {
-                    println!("created a new site in {}:", dir.display());
-                    for f in &files {
-                        println!("  {f}");
-                    }
-                    let cd = if dir == Path::new(".") {
-                        String::new()
-                    } else {
-                        format!("  cd {}\n", dir.display())
-                    };
-                    println!(
-                        "\nnext steps:\n{cd}  planpub serve          preview at http://127.0.0.1:1111/ while you edit\n  \
-                         edit site.toml (base_url, titles) and the files under content/{plan}/\n  \
-                         planpub help format    the content format: every field, the URLs\n  \
-                         planpub check          report every problem\n  \
-                         planpub build          write the site into public/ for your web server"
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    if matches!(e, planpub::init::InitError::SiteExists(_)) {
-                        eprintln!("  = help: choose a new folder: planpub init <folder>");
-                    }
-                    ExitCode::from(1)
-                }
-            }
-        }
+        Command::Init { dir, plan } => init(dir.unwrap_or_else(|| cli.root.clone()), &plan),
         Command::Format => {
             print!("{CONTENT_FORMAT}");
             ExitCode::SUCCESS
@@ -281,99 +259,15 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Man { output_dir } => {
-            let result = match output_dir {
-                Some(dir) => write_man_pages(&dir).map(|pages| {
-                    for p in pages {
-                        eprintln!("wrote {}", p.display());
-                    }
-                }),
-                None => {
-                    let mut bytes = Vec::new();
-                    clap_mangen::Man::new(Cli::command())
-                        .render(&mut bytes)
-                        .and_then(|()| std::io::stdout().write_all(&bytes))
-                }
-            };
-            match result {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(1)
-                }
-            }
-        }
+        Command::Man { output_dir } => man(output_dir),
         Command::Build {
             output,
             base_url,
             force,
-        } => {
-            let requested = output.unwrap_or_else(|| cli.root.join("public"));
-            let dest = match OutputDir::choose(&cli.root, &requested, force) {
-                Ok(dest) => dest,
-                Err(refused) => {
-                    eprintln!(
-                        "error: {}\n  = help: {}",
-                        escape_controls(&refused.message),
-                        escape_controls(&refused.hint)
-                    );
-                    return ExitCode::from(2);
-                }
-            };
-            let options = BuildOptions {
-                root: cli.root.clone(),
-                base_url,
-            };
-            let result = build_and_write(&options, &dest, &mut diags);
-            print_diagnostics(&diags);
-            match result {
-                Ok(files) => {
-                    eprintln!(
-                        "built {} files into {} in {} ms",
-                        files,
-                        escape_controls(&requested.display().to_string()),
-                        started.elapsed().as_millis()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(BuildFailed::OutputUnchanged) => {
-                    eprintln!(
-                        "build failed; {} was left as it was",
-                        escape_controls(&requested.display().to_string())
-                    );
-                    ExitCode::from(1)
-                }
-                Err(BuildFailed::OutputDisplaced) => {
-                    eprintln!("build failed while putting the site in place (see above)");
-                    ExitCode::from(1)
-                }
-            }
-        }
-        Command::Check { base_url } => {
-            let options = BuildOptions {
-                root: cli.root.clone(),
-                base_url,
-            };
-            let result = check_site(&options, &mut diags);
-            print_diagnostics(&diags);
-            let missing = diags
-                .iter()
-                .filter(|d| d.severity == Severity::Warning && d.message.contains("translation"))
-                .count();
-            match result {
-                Some((out, coverage)) => {
-                    eprintln!(
-                        "ok: {} files would be written; {missing} missing translation notice(s)",
-                        out.files.len()
-                    );
-                    // issue #18.3: translated, missing, stale per language.
-                    eprint!("{coverage}");
-                    ExitCode::SUCCESS
-                }
-                None => ExitCode::from(1),
-            }
-        }
+        } => build(&cli.root, output, base_url, force, hooks),
+        Command::Check { base_url } => check(&cli.root, base_url, hooks),
         Command::Import { file, plan } => {
+            let mut diags = Diagnostics::new();
             let result = planpub::import::import_plan(&cli.root, &file, &plan, &mut diags);
             print_diagnostics(&diags);
             match result {
@@ -387,13 +281,143 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Translate { command } => translate(&cli.root, command, &mut diags),
-        Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port) {
+        Command::Translate { command } => translate(&cli.root, command),
+        Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port, hooks)
+        {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {}", escape_controls(&e.to_string()));
                 ExitCode::from(1)
             }
         },
+    }
+}
+
+/// `planpub init`.
+fn init(dir: PathBuf, plan: &str) -> ExitCode {
+    match planpub::init::init_site(&dir, plan) {
+        Ok(files) => {
+            println!("created a new site in {}:", dir.display());
+            for f in &files {
+                println!("  {f}");
+            }
+            let cd = if dir == Path::new(".") {
+                String::new()
+            } else {
+                format!("  cd {}\n", dir.display())
+            };
+            println!(
+                "\nnext steps:\n{cd}  planpub serve          preview at http://127.0.0.1:1111/ while you edit\n  \
+                 edit site.toml (base_url, titles) and the files under content/{plan}/\n  \
+                 planpub help format    the content format: every field, the URLs\n  \
+                 planpub check          report every problem\n  \
+                 planpub build          write the site into public/ for your web server"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            if matches!(e, planpub::init::InitError::SiteExists(_)) {
+                eprintln!("  = help: choose a new folder: planpub init <folder>");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `planpub man`.
+fn man(output_dir: Option<PathBuf>) -> ExitCode {
+    let result = match output_dir {
+        Some(dir) => write_man_pages(&dir).map(|pages| {
+            for p in pages {
+                eprintln!("wrote {}", p.display());
+            }
+        }),
+        None => {
+            let mut bytes = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut bytes)
+                .and_then(|()| std::io::stdout().write_all(&bytes))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `planpub build`.
+fn build(
+    root: &Path,
+    output: Option<PathBuf>,
+    base_url: Option<String>,
+    force: bool,
+    hooks: &timings::BinaryHooks,
+) -> ExitCode {
+    let started = Instant::now();
+    let requested = output.unwrap_or_else(|| root.join("public"));
+    let dest = match OutputDir::choose(root, &requested, force) {
+        Ok(dest) => dest,
+        Err(refused) => {
+            eprintln!(
+                "error: {}\n  = help: {}",
+                escape_controls(&refused.message),
+                escape_controls(&refused.hint)
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        base_url,
+    };
+    let mut diags = Diagnostics::new();
+    let result = build_and_write_with(&options, &dest, &mut diags, hooks);
+    print_diagnostics(&diags);
+    let shown = escape_controls(&requested.display().to_string()).into_owned();
+    match result {
+        Ok(files) => {
+            eprintln!(
+                "built {files} files into {shown} in {} ms",
+                started.elapsed().as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(BuildFailed::OutputUnchanged) => {
+            eprintln!("build failed; {shown} was left as it was");
+            ExitCode::from(1)
+        }
+        Err(BuildFailed::OutputDisplaced) => {
+            eprintln!("build failed while putting the site in place (see above)");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `planpub check`.
+fn check(root: &Path, base_url: Option<String>, hooks: &timings::BinaryHooks) -> ExitCode {
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        base_url,
+    };
+    let mut diags = Diagnostics::new();
+    let result = check_site_with(&options, &mut diags, hooks);
+    print_diagnostics(&diags);
+    let missing = diags.count(Code::MissingTranslation);
+    let stale = diags.count(Code::StaleTranslation);
+    match result {
+        Some((out, coverage)) => {
+            eprintln!(
+                "ok: {} files would be written; {missing} missing translation notice(s), {stale} stale translation notice(s)",
+                out.files.len()
+            );
+            // issue #18.3: translated, missing, stale per language.
+            eprint!("{coverage}");
+            ExitCode::SUCCESS
+        }
+        None => ExitCode::from(1),
     }
 }

@@ -8,8 +8,7 @@
 //!   latest update, if work ran evenly from 1 January of the plan year to
 //!   `due` (or 31 December), against the percent complete.
 
-use crate::toml_fields::Date;
-use crate::validate::{Item, Status};
+use crate::model::{Date, Item, Status};
 
 /// How far ahead of or behind the even pace an item may be and still count
 /// as "on pace", in percentage points.
@@ -145,7 +144,7 @@ pub fn compute_progress(item: &Item, plan_year: Option<i32>) -> Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{Localized, Target, Update};
+    use crate::model::{Localized, Target, Update};
 
     fn item(
         targets: &[(f64, Option<f64>)],

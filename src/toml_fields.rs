@@ -5,7 +5,8 @@
 //! field by field lets validation report all of them, warn about unknown
 //! fields, and point at the exact key or value.
 
-use crate::diagnostics::{Diagnostics, LineIndex};
+use crate::diagnostics::{Code, Diagnostics, LineIndex};
+use crate::model::Date;
 use std::borrow::Cow;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -14,41 +15,6 @@ use toml::de::{DeTable, DeValue};
 pub struct TomlDocument<'a> {
     pub table: Spanned<DeTable<'a>>,
     pub lines: LineIndex<'a>,
-}
-
-/// A calendar date (the only date form the content uses).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub struct Date {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-}
-
-impl Date {
-    /// Days since 1970-01-01 (proleptic Gregorian), for pace arithmetic.
-    pub fn days_since_epoch(&self) -> i64 {
-        let y = if self.month <= 2 {
-            self.year as i64 - 1
-        } else {
-            self.year as i64
-        };
-        let era = if y >= 0 { y } else { y - 399 } / 400;
-        let yoe = y - era * 400;
-        let m = self.month as i64;
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + self.day as i64 - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146097 + doe - 719468
-    }
-
-    pub fn iso(&self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.iso())
-    }
 }
 
 /// Parses TOML, pushing every syntax error (with its line) into `diags`.
@@ -67,7 +33,7 @@ pub fn parse_toml<'a>(
             .span()
             .map(|s| lines.location(s.start))
             .unwrap_or_else(|| lines.location(0));
-        diags.error(
+        diags.error(Code::InvalidToml,
             at,
             format!("invalid TOML: {}", e.message().trim()),
             Some("check the front matter's TOML syntax: strings need quotes, tables `[name]`, arrays `[a, b]`".into()),
@@ -129,6 +95,11 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         self.lines
     }
 
+    /// Whether the table has the key (without marking it as read).
+    pub fn has(&self, key: &str) -> bool {
+        self.table.get(key).is_some()
+    }
+
     /// The raw spanned value of a key, marking it as read.
     pub fn raw(&mut self, key: &'t str) -> Option<&'t Spanned<DeValue<'a>>> {
         self.read.push(key);
@@ -148,6 +119,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         diags: &mut Diagnostics,
     ) {
         diags.error(
+            Code::WrongType,
             self.lines.span(&v.span()),
             format!(
                 "`{key}` must be {expected}, found {}",
@@ -159,12 +131,17 @@ impl<'t, 'a> FieldReader<'t, 'a> {
 
     fn missing(&self, key: &str, expected: &str, example: &str, diags: &mut Diagnostics) {
         diags.error(
+            Code::MissingField,
             self.table_location(),
             format!("missing required field `{key}` ({expected})"),
             Some(format!("add a line such as `{key} = {example}`")),
         );
     }
 
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "TOML's value types: every other one is the wrong type"
+    )]
     pub fn string(&mut self, key: &'t str, diags: &mut Diagnostics) -> Option<Spanned<String>> {
         let v = self.raw(key)?;
         match v.get_ref() {
@@ -218,6 +195,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             }
         };
         diags.error(
+            Code::OutOfRange,
             at,
             format!(
                 "`{key}` must be {bound}, found {}",
@@ -250,6 +228,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             Some(Ok(n)) => Some(Spanned::new(v.span(), n)),
             Some(Err(problem)) => {
                 diags.error(
+                    Code::InvalidValue,
                     self.lines.span(&v.span()),
                     format!("`{key}` must be a finite number, found {problem}"),
                     Some(format!("write `{key}` as a number such as 16 or 2.5")),
@@ -263,6 +242,10 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         }
     }
 
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "TOML's value types: every other one is the wrong type"
+    )]
     pub fn boolean(&mut self, key: &'t str, diags: &mut Diagnostics) -> Option<bool> {
         let v = self.raw(key)?;
         match v.get_ref() {
@@ -285,6 +268,10 @@ impl<'t, 'a> FieldReader<'t, 'a> {
         }
     }
 
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "TOML's value types: every other one is the wrong type"
+    )]
     pub fn string_array(&mut self, key: &'t str, diags: &mut Diagnostics) -> Vec<Spanned<String>> {
         let Some(v) = self.raw(key) else {
             return Vec::new();
@@ -298,6 +285,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             match item.get_ref() {
                 DeValue::String(s) => out.push(Spanned::new(item.span(), s.to_string())),
                 other => diags.error(
+                    Code::WrongType,
                     self.lines.span(&item.span()),
                     format!("`{key}` must hold only strings, found {}", type_name(other)),
                     Some("put each entry in quotes".into()),
@@ -322,6 +310,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             match integer_value(item.get_ref()) {
                 Some(Ok(n)) => out.push(Spanned::new(item.span(), n)),
                 Some(Err(OutOfRange)) => diags.error(
+                    Code::OutOfRange,
                     self.lines.span(&item.span()),
                     format!(
                         "`{key}` holds {}, which is too large",
@@ -330,6 +319,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
                     None,
                 ),
                 None => diags.error(
+                    Code::WrongType,
                     self.lines.span(&item.span()),
                     format!(
                         "`{key}` must hold only whole numbers, found {}",
@@ -343,6 +333,10 @@ impl<'t, 'a> FieldReader<'t, 'a> {
     }
 
     /// An array of tables (`[[key]]`), each with its span.
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "TOML's value types: every other one is the wrong type"
+    )]
     pub fn table_array(
         &mut self,
         key: &'t str,
@@ -360,6 +354,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
             match item.get_ref() {
                 DeValue::Table(t) => out.push((t, item.span())),
                 other => diags.error(
+                    Code::WrongType,
                     self.lines.span(&item.span()),
                     format!(
                         "each entry of `{key}` must be a table, found {}",
@@ -373,6 +368,10 @@ impl<'t, 'a> FieldReader<'t, 'a> {
     }
 
     /// A sub-table (`[key]`), with its span.
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "TOML's value types: every other one is the wrong type"
+    )]
     pub fn table(
         &mut self,
         key: &'t str,
@@ -398,6 +397,7 @@ impl<'t, 'a> FieldReader<'t, 'a> {
                     .map(|k| format!("did you mean `{k}`? known fields: {}", known.join(", ")))
                     .unwrap_or_else(|| format!("known fields: {}", known.join(", ")));
                 diags.warning(
+                    Code::UnknownField,
                     self.lines.span(&key.span()),
                     format!("unknown field `{name}` in {what}; it is ignored"),
                     Some(hint),
@@ -430,6 +430,10 @@ fn integer_value(v: &DeValue<'_>) -> Option<Result<i64, OutOfRange>> {
 }
 
 /// An integer as written (with its `0x` prefix), for messages.
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "TOML's value types: every other one is the wrong type"
+)]
 fn integer_text(v: &DeValue<'_>) -> String {
     match v {
         DeValue::Integer(i) => i.to_string(),
@@ -440,6 +444,10 @@ fn integer_text(v: &DeValue<'_>) -> String {
 /// A number's value: `None` if it is not a number, `Err` with what is
 /// wrong for one that is not finite (`nan`, `inf`, or too large such as
 /// `1e400`).
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "TOML's value types: every other one is the wrong type"
+)]
 fn number_value(v: &DeValue<'_>) -> Option<Result<f64, String>> {
     match v {
         DeValue::Integer(i) => Some(match integer_value(v)? {
@@ -466,6 +474,10 @@ fn number_value(v: &DeValue<'_>) -> Option<Result<f64, String>> {
     }
 }
 
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "TOML's value types: every other one is the wrong type"
+)]
 fn date_value(v: &DeValue<'_>) -> Option<Date> {
     match v {
         DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
@@ -513,22 +525,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_since_epoch_matches_known_dates() {
-        let d = |y, m, dd| {
-            Date {
-                year: y,
-                month: m,
-                day: dd,
-            }
-            .days_since_epoch()
-        };
-        assert_eq!(d(1970, 1, 1), 0);
-        assert_eq!(d(2023, 1, 1), 19358);
-        assert_eq!(d(2023, 12, 31) - d(2023, 1, 1), 364);
-        assert_eq!(d(2024, 3, 1) - d(2024, 2, 28), 2);
-    }
 
     #[test]
     fn closest_suggests_a_near_field_name() {

@@ -138,27 +138,160 @@ pub fn paragraphs_of_document_xml(
     xml: &str,
     numbering: &mut ListNumbering,
 ) -> Result<DocxText, DocxError> {
-    use quick_xml::events::{BytesStart, Event};
+    use quick_xml::events::Event;
     use quick_xml::name::ResolveResult;
 
     let mut reader = quick_xml::reader::NsReader::from_str(xml);
-    let mut out = DocumentText::default();
-    // A paragraph may hold another (in a text box): the open ones,
-    // innermost last.
-    let mut open: Vec<OpenParagraph> = Vec::new();
-    // Depth of the current element, and inside elements whose content is
-    // not text of the document.
-    let mut depth = 0usize;
-    let mut skipped = 0usize;
-    let mut in_text = false;
-    let malformed = |e: &dyn std::fmt::Display| DocxError {
+    let mut walk = DocumentWalk::default();
+    loop {
+        let (namespace, event) = reader.read_resolved_event().map_err(|e| malformed(&e))?;
+        let word = matches!(namespace, ResolveResult::Bound(ns) if WORD_NAMESPACES.contains(&ns.0));
+        let compatibility =
+            matches!(namespace, ResolveResult::Bound(ns) if ns.0 == MARKUP_COMPATIBILITY);
+        let reading_text = walk.in_text && walk.skipped == 0;
+        match event {
+            Event::Start(e) => walk.start(&e, word, compatibility, numbering),
+            Event::Empty(e) if walk.skipped == 0 && word => walk.empty(&e, numbering),
+            Event::End(e) => walk.end(e.local_name().as_ref(), word, numbering),
+            Event::Text(t) if reading_text => {
+                walk.out.push_str(&mut walk.open, &t.xml10_content());
+            }
+            Event::CData(t) if reading_text => {
+                walk.out.push_str(&mut walk.open, &t.into_inner());
+            }
+            Event::GeneralRef(r) if reading_text => {
+                let c = match r.resolve_char_ref().map_err(|e| malformed(&e))? {
+                    Some(c) => c,
+                    None => match r.as_ref() {
+                        "lt" => '<',
+                        "gt" => '>',
+                        "amp" => '&',
+                        "quot" => '"',
+                        "apos" => '\'',
+                        other => {
+                            return Err(malformed(&format!("unknown entity &{other};")));
+                        }
+                    },
+                };
+                walk.out
+                    .push_str(&mut walk.open, c.encode_utf8(&mut [0; 4]));
+            }
+            Event::Eof => break,
+            Event::Empty(_)
+            | Event::Text(_)
+            | Event::CData(_)
+            | Event::GeneralRef(_)
+            | Event::Comment(_)
+            | Event::Decl(_)
+            | Event::PI(_)
+            | Event::DocType(_) => {}
+        }
+    }
+    Ok(walk.out.text)
+}
+
+/// The error for XML that does not parse.
+fn malformed(e: &dyn std::fmt::Display) -> DocxError {
+    DocxError {
         message: format!("word/document.xml is not well-formed XML: {e}"),
         hint: "the file may be damaged; save it from Word again".into(),
-    };
-    // `w:pStyle`, `w:numId` and `w:ilvl` in the innermost paragraph's own
-    // properties.
-    let property = |open: &mut Vec<OpenParagraph>, e: &BytesStart| {
-        let Some(paragraph) = open.last_mut().filter(|p| p.in_properties) else {
+    }
+}
+
+/// Where the walk through `word/document.xml` is.
+#[derive(Default)]
+struct DocumentWalk {
+    out: DocumentText,
+    /// A paragraph may hold another (in a text box): the open ones,
+    /// innermost last.
+    open: Vec<OpenParagraph>,
+    /// The depth of the current element.
+    depth: usize,
+    /// How deep inside elements whose content is not the document's text.
+    skipped: usize,
+    /// Inside a `w:t`.
+    in_text: bool,
+}
+
+impl DocumentWalk {
+    /// An element opens.
+    fn start(
+        &mut self,
+        e: &quick_xml::events::BytesStart<'_>,
+        word: bool,
+        compatibility: bool,
+        numbering: &mut ListNumbering,
+    ) {
+        self.depth += 1;
+        let name = e.local_name();
+        if self.skipped > 0
+            || (compatibility && name.as_ref() == "Fallback")
+            || (word && matches!(name.as_ref(), "delText" | "instrText" | "pPrChange"))
+        {
+            self.skipped += 1;
+        } else if word && name.as_ref() == "p" {
+            if let Some(outer) = self.open.last_mut() {
+                outer.decide_label(numbering);
+            }
+            self.open.push(OpenParagraph::at(self.depth));
+        } else if word && name.as_ref() == "t" {
+            self.in_text = true;
+        } else if let Some(paragraph) = self.open.last_mut().filter(|_| word) {
+            if name.as_ref() == "pPr" && self.depth == paragraph.depth + 1 {
+                paragraph.in_properties = true;
+            } else if name.as_ref() == "numPr" && paragraph.in_properties {
+                paragraph.in_list_properties = true;
+            } else {
+                self.property(e);
+            }
+        }
+    }
+
+    /// An empty Word element (`<w:tab/>`, `<w:p/>`, a property).
+    fn empty(&mut self, e: &quick_xml::events::BytesStart<'_>, numbering: &mut ListNumbering) {
+        let in_properties = self.open.last().is_some_and(|p| p.in_properties);
+        match e.local_name().as_ref() {
+            // (A `w:tab` in the properties is a tab stop, not a tab.)
+            "tab" if !in_properties => self.out.push_str(&mut self.open, "\t"),
+            "br" | "cr" if !in_properties => self.out.push_str(&mut self.open, "\n"),
+            "p" => {
+                if let Some(outer) = self.open.last_mut() {
+                    outer.decide_label(numbering);
+                }
+                let mut paragraph = OpenParagraph::at(self.depth + 1);
+                paragraph.decide_label(numbering);
+                self.out.end_paragraph(paragraph);
+            }
+            _ => self.property(e),
+        }
+    }
+
+    /// An element closes.
+    fn end(&mut self, name: &str, word: bool, numbering: &mut ListNumbering) {
+        if self.skipped > 0 {
+            self.skipped -= 1;
+        } else if word && name == "p" {
+            if let Some(mut paragraph) = self.open.pop() {
+                paragraph.decide_label(numbering);
+                self.out.end_paragraph(paragraph);
+            }
+        } else if word && name == "t" {
+            self.in_text = false;
+        } else if let Some(paragraph) = self.open.last_mut().filter(|_| word) {
+            if name == "pPr" && self.depth == paragraph.depth + 1 {
+                paragraph.in_properties = false;
+                paragraph.decide_label(numbering);
+            } else if name == "numPr" {
+                paragraph.in_list_properties = false;
+            }
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// `w:pStyle`, `w:numId` and `w:ilvl` in the innermost paragraph's
+    /// own properties.
+    fn property(&mut self, e: &quick_xml::events::BytesStart<'_>) {
+        let Some(paragraph) = self.open.last_mut().filter(|p| p.in_properties) else {
             return;
         };
         let value = e
@@ -177,101 +310,7 @@ pub fn paragraphs_of_document_xml(
             }
             _ => {}
         }
-    };
-    loop {
-        let (namespace, event) = reader.read_resolved_event().map_err(|e| malformed(&e))?;
-        let word = matches!(namespace, ResolveResult::Bound(ns) if WORD_NAMESPACES.contains(&ns.0));
-        let compatibility =
-            matches!(namespace, ResolveResult::Bound(ns) if ns.0 == MARKUP_COMPATIBILITY);
-        let in_properties = open.last().is_some_and(|p| p.in_properties);
-        match event {
-            Event::Start(e) => {
-                depth += 1;
-                let name = e.local_name();
-                if skipped > 0
-                    || (compatibility && name.as_ref() == "Fallback")
-                    || (word && matches!(name.as_ref(), "delText" | "instrText" | "pPrChange"))
-                {
-                    skipped += 1;
-                } else if word && name.as_ref() == "p" {
-                    if let Some(outer) = open.last_mut() {
-                        outer.decide_label(numbering);
-                    }
-                    open.push(OpenParagraph::at(depth));
-                } else if word && name.as_ref() == "t" {
-                    in_text = true;
-                } else if let Some(paragraph) = open.last_mut().filter(|_| word) {
-                    if name.as_ref() == "pPr" && depth == paragraph.depth + 1 {
-                        paragraph.in_properties = true;
-                    } else if name.as_ref() == "numPr" && paragraph.in_properties {
-                        paragraph.in_list_properties = true;
-                    } else {
-                        property(&mut open, &e);
-                    }
-                }
-            }
-            Event::Empty(e) if skipped == 0 && word => match e.local_name().as_ref() {
-                // (A `w:tab` in the properties is a tab stop, not a tab.)
-                "tab" if !in_properties => out.push_str(&mut open, "\t"),
-                "br" | "cr" if !in_properties => out.push_str(&mut open, "\n"),
-                "p" => {
-                    if let Some(outer) = open.last_mut() {
-                        outer.decide_label(numbering);
-                    }
-                    let mut paragraph = OpenParagraph::at(depth + 1);
-                    paragraph.decide_label(numbering);
-                    out.end_paragraph(paragraph);
-                }
-                _ => property(&mut open, &e),
-            },
-            Event::End(e) => {
-                let name = e.local_name();
-                if skipped > 0 {
-                    skipped -= 1;
-                } else if word && name.as_ref() == "p" {
-                    if let Some(mut paragraph) = open.pop() {
-                        paragraph.decide_label(numbering);
-                        out.end_paragraph(paragraph);
-                    }
-                } else if word && name.as_ref() == "t" {
-                    in_text = false;
-                } else if let Some(paragraph) = open.last_mut().filter(|_| word) {
-                    if name.as_ref() == "pPr" && depth == paragraph.depth + 1 {
-                        paragraph.in_properties = false;
-                        paragraph.decide_label(numbering);
-                    } else if name.as_ref() == "numPr" {
-                        paragraph.in_list_properties = false;
-                    }
-                }
-                depth = depth.saturating_sub(1);
-            }
-            Event::Text(t) if in_text && skipped == 0 => {
-                out.push_str(&mut open, &t.xml10_content());
-            }
-            Event::CData(t) if in_text && skipped == 0 => {
-                out.push_str(&mut open, &t.into_inner());
-            }
-            Event::GeneralRef(r) if in_text && skipped == 0 => {
-                let c = match r.resolve_char_ref().map_err(|e| malformed(&e))? {
-                    Some(c) => c,
-                    None => match r.as_ref() {
-                        "lt" => '<',
-                        "gt" => '>',
-                        "amp" => '&',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => {
-                            return Err(malformed(&format!("unknown entity &{other};")));
-                        }
-                    },
-                };
-                out.push_str(&mut open, c.encode_utf8(&mut [0; 4]));
-            }
-            Event::Eof => break,
-            _ => {}
-        }
     }
-    Ok(out.text)
 }
 
 /// A paragraph whose end has not been read yet.

@@ -20,11 +20,12 @@
 pub mod decode;
 pub mod docx;
 pub mod numbering;
+mod numerals;
 pub mod structure;
 pub mod wordml;
 pub mod write;
 
-use crate::diagnostics::{Diagnostics, Location, Severity};
+use crate::diagnostics::{Code, Diagnostics, Location, Severity};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use structure::{IssuerSource, PlanDocument, TextLayout};
@@ -71,26 +72,21 @@ pub struct ImportReport {
 /// language codes of site.toml.
 const RESERVED_PLAN_IDS: [&str; 4] = ["search", "static", "index", "assets"];
 
-/// Imports `document` as the plan `plan_id` of the site in `root`.
-pub fn import_plan(
-    root: &Path,
-    document: &Path,
-    plan_id: &str,
-    diags: &mut Diagnostics,
-) -> Result<ImportReport, ImportFailure> {
-    let layout = check_arguments(root, document, plan_id, diags)?;
-    let bytes = std::fs::read(document).map_err(|e| {
-        diags.error(
-            Location::file(document),
-            format!("cannot read the document: {e}"),
-            Some("give the path of the plan document (.docx, .txt or .md)".into()),
-        );
-        ImportFailure::Usage
-    })?;
+/// What reading a document gave: its text, how it is laid out, what it
+/// was read as (for the report), and warnings about its numbering.
+type ReadDocument = (String, TextLayout, String, Vec<docx::NumberingWarning>);
 
-    let (text, layout, read_as, numbering_warnings) = match layout {
-        Format::Docx => match docx::read_docx(&bytes) {
-            Ok(docx) => (
+/// Reads the document's bytes by its format: a Word document's
+/// paragraphs, or a text file decoded.
+fn read_document(
+    bytes: &[u8],
+    format: Format,
+    document: &Path,
+    diags: &mut Diagnostics,
+) -> Result<ReadDocument, ImportFailure> {
+    match format {
+        Format::Docx => match docx::read_docx(bytes) {
+            Ok(docx) => Ok((
                 docx.text,
                 TextLayout::LinePerParagraph,
                 match docx.numbers_written {
@@ -101,32 +97,61 @@ pub fn import_plan(
                     ),
                 },
                 docx.numbering_warnings,
-            ),
+            )),
             Err(e) => {
-                diags.error(Location::file(document), e.message, Some(e.hint));
-                return Err(ImportFailure::Content);
+                diags.error(
+                    Code::ImportUnreadable,
+                    Location::file(document),
+                    e.message,
+                    Some(e.hint),
+                );
+                Err(ImportFailure::Content)
             }
         },
-        Format::Text(layout) => match decode::decode_document(&bytes) {
-            Ok(decoded) => (
+        Format::Text(layout) => match decode::decode_document(bytes) {
+            Ok(decoded) => Ok((
                 decoded.text,
                 layout,
                 decoded.encoding.to_string(),
                 Vec::new(),
-            ),
+            )),
             Err(e) => {
                 diags.error(
+                    Code::ImportUnreadable,
                     Location::at(document, e.line, e.column),
                     e.message,
                     Some(e.hint),
                 );
-                return Err(ImportFailure::Content);
+                Err(ImportFailure::Content)
             }
         },
-    };
+    }
+}
+
+/// Imports `document` as the plan `plan_id` of the site in `root`.
+pub fn import_plan(
+    root: &Path,
+    document: &Path,
+    plan_id: &str,
+    diags: &mut Diagnostics,
+) -> Result<ImportReport, ImportFailure> {
+    let layout = check_arguments(root, document, plan_id, diags)?;
+    let bytes = std::fs::read(document).map_err(|e| {
+        diags.error(
+            Code::CannotRead,
+            Location::file(document),
+            format!("cannot read the document: {e}"),
+            Some("give the path of the plan document (.docx, .txt or .md)".into()),
+        );
+        ImportFailure::Usage
+    })?;
+
+    let (text, layout, read_as, numbering_warnings) =
+        read_document(&bytes, layout, document, diags)?;
 
     for warning in numbering_warnings {
         diags.warning(
+            Code::ImportUnreadable,
             Location::at(document, warning.line, 1),
             warning.message,
             Some(warning.hint),
@@ -136,8 +161,18 @@ pub fn import_plan(
     for finding in &findings {
         let at = Location::at(document, finding.line, 1);
         match finding.severity {
-            Severity::Error => diags.error(at, finding.message.clone(), finding.hint.clone()),
-            Severity::Warning => diags.warning(at, finding.message.clone(), finding.hint.clone()),
+            Severity::Error => diags.error(
+                Code::ImportStructure,
+                at,
+                finding.message.clone(),
+                finding.hint.clone(),
+            ),
+            Severity::Warning => diags.warning(
+                Code::ImportStructure,
+                at,
+                finding.message.clone(),
+                finding.hint.clone(),
+            ),
         }
     }
     let Some(plan) = plan else {
@@ -147,7 +182,7 @@ pub fn import_plan(
         && let Some((_, title_year)) = structure::year_in_title(&plan.title)
         && id_year != title_year
     {
-        diags.warning(
+        diags.warning(Code::ImportStructure,
             Location::at(document, 1, 1),
             format!("the title names the year {title_year} but the plan id is {plan_id}"),
             Some(format!(
@@ -168,6 +203,7 @@ pub fn import_plan(
             format!("cannot write the plan: {e}; nothing was written")
         };
         diags.error(
+            Code::CannotWrite,
             Location::file(&folder),
             message,
             Some("check that the site folder is writable".into()),
@@ -203,7 +239,7 @@ fn check_arguments(
     let errors_before = diags.error_count();
     let plan_arg = Path::new("--plan");
     if let Err(problem) = check_plan_id_form(plan_id) {
-        diags.error(
+        diags.error(Code::ImportRefused,
             Location::file(plan_arg),
             format!("the plan id {plan_id:?} {problem}"),
             Some("use the plan's year, e.g. --plan 2024: it becomes the plan's URL (/2024/) and folder (content/2024/)".into()),
@@ -212,6 +248,7 @@ fn check_arguments(
     let site_toml = root.join("site.toml");
     if !site_toml.is_file() {
         diags.error(
+            Code::ImportRefused,
             Location::file(&site_toml),
             format!(
                 "{} is not a planpub site: it has no site.toml",
@@ -228,7 +265,7 @@ fn check_arguments(
                     .iter()
                     .any(|l| l.code.eq_ignore_ascii_case(plan_id)) =>
             {
-                diags.error(
+                diags.error(Code::ImportRefused,
                     Location::file(plan_arg),
                     format!("the plan id {plan_id:?} is a language of the site: /{plan_id}/ is that language's home page"),
                     Some("use the plan's year, e.g. --plan 2024".into()),
@@ -243,7 +280,7 @@ fn check_arguments(
     }
     let folder = root.join("content").join(plan_id);
     if check_plan_id_form(plan_id).is_ok() && std::fs::symlink_metadata(&folder).is_ok() {
-        diags.error(
+        diags.error(Code::ImportRefused,
             Location::file(&Path::new("content").join(plan_id)),
             format!("content/{plan_id}/ already exists; planpub import never overwrites a plan"),
             Some(format!(
@@ -260,7 +297,7 @@ fn check_arguments(
         Some("txt" | "text") => Some(Format::Text(TextLayout::LinePerParagraph)),
         Some("md" | "markdown") => Some(Format::Text(TextLayout::Markdown)),
         Some("doc" | "wps") => {
-            diags.error(
+            diags.error(Code::ImportRefused,
                 Location::file(document),
                 "Word 97-2003 (.doc) and WPS (.wps) documents are not read",
                 Some("open it in Word or WPS and save it as a Word Document (.docx) or as plain text (.txt)".into()),
@@ -269,6 +306,7 @@ fn check_arguments(
         }
         _ => {
             diags.error(
+                Code::ImportRefused,
                 Location::file(document),
                 "unknown document format: expected a .docx, .txt or .md file",
                 Some("save the plan from Word as .docx, or as plain text (.txt)".into()),
@@ -278,6 +316,7 @@ fn check_arguments(
     };
     if format.is_some() && !document.is_file() {
         diags.error(
+            Code::CannotRead,
             Location::file(document),
             "no such file",
             Some("give the path of the plan document".into()),

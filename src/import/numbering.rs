@@ -244,37 +244,10 @@ impl ListNumbering {
         if format_number(1, &this.format).is_none() {
             return unknown_format(&this.format);
         }
-        let mut text = String::new();
-        let mut rest = this.text.as_str();
-        while let Some(percent) = rest.find('%') {
-            text.push_str(&rest[..percent]);
-            rest = &rest[percent + 1..];
-            let Some(referenced) = rest
-                .chars()
-                .next()
-                .and_then(|c| c.to_digit(10))
-                .filter(|&d| (1..=LEVELS as u32).contains(&d))
-            else {
-                text.push('%');
-                continue;
-            };
-            rest = &rest[1..];
-            let referenced = referenced as usize - 1;
-            let referenced_level = definition(referenced);
-            let value = counters[referenced]
-                .or(referenced_level.map(|l| l.start))
-                .unwrap_or(1);
-            let format = match referenced_level {
-                _ if this.legal => "decimal",
-                Some(l) => l.format.as_str(),
-                None => "decimal",
-            };
-            match format_number(value, format) {
-                Some(number) => text.push_str(&number),
-                None => return unknown_format(format),
-            }
-        }
-        text.push_str(rest);
+        let mut text = match level_text(this, counters, &definition) {
+            Ok(text) => text,
+            Err(label) => return label,
+        };
         if text.is_empty() {
             ListLabel::None
         } else {
@@ -326,6 +299,48 @@ fn abstract_num_of<'a>(
         }
     }
     None
+}
+
+/// A level's text (`%1、`, `%1.%2`) with each `%N` replaced by level N's
+/// counter in its format; the label to give instead when a format is
+/// unknown.
+fn level_text<'l>(
+    this: &Level,
+    counters: &[Option<u32>; LEVELS],
+    definition: &dyn Fn(usize) -> Option<&'l Level>,
+) -> Result<String, ListLabel> {
+    let mut text = String::new();
+    let mut rest = this.text.as_str();
+    while let Some(percent) = rest.find('%') {
+        text.push_str(&rest[..percent]);
+        rest = &rest[percent + 1..];
+        let Some(referenced) = rest
+            .chars()
+            .next()
+            .and_then(|c| c.to_digit(10))
+            .filter(|&d| (1..=LEVELS as u32).contains(&d))
+        else {
+            text.push('%');
+            continue;
+        };
+        rest = &rest[1..];
+        let referenced = referenced as usize - 1;
+        let referenced_level = definition(referenced);
+        let value = counters[referenced]
+            .or(referenced_level.map(|l| l.start))
+            .unwrap_or(1);
+        let format = match referenced_level {
+            _ if this.legal => "decimal",
+            Some(l) => l.format.as_str(),
+            None => "decimal",
+        };
+        match format_number(value, format) {
+            Some(number) => text.push_str(&number),
+            None => return Err(unknown_format(format)),
+        }
+    }
+    text.push_str(rest);
+    Ok(text)
 }
 
 fn unknown_format(format: &str) -> ListLabel {
@@ -761,7 +776,7 @@ mod tests {
         };
         let message = |label| match label {
             ListLabel::Unwritable { message, .. } => message,
-            other => panic!("{other:?}"),
+            other @ (ListLabel::None | ListLabel::Text(_)) => panic!("{other:?}"),
         };
         assert!(message(numbering.label(&paragraph(1, 0))).contains("bulleted list"));
         assert!(message(numbering.label(&paragraph(1, 1))).contains("\"hebrew1\""));

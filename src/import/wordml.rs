@@ -52,6 +52,10 @@ impl Element {
 }
 
 /// The top-level WordprocessingML elements of a part.
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "quick-xml's events and namespaces: the rest is not WordprocessingML structure"
+)]
 pub fn word_elements(xml: &str, part: &str) -> Result<Vec<Element>, String> {
     use quick_xml::events::{BytesStart, Event};
     use quick_xml::name::ResolveResult;

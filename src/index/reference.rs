@@ -19,6 +19,33 @@ use super::{BM25_B, BM25_K1, FIELDS, PlanLanguage, SearchDocument, tokenize};
 /// with a tokenizer giving every Han character, `number` one giving
 /// `#<number>`).
 pub fn encoded_postings(language: &str, documents: &[SearchDocument]) -> Vec<(String, String)> {
+    let dump = elasticlunr_dump(language, documents);
+    let mut combined = weights(&dump, documents.len());
+    add_first_positions(&mut combined, language, documents);
+    combined
+        .into_iter()
+        .map(|(term, docs)| {
+            let list: Vec<Posting> = docs
+                .into_iter()
+                .map(|(doc, (w, title_pos, body_pos))| Posting {
+                    doc,
+                    weight: ((w * 10.0).round() as u32).max(1),
+                    title_pos,
+                    body_pos,
+                })
+                .collect();
+            let e = if shards::is_frequent(list.len(), documents.len()) {
+                shards::encode_compact(&list)
+            } else {
+                shards::encode_postings(&list)
+            };
+            (term, e)
+        })
+        .collect()
+}
+
+/// The documents indexed by elasticlunr's `Index`, read back from JSON.
+fn elasticlunr_dump(language: &str, documents: &[SearchDocument]) -> IndexDump {
     let language_box: Box<dyn Language> = Box::new(PlanLanguage::new(language));
     let mut builder = IndexBuilder::with_language(language_box).save_docs(false);
     for (name, _) in FIELDS {
@@ -53,15 +80,19 @@ pub fn encoded_postings(language: &str, documents: &[SearchDocument]) -> Vec<(St
             ],
         );
     }
-    let dump: IndexDump = serde_json::from_str(&index.to_json()).expect("elasticlunr JSON");
+    serde_json::from_str(&index.to_json()).expect("elasticlunr JSON")
+}
 
-    let n = documents.len().max(1) as f64;
+/// Term → document → BM25 weight summed over the fields with their
+/// boosts, from elasticlunr's term counts and field lengths.
+fn weights(dump: &IndexDump, doc_count: usize) -> BTreeMap<String, BTreeMap<u32, DocWeight>> {
+    let n = doc_count.max(1) as f64;
     let mut combined: BTreeMap<String, BTreeMap<u32, DocWeight>> = BTreeMap::new();
     for (field, boost) in FIELDS {
         let Some(trie) = dump.index.get(*field) else {
             continue;
         };
-        let lengths: Vec<f64> = (0..documents.len())
+        let lengths: Vec<f64> = (0..doc_count)
             .map(|d| {
                 dump.document_store
                     .doc_info
@@ -90,7 +121,15 @@ pub fn encoded_postings(language: &str, documents: &[SearchDocument]) -> Vec<(St
             }
         }
     }
-    // First positions in the title and the body, by the same analysis.
+    combined
+}
+
+/// First positions in the title and the body, by the same analysis.
+fn add_first_positions(
+    combined: &mut BTreeMap<String, BTreeMap<u32, DocWeight>>,
+    language: &str,
+    documents: &[SearchDocument],
+) {
     let lang = PlanLanguage::new(language);
     let pipeline = lang.make_pipeline();
     for (i, doc) in documents.iter().enumerate() {
@@ -111,26 +150,6 @@ pub fn encoded_postings(language: &str, documents: &[SearchDocument]) -> Vec<(St
             }
         }
     }
-    combined
-        .into_iter()
-        .map(|(term, docs)| {
-            let list: Vec<Posting> = docs
-                .into_iter()
-                .map(|(doc, (w, title_pos, body_pos))| Posting {
-                    doc,
-                    weight: ((w * 10.0).round() as u32).max(1),
-                    title_pos,
-                    body_pos,
-                })
-                .collect();
-            let e = if shards::is_frequent(list.len(), documents.len()) {
-                shards::encode_compact(&list)
-            } else {
-                shards::encode_postings(&list)
-            };
-            (term, e)
-        })
-        .collect()
 }
 
 /// A term's weight in one document, and its first title and body

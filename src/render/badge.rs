@@ -3,21 +3,11 @@
 //! status (colour is never the only signal), a `<title>` for screen
 //! readers, and a visible "sample" mark when the progress is illustrative.
 
+use super::format::format_percent;
 use super::markdown::escape_html;
-use super::views::{format_percent, lang_code, status_icon, status_label, ui, ui_fmt};
+use super::ui::{status_colour, status_icon, status_label, ui, ui_fmt};
 use crate::link::LinkedSite;
-
-/// Background colours with white text at WCAG AA contrast (≥ 4.5:1).
-pub fn status_colour(key: &str) -> &'static str {
-    match key {
-        "not-started" => "#57606a",
-        "in-progress" => "#0550ae",
-        "completed" => "#116329",
-        "delayed" => "#a40e26",
-        "ongoing" => "#6639ba",
-        _ => "#57606a",
-    }
-}
+use crate::pages::lang_code;
 
 /// Approximate advance width of text at 11px Verdana-like sans: CJK and
 /// full-width characters are square, Latin narrower.

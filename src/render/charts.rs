@@ -11,19 +11,18 @@
 //! light and dark schemes; the `fill` attributes are the light colours, for
 //! a chart shown without the stylesheet.
 
-use super::badge::status_colour;
-
 /// Chart colours: the badge colours, except that "no update yet" is a
 /// light grey (with dark text) so that it differs from "not started".
 fn chart_colour(key: &str) -> &'static str {
-    if key == crate::validate::NO_STATUS_KEY {
+    if key == crate::model::NO_STATUS_KEY {
         "#d0d7de"
     } else {
         status_colour(key)
     }
 }
+use super::format::format_percent;
 use super::markdown::escape_html;
-use super::views::{format_percent, section_numeral, status_icon, status_label};
+use super::ui::{section_numeral, status_colour, status_icon, status_label};
 use crate::link::LinkedSite;
 
 /// Items per status, as one horizontal stacked bar with a legend.
@@ -46,7 +45,7 @@ pub fn status_chart(site: &LinkedSite, plan: usize, lang: usize) -> String {
                 bars.push_str(&format!(
                     "<text x=\"{:.2}%\" y=\"19\" fill=\"{}\" text-anchor=\"middle\" class=\"chart-count chart-count-{}\">{}</text>",
                     x + w / 2.0,
-                    if g.key == crate::validate::NO_STATUS_KEY {
+                    if g.key == crate::model::NO_STATUS_KEY {
                         "#1f2328"
                     } else {
                         "#fff"

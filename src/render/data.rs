@@ -4,8 +4,8 @@
 //! `illustrative` flag so that copied figures keep their caveat.
 
 use super::RenderedBodies;
-use super::views::{absolute, item_path};
 use crate::link::LinkedSite;
+use crate::pages::{absolute, item_path};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 

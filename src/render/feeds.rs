@@ -3,13 +3,10 @@
 //! `robots.txt`. All dates come from the content, never the clock, so
 //! that builds are reproducible.
 
-use super::Page;
 use super::markdown::escape_html;
-use super::views::{
-    absolute, all_html_pages, hreflang, item_path, lang_code, page_path, status_label, ui, ui_fmt,
-    with_lang,
-};
+use super::ui::{language_tag, status_label, ui, ui_fmt};
 use crate::link::LinkedSite;
+use crate::pages::{Page, absolute, all_html_pages, item_path, lang_code, page_path};
 
 /// Feeds carry the newest updates only, as feed readers expect.
 pub const FEED_MAX_ENTRIES: usize = 500;
@@ -27,7 +24,7 @@ pub fn render_feed(site: &LinkedSite, plan: usize, lang: usize) -> String {
         .as_ref()
         .map(|i| i.get(code, dl).0)
         .unwrap_or(&site.config.languages[lang].title);
-    let mut entries: Vec<(crate::toml_fields::Date, u32, usize, usize)> = Vec::new();
+    let mut entries: Vec<(crate::model::Date, u32, usize, usize)> = Vec::new();
     for (ii, it) in p.items.iter().enumerate() {
         for (ui_, u) in it.item.updates.iter().enumerate() {
             entries.push((u.date, it.item.number, ii, ui_));
@@ -43,7 +40,7 @@ pub fn render_feed(site: &LinkedSite, plan: usize, lang: usize) -> String {
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str(&format!(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
-        hreflang(code)
+        language_tag(site, code)
     ));
     x.push_str(&format!("  <id>{}</id>\n", escape_html(&feed_url)));
     x.push_str(&format!(
@@ -135,15 +132,15 @@ pub fn render_sitemap(site: &LinkedSite) -> String {
         for (l, lc) in site.config.languages.iter().enumerate() {
             x.push_str(&format!(
                 "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
-                hreflang(&lc.code),
-                escape_html(&absolute(site, &page_path(site, with_lang(page, l))))
+                language_tag(site, &lc.code),
+                escape_html(&absolute(site, &page_path(site, page.with_lang(l))))
             ));
         }
         x.push_str(&format!(
             "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>\n  </url>\n",
             escape_html(&absolute(
                 site,
-                &page_path(site, with_lang(page, default_idx))
+                &page_path(site, page.with_lang(default_idx))
             ))
         ));
     }

@@ -7,9 +7,10 @@
 //! has; [`verify_links`] then resolves every link against the files that
 //! exist ([`LinkTargets`]). Linear in the size of the output.
 
-use super::{SiteOutput, output_location, views::percent_decode};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Code, Diagnostics};
 use crate::link::LinkedSite;
+use crate::output::SiteOutput;
+use crate::pages::{content_source, output_location, page_of_output};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,6 +29,13 @@ fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
         rest = &rest[start + len..];
     }
     out
+}
+
+/// `s` with its `%XX` escapes decoded (invalid UTF-8 replaced).
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The values of every ` href="…"` and ` src="…"` (in that order), and of
@@ -181,25 +189,6 @@ pub trait LinkTargets: Sync {
     fn ids(&self, page: &str) -> BTreeSet<String>;
 }
 
-/// Checks every internal link of the HTML pages in `output` (or only of
-/// `only`, after an incremental rebuild); problems go to `diags`.
-pub fn check_links(
-    site: &LinkedSite,
-    output: &SiteOutput,
-    only: Option<&[String]>,
-    diags: &mut Diagnostics,
-) {
-    check_links_in(
-        site,
-        OutputView {
-            base: output,
-            overlay: None,
-        },
-        only,
-        diags,
-    );
-}
-
 /// The site as `serve` sees it mid-rebuild: the served output with the
 /// re-rendered pages laid over it.
 #[derive(Clone, Copy)]
@@ -228,7 +217,8 @@ impl LinkTargets for OutputView<'_> {
     }
 }
 
-/// [`check_links`] over a view of the output.
+/// Checks every internal link of the HTML pages of `output` (or only of
+/// `only`); problems go to `diags`.
 pub fn check_links_in(
     site: &LinkedSite,
     output: OutputView<'_>,
@@ -341,6 +331,46 @@ pub fn verify_written_links(
     report_links(site, broken_all, frag_links, targets, diags);
 }
 
+/// Finishes the check of the pages put (see [`WrittenPageLinks`]) once
+/// every file of the site is: `paths` are all of them.
+pub fn verify_put_links(
+    site: &LinkedSite,
+    mut pages: Vec<WrittenPageLinks>,
+    paths: &BTreeSet<String>,
+    diags: &mut Diagnostics,
+) {
+    let ids: std::collections::HashMap<String, String> = pages
+        .iter_mut()
+        .map(|l| (l.page.clone(), std::mem::take(&mut l.ids)))
+        .collect();
+    let targets = PutTargets {
+        paths,
+        ids: ids.iter().map(|(p, i)| (p.as_str(), i.as_str())).collect(),
+    };
+    verify_written_links(site, pages, &targets, diags);
+}
+
+/// The site as put, as link targets: its paths, and the ids kept of each
+/// HTML page.
+struct PutTargets<'a> {
+    paths: &'a BTreeSet<String>,
+    /// Page → its ids, one per line.
+    ids: std::collections::HashMap<&'a str, &'a str>,
+}
+
+impl LinkTargets for PutTargets<'_> {
+    fn exists(&self, path: &str) -> bool {
+        self.paths.contains(path)
+    }
+
+    fn ids(&self, page: &str) -> BTreeSet<String> {
+        self.ids
+            .get(page)
+            .map(|v| v.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+}
+
 /// Resolves one page's links against `targets` (see [`ResolvedLinks`]).
 pub fn resolve_page_links(base: &str, pl: &PageLinks, targets: &dyn LinkTargets) -> ResolvedLinks {
     let page = pl.page.as_str();
@@ -419,6 +449,7 @@ pub fn report_links(
     let total = broken_all.len();
     if total > MAX_BROKEN_LINKS_LISTED {
         diags.error(
+            Code::BrokenLink,
             crate::diagnostics::Location::file(std::path::Path::new(&site.config.theme)),
             format!("{total} broken internal links; the first {MAX_BROKEN_LINKS_LISTED} follow"),
             Some(
@@ -430,7 +461,7 @@ pub fn report_links(
     for (page, link) in broken_all.into_iter().take(MAX_BROKEN_LINKS_LISTED) {
         let at = link_location(site, &page, &link);
         if seen.insert((at.path.clone(), link.clone())) {
-            diags.error(
+            diags.error(Code::BrokenLink,
                 at,
                 format!("broken internal link `{link}` on page {page}"),
                 Some("link to a page the site generates (e.g. /2023/16/ or /2023/16/#target-key), or fix the template".into()),
@@ -447,16 +478,13 @@ pub fn report_links(
 /// when neither is known; the output page when no content file is behind
 /// it.
 fn link_location(site: &LinkedSite, page: &str, link: &str) -> crate::diagnostics::Location {
-    let Some((source, template)) = super::views::source_and_template_of_output(site, page) else {
+    let Some((page, source)) =
+        page_of_output(site, page).and_then(|p| content_source(site, p).map(|source| (p, source)))
+    else {
         return output_location(site, page);
     };
-    let at = crate::diagnostics::Location::file(&source);
-    if source.as_os_str().is_empty() || !source.is_relative() {
-        return at;
-    }
-    let Ok(text) = std::fs::read_to_string(site.root.join(&source)) else {
-        return at;
-    };
+    let at = crate::diagnostics::Location::file(&source.path);
+    let text = source.body;
     let mut written = vec![link.to_string()];
     if let Some(rest) = link.strip_prefix(site.config.base_path.as_str()) {
         written.push(format!("/{rest}"));
@@ -475,13 +503,16 @@ fn link_location(site: &LinkedSite, page: &str, link: &str) -> crate::diagnostic
             })
             .map(|(i, _)| i)
     });
+    let body_line = site.body_lines.get(&source.path).copied().unwrap_or(1);
     match found {
-        Some(offset) => crate::diagnostics::LineIndex::new(&source, &text, 1).location(offset),
+        Some(offset) => {
+            crate::diagnostics::LineIndex::new(&source.path, text, body_line).location(offset)
+        }
         None => site
             .theme
             .templates
             .iter()
-            .find(|t| t.name == template)
+            .find(|t| Some(t.name.as_str()) == page.template())
             .map(|t| crate::diagnostics::Location::file(&t.path))
             .unwrap_or(at),
     }

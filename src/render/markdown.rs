@@ -6,9 +6,7 @@
 //! Documents without raw HTML (nearly all) skip the HTML parser: the
 //! events pulldown-cmark emits are escaped by construction.
 
-use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
-};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -16,13 +14,6 @@ use std::sync::OnceLock;
 pub struct RenderedMarkdown {
     pub html: String,
     pub text: String,
-}
-
-fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// A URL is kept if it is relative, a fragment, or http(s)/mailto/tel.
@@ -94,48 +85,115 @@ type OpenHeading<'a> = (
 
 /// Renders a Markdown document. `base_path` is the site's path prefix.
 pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
-    let mut has_raw_html = false;
-    let mut text = String::new();
-    let mut events: Vec<Event<'_>> = Vec::new();
-    let mut heading: Option<OpenHeading<'_>> = None;
-    let mut used_ids = BTreeMap::new();
-    let mut code: Option<(String, String)> = None;
-    let mut highlight_budget = MAX_HIGHLIGHTED_BYTES;
-
-    for event in Parser::new_ext(source, options()) {
-        // Plain text for search and descriptions.
-        match &event {
-            Event::Text(t) | Event::Code(t) => text.push_str(t),
-            Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::TableCell
-                | TagEnd::CodeBlock,
-            ) => text.push('\n'),
-            _ => {}
-        }
-        if let Some((lang, buf)) = &mut code {
-            match event {
-                Event::Text(t) => buf.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    let html = if buf.len() <= highlight_budget {
-                        highlight_budget -= buf.len();
-                        highlight_code(buf, lang)
-                    } else {
-                        plain_code(buf, lang)
-                    };
-                    events.push(Event::Html(CowStr::Boxed(html.into_boxed_str())));
-                    code = None;
-                }
-                _ => {}
-            }
+    let mut r = Renderer {
+        base_path,
+        has_raw_html: false,
+        text: String::new(),
+        events: Vec::new(),
+        heading: None,
+        used_ids: BTreeMap::new(),
+        code: None,
+        highlight_budget: MAX_HIGHLIGHTED_BYTES,
+    };
+    for event in Parser::new_ext(source, crate::dialect::options()) {
+        push_plain_text(&mut r.text, &event);
+        if r.code.is_some() {
+            r.in_code_block(event);
             continue;
         }
-        let event = match event {
+        if let Some(event) = r.rewrite(event) {
+            match &mut r.heading {
+                Some((_, _, _, inner)) => inner.push(event),
+                None => r.events.push(event),
+            }
+        }
+    }
+    let mut out = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut out, r.events.into_iter());
+    if r.has_raw_html {
+        out = sanitizer().clean(&out).to_string();
+    }
+    RenderedMarkdown {
+        html: out,
+        text: collapse_whitespace(&r.text),
+    }
+}
+
+/// A document as it is rendered: the events so far, and what is open.
+struct Renderer<'a, 's> {
+    base_path: &'s str,
+    has_raw_html: bool,
+    /// The plain text, for search and descriptions.
+    text: String,
+    events: Vec<Event<'a>>,
+    /// A heading being read (its id is made from its text at its end).
+    heading: Option<OpenHeading<'a>>,
+    used_ids: BTreeMap<String, usize>,
+    /// A code block being read: its language and text.
+    code: Option<(String, String)>,
+    /// How many more bytes of code may be highlighted.
+    highlight_budget: usize,
+}
+
+/// Adds what an event says to the plain text.
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "pulldown-cmark's events: only these add text"
+)]
+fn push_plain_text(text: &mut String, event: &Event<'_>) {
+    match event {
+        Event::Text(t) | Event::Code(t) => text.push_str(t),
+        Event::SoftBreak | Event::HardBreak => text.push(' '),
+        Event::End(
+            TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::Item
+            | TagEnd::TableCell
+            | TagEnd::CodeBlock,
+        ) => text.push('\n'),
+        _ => {}
+    }
+}
+
+impl<'a> Renderer<'a, '_> {
+    /// An event inside a code block: its text is collected, and at its end
+    /// the block is highlighted (within the budget) or shown plain.
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "pulldown-cmark's events: a code block holds only text"
+    )]
+    fn in_code_block(&mut self, event: Event<'a>) {
+        let Some((lang, buf)) = &mut self.code else {
+            return;
+        };
+        match event {
+            Event::Text(t) => buf.push_str(&t),
+            Event::End(TagEnd::CodeBlock) => {
+                let html = if buf.len() <= self.highlight_budget {
+                    self.highlight_budget -= buf.len();
+                    highlight_code(buf, lang)
+                } else {
+                    plain_code(buf, lang)
+                };
+                self.events
+                    .push(Event::Html(CowStr::Boxed(html.into_boxed_str())));
+                self.code = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// An event as it goes to the page: raw HTML noted (it is sanitized),
+    /// link and image URLs rewritten, code blocks and headings opened and
+    /// headings closed with their id; `None` when it is held back.
+    #[expect(
+        clippy::wildcard_enum_match_arm,
+        reason = "pulldown-cmark's events: every other event passes as it is"
+    )]
+    fn rewrite(&mut self, event: Event<'a>) -> Option<Event<'a>> {
+        Some(match event {
             Event::Html(h) | Event::InlineHtml(h) => {
-                has_raw_html = true;
+                self.has_raw_html = true;
                 Event::Html(h)
             }
             Event::Start(Tag::Link {
@@ -145,7 +203,7 @@ pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
                 id,
             }) => Event::Start(Tag::Link {
                 link_type,
-                dest_url: rewrite_url(dest_url, base_path),
+                dest_url: rewrite_url(dest_url, self.base_path),
                 title,
                 id,
             }),
@@ -156,7 +214,7 @@ pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
                 id,
             }) => Event::Start(Tag::Image {
                 link_type,
-                dest_url: rewrite_url(dest_url, base_path),
+                dest_url: rewrite_url(dest_url, self.base_path),
                 title,
                 id,
             }),
@@ -167,8 +225,8 @@ pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
                     }
                     CodeBlockKind::Indented => String::new(),
                 };
-                code = Some((lang, String::new()));
-                continue;
+                self.code = Some((lang, String::new()));
+                return None;
             }
             Event::Start(Tag::Heading {
                 level,
@@ -176,135 +234,43 @@ pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
                 classes,
                 attrs: _,
             }) => {
-                heading = Some((level, id, classes, Vec::new()));
-                continue;
+                self.heading = Some((level, id, classes, Vec::new()));
+                return None;
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, id, classes, inner)) = heading.take() {
-                    let plain: String = inner
-                        .iter()
-                        .filter_map(|e| {
-                            if let Event::Text(t) | Event::Code(t) = e {
-                                Some(t.as_ref())
-                            } else {
-                                None
-                            }
-                        })
-                        .collect();
-                    let id = match id {
-                        Some(id) => CowStr::Boxed(heading_id(&id, &mut used_ids).into_boxed_str()),
-                        None => CowStr::Boxed(heading_id(&plain, &mut used_ids).into_boxed_str()),
-                    };
-                    events.push(Event::Start(Tag::Heading {
-                        level,
-                        id: Some(id),
-                        classes,
-                        attrs: Vec::new(),
-                    }));
-                    events.extend(inner);
-                    events.push(Event::End(TagEnd::Heading(level)));
-                }
-                continue;
+                self.close_heading();
+                return None;
             }
             other => other,
+        })
+    }
+
+    /// The heading read so far, with an id made from its `{#id}` or its
+    /// text (unique on the page).
+    fn close_heading(&mut self) {
+        let Some((level, id, classes, inner)) = self.heading.take() else {
+            return;
         };
-        match &mut heading {
-            Some((_, _, _, inner)) => inner.push(event),
-            None => events.push(event),
-        }
-    }
-    let mut out = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
-    if has_raw_html {
-        out = sanitizer().clean(&out).to_string();
-    }
-    RenderedMarkdown {
-        html: out,
-        text: collapse_whitespace(&text),
-    }
-}
-
-/// How deep a document may nest elements (Markdown's and raw HTML's
-/// together). A document with raw HTML goes through the sanitizer, whose
-/// HTML parser checks the open elements at every tag: its time grows with
-/// the nesting times the number of tags (100,000 nested `<div>` took 25 s);
-/// and every level is written out twice on the page (a million `>` made
-/// 50 MB of pages). Written content nests a dozen levels; 128 keeps a 1 MB
-/// file well under a second.
-pub const MAX_NESTING: usize = 128;
-
-/// Elements that never hold others.
-const VOID_ELEMENTS: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr",
-];
-
-/// Elements whose start tag closes an open one of the same name.
-const SELF_CLOSING_SIBLINGS: &[&str] = &[
-    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "rb",
-    "rt", "rtc", "rp", "colgroup", "caption",
-];
-
-/// The byte offset in `source` where its elements first nest deeper than
-/// [`MAX_NESTING`], if they do. Raw HTML is counted as the sanitizer's
-/// parser would keep it, closely enough: a start tag opens an element
-/// unless it is void, an end tag closes up to the open element of its
-/// name, and `<p>`, `<li>` and the like close an open sibling of their
-/// name.
-pub fn too_deep_nesting(source: &str) -> Option<usize> {
-    let mut markdown_depth = 0usize;
-    let mut open: Vec<String> = Vec::new();
-    for (event, range) in Parser::new_ext(source, options()).into_offset_iter() {
-        match &event {
-            // An HTML block is no element of its own: its lines are.
-            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
-            Event::Start(_) => markdown_depth += 1,
-            Event::End(_) => markdown_depth = markdown_depth.saturating_sub(1),
-            Event::Html(h) | Event::InlineHtml(h) => {
-                let bytes = h.as_bytes();
-                let mut i = 0;
-                while let Some(lt) = memchr::memchr(b'<', &bytes[i..]) {
-                    let at = i + lt;
-                    i = at + 1;
-                    if bytes[i..].starts_with(b"!--") {
-                        i = memchr::memmem::find(&bytes[i..], b"-->")
-                            .map_or(bytes.len(), |e| i + e + 3);
-                        continue;
-                    }
-                    let closing = bytes.get(i) == Some(&b'/');
-                    let name_start = i + usize::from(closing);
-                    let name_end = bytes[name_start..]
-                        .iter()
-                        .position(|b| !b.is_ascii_alphanumeric())
-                        .map_or(bytes.len(), |n| name_start + n);
-                    if name_end == name_start || !bytes[name_start].is_ascii_alphabetic() {
-                        continue;
-                    }
-                    let name = h[name_start..name_end].to_ascii_lowercase();
-                    if closing {
-                        if let Some(at) = open.iter().rposition(|n| *n == name) {
-                            open.truncate(at);
-                        }
-                    } else if !VOID_ELEMENTS.contains(&name.as_str()) {
-                        if SELF_CLOSING_SIBLINGS.contains(&name.as_str())
-                            && open.last() == Some(&name)
-                        {
-                            open.pop();
-                        }
-                        open.push(name);
-                        if markdown_depth + open.len() > MAX_NESTING {
-                            return Some((range.start + at).min(range.end));
-                        }
-                    }
+        let plain: String = inner
+            .iter()
+            .filter_map(|e| {
+                if let Event::Text(t) | Event::Code(t) = e {
+                    Some(t.as_ref())
+                } else {
+                    None
                 }
-            }
-            _ => {}
-        }
-        if markdown_depth + open.len() > MAX_NESTING {
-            return Some(range.start);
-        }
+            })
+            .collect();
+        let id = heading_id(id.as_deref().unwrap_or(&plain), &mut self.used_ids);
+        self.events.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::Boxed(id.into_boxed_str())),
+            classes,
+            attrs: Vec::new(),
+        }));
+        self.events.extend(inner);
+        self.events.push(Event::End(TagEnd::Heading(level)));
     }
-    None
 }
 
 fn collapse_whitespace(s: &str) -> String {
@@ -421,35 +387,6 @@ pub fn escape_html(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    // issue #15.15
-    #[test]
-    fn nesting_deeper_than_the_limit_is_found_where_it_starts() {
-        let deep = "<div>".repeat(MAX_NESTING + 1);
-        assert_eq!(too_deep_nesting(&deep), Some(MAX_NESTING * 5));
-        let quotes = ">".repeat(MAX_NESTING + 1);
-        assert!(too_deep_nesting(&quotes).is_some());
-        // Markdown and HTML add up: a quote inside 128 divs.
-        let mixed = format!("{}\n\n> quoted\n", "<div>".repeat(MAX_NESTING));
-        assert!(too_deep_nesting(&mixed).is_some(), "{mixed}");
-        // Wide is not deep: closed, void, sibling-closing and end tags.
-        for fine in [
-            "<div></div>".repeat(10_000),
-            "<br><img src=a.png>".repeat(10_000),
-            "<p>a".repeat(10_000),
-            format!("<ul>{}</ul>", "<li>a".repeat(10_000)),
-            "</b>".repeat(10_000),
-            format!(
-                "{}{}",
-                "<div>".repeat(MAX_NESTING - 1),
-                "<span></span>".repeat(1000)
-            ),
-            "<!-- <div><div><div> -->".repeat(1000),
-            "`<div>`".repeat(10_000),
-        ] {
-            assert_eq!(too_deep_nesting(&fine), None, "{}", &fine[..40]);
-        }
-    }
 
     // issue #15.15
     #[test]

@@ -1,7 +1,7 @@
 //! The tera templates: compiled once per build from the theme and the
 //! site's overrides, and errors mapped back to the template file and line.
 
-use crate::diagnostics::{Diagnostics, Location};
+use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::load::TemplateSource;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -34,6 +34,7 @@ pub fn compile_templates(sources: &[TemplateSource], diags: &mut Diagnostics) ->
         if !paths.contains_key(*required) {
             broken = true;
             diags.error(
+                Code::MissingTemplate,
                 Location::file(&PathBuf::from("templates").join(required)),
                 format!("the theme has no template `{required}`"),
                 Some("add it to the theme's templates/ folder or to the site's templates/".into()),
@@ -154,6 +155,7 @@ pub fn report_tera_error(
         _ => "fix the template; the README lists the variables each page type receives".into(),
     };
     diags.error(
+        Code::TemplateError,
         Location::at(&path, line, column),
         format!("template error: {message}"),
         Some(hint),
@@ -288,6 +290,10 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
 
 /// `{{ t.item_number | fill(number=item.number) }}`: replaces each
 /// `{name}` in a UI string with the argument of that name.
+#[expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "tera's values: anything but text and null is written as JSON"
+)]
 fn fill_filter(
     value: &tera::Value,
     args: &std::collections::HashMap<String, tera::Value>,

@@ -119,19 +119,20 @@ pub(super) fn bind(
 pub(super) fn raise_open_file_limit() {
     #[cfg(unix)]
     {
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
+        use rustix::process::{Resource, getrlimit, setrlimit};
+        let limit = getrlimit(Resource::Nofile);
+        // `None` is no limit.
+        let below = match (limit.current, limit.maximum) {
+            (Some(current), Some(maximum)) => current < maximum,
+            (Some(_), None) => true,
+            (None, _) => false,
         };
-        // SAFETY: getrlimit and setrlimit with a valid resource and a
-        // pointer to a properly sized, initialised rlimit.
-        unsafe {
-            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0
-                && limit.rlim_cur < limit.rlim_max
-            {
-                limit.rlim_cur = limit.rlim_max;
-                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-            }
+        if below {
+            let raised = rustix::process::Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            };
+            let _ = setrlimit(Resource::Nofile, raised);
         }
     }
 }
@@ -140,16 +141,9 @@ pub(super) fn raise_open_file_limit() {
 /// limit would not leave [`RESERVED_FDS`] beside them.
 fn max_connections() -> usize {
     #[cfg(unix)]
-    {
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: as in raise_open_file_limit.
-        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
-            let room = limit.rlim_cur.saturating_sub(RESERVED_FDS);
-            return (room.min(MAX_CONNECTIONS as u64) as usize).max(8);
-        }
+    if let Some(current) = rustix::process::getrlimit(rustix::process::Resource::Nofile).current {
+        let room = current.saturating_sub(RESERVED_FDS);
+        return (room.min(MAX_CONNECTIONS as u64) as usize).max(8);
     }
     MAX_CONNECTIONS
 }
@@ -217,10 +211,11 @@ async fn accept_forever(listener: tokio::net::TcpListener, site: Arc<Site>) {
 /// Errors of `accept` that pass once other connections close.
 fn is_out_of_resources(e: &std::io::Error) -> bool {
     #[cfg(unix)]
-    if let Some(code) = e.raw_os_error() {
+    if e.raw_os_error().is_some() {
+        use rustix::io::Errno;
         return matches!(
-            code,
-            libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM
+            Errno::from_io_error(e),
+            Some(Errno::MFILE | Errno::NFILE | Errno::NOBUFS | Errno::NOMEM)
         );
     }
     e.kind() == std::io::ErrorKind::OutOfMemory
@@ -433,23 +428,10 @@ fn outside_base(base: &str, url_path: &str) -> Answer {
 
 /// Decodes `%XX` escapes; `None` if the result is not UTF-8.
 fn percent_decode_path(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
 /// Maps a request path to a key of the output, or `None` if it tries to

@@ -313,8 +313,14 @@ fn changed_summary(changed: &[String]) -> String {
     )
 }
 
-/// Runs the server until the process is stopped.
-pub fn serve(root: &Path, bind: &str, port: u16) -> Result<(), String> {
+/// Runs the server until the process is stopped; `hooks` are told of
+/// every rebuild's stages.
+pub fn serve(
+    root: &Path,
+    bind: &str,
+    port: u16,
+    hooks: &'static dyn crate::pipeline::Hooks,
+) -> Result<(), String> {
     // The watcher reports absolute paths: compare them with an absolute root.
     let root = &std::fs::canonicalize(root)
         .map_err(|e| format!("cannot open site folder {}: {e}", root.display()))?;
@@ -332,7 +338,7 @@ pub fn serve(root: &Path, bind: &str, port: u16) -> Result<(), String> {
     http::raise_open_file_limit();
     let started = Instant::now();
     let before_start = watch::Fingerprint::of(root);
-    let (mut session, outcome) = Session::start_at_origin(root, &origin);
+    let (mut session, outcome) = Session::start_at_origin_with(root, &origin, hooks);
     session.set_background_index(true);
     let base_path = session.base_path().unwrap_or("/").to_string();
     let mut reporter = Reporter::new(format!("{origin}{base_path}"));
@@ -340,7 +346,15 @@ pub fn serve(root: &Path, bind: &str, port: u16) -> Result<(), String> {
     let live = Arc::new(Live::new(&base_path));
     live.announce(&outcome);
     let output = session.output.clone();
-    watch::spawn(root, before_start, session, reporter, live.clone(), origin)?;
+    watch::spawn(
+        root,
+        before_start,
+        session,
+        reporter,
+        live.clone(),
+        origin,
+        hooks,
+    )?;
     http::run(
         runtime,
         listener,

@@ -171,6 +171,7 @@ pub(super) fn spawn(
     mut reporter: Reporter,
     live: Arc<Live>,
     origin: String,
+    hooks: &'static dyn crate::pipeline::Hooks,
 ) -> Result<(), String> {
     let (tx, rx) = std::sync::mpsc::channel::<Message>();
     let events = tx.clone();
@@ -191,7 +192,7 @@ pub(super) fn spawn(
         armed: BTreeMap::new(),
     };
     watches.arm(&session, &[]);
-    let look = spawn_looker(root.to_path_buf(), before_start, tx)?;
+    let look = spawn_looker(root.to_path_buf(), before_start, tx, hooks)?;
     let root = root.to_path_buf();
     std::thread::Builder::new()
         .name("planpub-watch".into())
@@ -234,32 +235,7 @@ pub(super) fn spawn(
                     }
                 };
                 live.watcher_busy.store(true, Ordering::SeqCst);
-                let mut paths: Vec<PathBuf> = Vec::new();
-                let mut looked = 0;
-                let mut collect = |m: Message| match m {
-                    Message::Events(Ok(events)) => {
-                        for e in events {
-                            if may_change_a_source(&e.kind) {
-                                paths.extend(e.paths.iter().cloned());
-                            }
-                        }
-                    }
-                    Message::Events(Err(errors)) => {
-                        for e in errors {
-                            eprintln!("watch error: {e}");
-                        }
-                        // Something was missed: read everything.
-                        paths.push(root.join("content"));
-                    }
-                    Message::Looked(changed) => {
-                        paths.extend(changed);
-                        looked += 1;
-                    }
-                };
-                collect(first);
-                while let Ok(more) = rx.try_recv() {
-                    collect(more);
-                }
+                let (mut paths, looked) = gather(first, &rx, &root);
                 if looked > 0 {
                     looks_asked = looks_asked.saturating_sub(looked);
                     // Also sets any watch an event was lost for.
@@ -295,6 +271,42 @@ pub(super) fn spawn(
     Ok(())
 }
 
+/// The paths that `first` and the messages already queued behind it
+/// name, and how many of them were answers to a look.
+fn gather(
+    first: Message,
+    rx: &std::sync::mpsc::Receiver<Message>,
+    root: &Path,
+) -> (Vec<PathBuf>, usize) {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut looked = 0;
+    let mut collect = |m: Message| match m {
+        Message::Events(Ok(events)) => {
+            for e in events {
+                if may_change_a_source(&e.kind) {
+                    paths.extend(e.paths.iter().cloned());
+                }
+            }
+        }
+        Message::Events(Err(errors)) => {
+            for e in errors {
+                eprintln!("watch error: {e}");
+            }
+            // Something was missed: read everything.
+            paths.push(root.join("content"));
+        }
+        Message::Looked(changed) => {
+            paths.extend(changed);
+            looked += 1;
+        }
+    };
+    collect(first);
+    while let Ok(more) = rx.try_recv() {
+        collect(more);
+    }
+    (paths, looked)
+}
+
 /// Starts the thread that looks at the sources when asked (a walk of
 /// every file: some 0.2 s at 10,000 items on a slow disk, which would
 /// otherwise delay the next save's rebuild) and answers with the files
@@ -303,6 +315,7 @@ fn spawn_looker(
     root: PathBuf,
     before_start: Fingerprint,
     answers: std::sync::mpsc::Sender<Message>,
+    hooks: &'static dyn crate::pipeline::Hooks,
 ) -> Result<std::sync::mpsc::Sender<()>, String> {
     let (ask, asked) = std::sync::mpsc::channel::<()>();
     std::thread::Builder::new()
@@ -311,8 +324,9 @@ fn spawn_looker(
             // As the sources were at the last look.
             let mut looked = before_start;
             for () in asked {
-                let _t = crate::diagnostics::stage_timer("s:look");
-                let now = Fingerprint::of(&root);
+                let now = crate::pipeline::stage(hooks, crate::pipeline::Stage::Look, || {
+                    Fingerprint::of(&root)
+                });
                 let changed = looked.changed_in(&now);
                 looked = now;
                 if answers.send(Message::Looked(changed)).is_err() {

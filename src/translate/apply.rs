@@ -54,6 +54,72 @@ pub fn plan_changes(
     units: &[TextUnit<'_>],
     returned: &ReturnedDocument,
 ) -> Result<ChangePlan, Vec<Problem>> {
+    let given = match_returned(units, returned)?;
+
+    let lang = &returned.language;
+    let mut plan = ChangePlan::default();
+    // Every translation file a returned unit belongs to, with all its units.
+    let mut by_file: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (i, u) in units.iter().enumerate() {
+        by_file.entry(u.translation_path(lang)).or_default().push(i);
+    }
+    let touched: BTreeSet<PathBuf> = given
+        .keys()
+        .map(|&i| units[i].translation_path(lang))
+        .collect();
+    for path in touched {
+        let mut change = FileChange::default();
+        let mut translated_after = false;
+        let mut file_hash = None;
+        for &i in &by_file[&path] {
+            let unit = &units[i];
+            file_hash = file_hash.or(unit.file_hash.clone());
+            let returned_unit = given.get(&i).map(|&r| &returned.units[r]);
+            change.units_returned += usize::from(returned_unit.is_some());
+            let new_text = returned_unit
+                .and_then(|ru| ru.translation.as_deref())
+                .map(normalize);
+            match (new_text, unit.translation) {
+                (Some(new), current) if current.map(normalize).as_deref() != Some(new.as_str()) => {
+                    change.edits.push(Edit {
+                        field: unit.field.clone(),
+                        text: new,
+                    });
+                    translated_after = true;
+                }
+                (Some(_), Some(_)) => {
+                    translated_after = true;
+                    let confirmed = returned_unit.is_some_and(|ru| ru.marked_done);
+                    if unit.state == UnitState::Stale && !confirmed {
+                        change.still_stale.push(unit.id.clone());
+                    }
+                }
+                (None, Some(_)) => {
+                    translated_after = true;
+                    if unit.state == UnitState::Stale {
+                        change.still_stale.push(unit.id.clone());
+                    }
+                }
+                (_, None) => {}
+            }
+        }
+        plan.texts_changed += change.edits.len();
+        if translated_after && change.still_stale.is_empty() {
+            change.source_hash = file_hash;
+        }
+        plan.files.insert(path, change);
+    }
+    Ok(plan)
+}
+
+/// The unit each returned row or unit gives (unit index → returned
+/// index), or every problem with them: a unit twice, one that no longer
+/// exists, rows out of the export's order, a changed source, a unit
+/// marked done without a translation.
+fn match_returned(
+    units: &[TextUnit<'_>],
+    returned: &ReturnedDocument,
+) -> Result<BTreeMap<usize, usize>, Vec<Problem>> {
     let mut problems = Vec::new();
     let by_id: BTreeMap<&str, usize> = units
         .iter()
@@ -123,64 +189,11 @@ pub fn plan_changes(
         }
         given.insert(index, r);
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if problems.is_empty() {
+        Ok(given)
+    } else {
+        Err(problems)
     }
-
-    let lang = &returned.language;
-    let mut plan = ChangePlan::default();
-    // Every translation file a returned unit belongs to, with all its units.
-    let mut by_file: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
-    for (i, u) in units.iter().enumerate() {
-        by_file.entry(u.translation_path(lang)).or_default().push(i);
-    }
-    let touched: BTreeSet<PathBuf> = given
-        .keys()
-        .map(|&i| units[i].translation_path(lang))
-        .collect();
-    for path in touched {
-        let mut change = FileChange::default();
-        let mut translated_after = false;
-        let mut file_hash = None;
-        for &i in &by_file[&path] {
-            let unit = &units[i];
-            file_hash = file_hash.or(unit.file_hash.clone());
-            let returned_unit = given.get(&i).map(|&r| &returned.units[r]);
-            change.units_returned += usize::from(returned_unit.is_some());
-            let new_text = returned_unit
-                .and_then(|ru| ru.translation.as_deref())
-                .map(normalize);
-            match (new_text, unit.translation) {
-                (Some(new), current) if current.map(normalize).as_deref() != Some(new.as_str()) => {
-                    change.edits.push(Edit {
-                        field: unit.field.clone(),
-                        text: new,
-                    });
-                    translated_after = true;
-                }
-                (Some(_), Some(_)) => {
-                    translated_after = true;
-                    let confirmed = returned_unit.is_some_and(|ru| ru.marked_done);
-                    if unit.state == UnitState::Stale && !confirmed {
-                        change.still_stale.push(unit.id.clone());
-                    }
-                }
-                (None, Some(_)) => {
-                    translated_after = true;
-                    if unit.state == UnitState::Stale {
-                        change.still_stale.push(unit.id.clone());
-                    }
-                }
-                (_, None) => {}
-            }
-        }
-        plan.texts_changed += change.edits.len();
-        if translated_after && change.still_stale.is_empty() {
-            change.source_hash = file_hash;
-        }
-        plan.files.insert(path, change);
-    }
-    Ok(plan)
 }
 
 /// `: first difference at character 12 ("…")`, or nothing when one text
@@ -264,7 +277,9 @@ fn subtable<'t>(table: &'t mut Table, key: &str, implicit: bool) -> Result<&'t m
     }
     match item {
         Item::Table(t) => Ok(t),
-        _ => Err(format!("`{key}` is not a table")),
+        Item::None | Item::Value(_) | Item::ArrayOfTables(_) => {
+            Err(format!("`{key}` is not a table"))
+        }
     }
 }
 

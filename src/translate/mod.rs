@@ -413,6 +413,43 @@ pub fn import(root: &Path, file: &Path, diags: &mut Diagnostics) -> Result<Impor
         _ => return Err(Failure::content(problems)),
     };
 
+    let Edited {
+        files,
+        units_returned,
+        still_stale,
+    } = edited_files(root, &changes, &lang).map_err(Failure::content)?;
+    apply::write_files(root, &files).map_err(|e| {
+        Failure::content(vec![Problem::new(
+            &root.display().to_string(),
+            e,
+            "check that the site's folders are writable",
+        )])
+    })?;
+    Ok(ImportReport {
+        language: lang,
+        units_returned,
+        texts_changed: changes.texts_changed,
+        files_written: files.into_iter().map(|(p, _)| p).collect(),
+        still_stale,
+    })
+}
+
+/// The translation files (and site.toml) an import changes, with their
+/// new text.
+struct Edited {
+    files: Vec<(PathBuf, String)>,
+    units_returned: usize,
+    /// Files that stay stale, with the units that keep them so.
+    still_stale: Vec<(PathBuf, Vec<String>)>,
+}
+
+/// Each file `changes` touches, read and edited in memory; every file
+/// that cannot be read or edited is a problem.
+fn edited_files(
+    root: &Path,
+    changes: &apply::ChangePlan,
+    lang: &str,
+) -> Result<Edited, Vec<Problem>> {
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     let mut problems = Vec::new();
     let mut still_stale = Vec::new();
@@ -435,11 +472,7 @@ pub fn import(root: &Path, file: &Path, diags: &mut Diagnostics) -> Result<Impor
             }
         };
         let edited = if path == Path::new("site.toml") {
-            apply::edit_site_toml(
-                existing.as_deref().unwrap_or_default(),
-                &lang,
-                &change.edits,
-            )
+            apply::edit_site_toml(existing.as_deref().unwrap_or_default(), lang, &change.edits)
         } else {
             let hash = change.source_hash.as_deref();
             let recorded_same = existing.is_some() && change.edits.is_empty() && hash.is_none();
@@ -459,20 +492,11 @@ pub fn import(root: &Path, file: &Path, diags: &mut Diagnostics) -> Result<Impor
         }
     }
     if !problems.is_empty() {
-        return Err(Failure::content(problems));
+        return Err(problems);
     }
-    apply::write_files(root, &files).map_err(|e| {
-        Failure::content(vec![Problem::new(
-            &root.display().to_string(),
-            e,
-            "check that the site's folders are writable",
-        )])
-    })?;
-    Ok(ImportReport {
-        language: lang,
+    Ok(Edited {
+        files,
         units_returned,
-        texts_changed: changes.texts_changed,
-        files_written: files.into_iter().map(|(p, _)| p).collect(),
         still_stale,
     })
 }

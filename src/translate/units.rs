@@ -23,8 +23,8 @@
 //! defined here too, over a file's units: see [`source_hash`].
 
 use crate::config::SiteConfig;
-use crate::diagnostics::{Diagnostics, Location};
-use crate::validate::{Item, Localized, Plan, Section, ValidatedSite};
+use crate::model::{Item, Localized, Plan, Section};
+use crate::validate::ValidatedSite;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -158,36 +158,6 @@ pub fn item_source_hash(item: &Item) -> String {
     source_hash(&item_texts(item))
 }
 
-/// The languages whose recorded `source_hash` (language, hash, where it is
-/// written) differs from the file's `current` hash, each with a warning.
-/// `current` computes the file's hash, only when a translation records one.
-pub fn stale_translations(
-    recorded: Vec<(String, (String, Location))>,
-    current: impl FnOnce() -> String,
-    diags: &mut Diagnostics,
-) -> BTreeSet<String> {
-    let mut stale = BTreeSet::new();
-    if recorded.is_empty() {
-        return stale;
-    }
-    let current = current();
-    for (lang, (hash, at)) in recorded {
-        if hash != current {
-            diags.warning(
-                at,
-                format!(
-                    "the `{lang}` translation is older than its source: the default-language text changed since it was translated"
-                ),
-                Some(format!(
-                    "update the translation, then set `source_hash = \"{current}\"` (`planpub translate hash` prints it); or export, translate and `planpub translate import`"
-                )),
-            );
-            stale.insert(lang);
-        }
-    }
-    stale
-}
-
 /// How far a unit is translated into a language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum UnitState {
@@ -243,7 +213,13 @@ impl TextUnit<'_> {
     pub fn translation_path(&self, lang: &str) -> PathBuf {
         match self.field {
             Field::TagName(_) => self.source_path.clone(),
-            _ => translation_path(&self.source_path, lang),
+            Field::Title
+            | Field::Issuer
+            | Field::Preamble
+            | Field::Body
+            | Field::TargetLabel(_)
+            | Field::TargetUnit(_)
+            | Field::UpdateText(_) => translation_path(&self.source_path, lang),
         }
     }
 }

@@ -230,218 +230,307 @@ pub fn read_xliff(bytes: &[u8], shown: &str) -> Result<ReturnedDocument, Vec<Pro
             "save the XLIFF file as UTF-8",
         )]);
     };
-    let at = |offset: u64| {
-        let (line, column) = line_col(xml, offset as usize);
-        format!("{shown}:{line}:{column}")
-    };
-    let malformed = |offset: u64, e: &dyn std::fmt::Display| {
-        vec![Problem::new(
-            &at(offset),
-            format!("not well-formed XML: {e}"),
-            "the file may be damaged; export it from the translation tool again",
-        )]
-    };
     let mut reader = quick_xml::reader::NsReader::from_str(xml);
-    let mut problems = Vec::new();
-    let mut language: Option<(String, String)> = None;
-    let mut source_language = None;
-    let mut seen_root = false;
-    let mut units = Vec::new();
-    let mut unit: Option<OpenUnit> = None;
-    // Depth inside elements that are skipped whole (other namespaces, notes).
-    let mut skipped = 0usize;
+    let mut state = ReadState {
+        xml,
+        shown,
+        problems: Vec::new(),
+        language: None,
+        source_language: None,
+        seen_root: false,
+        units: Vec::new(),
+        unit: None,
+        skipped: 0,
+    };
     loop {
         let position = reader.buffer_position();
         let (namespace, event) = match reader.read_resolved_event() {
             Ok(read) => read,
-            Err(e) => return Err(malformed(reader.error_position(), &e)),
+            Err(e) => return Err(state.malformed(reader.error_position(), &e)),
         };
         let core = matches!(namespace, ResolveResult::Bound(ns) if ns.0 == NAMESPACE);
-        let empty = matches!(event, Event::Empty(_));
         match event {
-            Event::Start(e) | Event::Empty(e) => {
-                if skipped > 0 {
-                    skipped += usize::from(!empty);
-                    continue;
-                }
-                let name = e.local_name().as_ref().to_string();
-                let attribute = |key: &str| -> Option<String> {
-                    e.attributes()
-                        .flatten()
-                        .find(|a| a.key.local_name().as_ref() == key && a.key.prefix().is_none())
-                        .and_then(|a| {
-                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                                .ok()
-                                .map(|v| v.into_owned())
-                        })
-                };
-                if !seen_root {
-                    seen_root = true;
-                    let version = attribute("version").unwrap_or_default();
-                    if name != "xliff" || !version.starts_with("2.") || !core {
-                        return Err(vec![Problem::new(
-                            &at(position),
-                            format!(
-                                "not an XLIFF 2 document (the root element is <{name}> version \"{version}\")"
-                            ),
-                            "export XLIFF 2.0 from the translation tool (XLIFF 1.2 is not read), or import the file planpub exported",
-                        )]);
-                    }
-                    match attribute("trgLang") {
-                        Some(l) => language = Some((l, at(position))),
-                        None => problems.push(Problem::new(
-                            &at(position),
-                            "<xliff> has no trgLang: the language translated into",
-                            "set trgLang=\"en\" (or the language of the translation)",
-                        )),
-                    }
-                    source_language = attribute("srcLang").map(|l| (l, at(position)));
-                    continue;
-                }
-                if !core {
-                    skipped += usize::from(!empty);
-                    continue;
-                }
-                match (name.as_str(), unit.as_mut()) {
-                    ("unit", None) => {
-                        let raw_id = attribute("id").unwrap_or_default();
-                        let u = OpenUnit {
-                            raw_id,
-                            at: at(position),
-                            all_done: true,
-                            ..OpenUnit::default()
-                        };
-                        if empty {
-                            units.push(u);
-                        } else {
-                            unit = Some(u);
-                        }
-                    }
-                    ("segment", Some(u)) => {
-                        u.segments += 1;
-                        u.in_segment = !empty;
-                        let state = attribute("state").unwrap_or_else(|| "initial".into());
-                        if !matches!(state.as_str(), "translated" | "reviewed" | "final") {
-                            u.all_done = false;
-                        }
-                    }
-                    ("ignorable", Some(u)) => {
-                        u.in_ignorable = !empty;
-                        u.ignorable_has_target = false;
-                        u.ignorable_source.clear();
-                    }
-                    ("source", Some(u)) if u.in_segment || u.in_ignorable => {
-                        u.capture = (!empty).then_some(Capture::Source);
-                    }
-                    ("target", Some(u)) if u.in_segment || u.in_ignorable => {
-                        if u.in_ignorable {
-                            u.ignorable_has_target = true;
-                        } else {
-                            u.segments_with_target += 1;
-                        }
-                        u.capture = (!empty).then_some(Capture::Target);
-                    }
-                    ("cp", Some(u)) if u.capture.is_some() => {
-                        match attribute("hex")
-                            .and_then(|h| u32::from_str_radix(&h, 16).ok())
-                            .and_then(char::from_u32)
-                        {
-                            Some(c) => u.push(c.encode_utf8(&mut [0; 4])),
-                            None => problems.push(Problem::new(
-                                &at(position),
-                                format!("unit {}: <cp> without a valid hex code point", u.raw_id),
-                                "write <cp hex=\"000D\"/>",
-                            )),
-                        }
-                        skipped += usize::from(!empty);
-                    }
-                    ("mrk" | "pc" | "sm" | "em", Some(u)) if u.capture.is_some() => {
-                        // Annotations and paired codes: their text counts, the markup not.
-                    }
-                    (code @ ("ph" | "sc" | "ec"), Some(u)) if u.capture.is_some() => {
-                        problems.push(Problem::new(
-                            &at(position),
-                            format!("unit {}: inline code <{code}> in a text; planpub texts hold no codes", u.raw_id),
-                            "remove the code from the segment: write the text only",
-                        ));
-                        skipped += usize::from(!empty);
-                    }
-                    ("notes" | "originalData" | "skeleton", _) => skipped += usize::from(!empty),
-                    _ => {}
-                }
-            }
-            Event::End(e) => {
-                if skipped > 0 {
-                    skipped -= 1;
-                    continue;
-                }
-                if !core {
-                    continue;
-                }
-                let Some(u) = unit.as_mut() else { continue };
-                match e.local_name().as_ref() {
-                    "source" | "target" => u.capture = None,
-                    "segment" => u.in_segment = false,
-                    "ignorable" => {
-                        let text = std::mem::take(&mut u.ignorable_source);
-                        u.source.push_str(&text);
-                        if !u.ignorable_has_target {
-                            u.target.push_str(&text);
-                        }
-                        u.in_ignorable = false;
-                    }
-                    "unit" => {
-                        if let Some(done) = unit.take() {
-                            units.push(done);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Event::Text(t) if skipped == 0 => {
-                if let Some(u) = unit.as_mut() {
-                    u.push(&t.xml10_content());
-                }
-            }
-            Event::CData(t) if skipped == 0 => {
-                if let Some(u) = unit.as_mut() {
-                    u.push(&t.into_inner());
-                }
-            }
-            Event::GeneralRef(r) if skipped == 0 => {
-                let c = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match r.as_ref() {
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "amp" => Some('&'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                match (c, unit.as_mut()) {
-                    (Some(c), Some(u)) => u.push(c.encode_utf8(&mut [0; 4])),
-                    (Some(_), None) => {}
-                    (None, _) => {
-                        return Err(malformed(
-                            position,
-                            &format!("unknown entity &{};", r.as_ref()),
-                        ));
-                    }
-                }
-            }
+            Event::Start(e) => state.start(&e, false, core, position)?,
+            Event::Empty(e) => state.start(&e, true, core, position)?,
+            Event::End(e) => state.end(e.local_name().as_ref(), core),
+            Event::Text(t) => state.text(&t.xml10_content()),
+            Event::CData(t) => state.text(&t.into_inner()),
+            Event::GeneralRef(r) => state.general_ref(&r, position)?,
             Event::Eof => break,
-            _ => {}
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
         }
     }
-    if !seen_root {
+    if !state.seen_root {
         return Err(vec![Problem::new(
             shown,
             "the file holds no XML element",
             "export XLIFF 2.0 again",
         )]);
     }
+    let mut problems = state.problems;
+    let returned = returned_units(state.units, &mut problems);
+    let (language, language_at) = state.language.unwrap_or_default();
+    Ok(ReturnedDocument {
+        language,
+        language_at,
+        source_language: state.source_language,
+        rows_ordered: false,
+        units: returned,
+        problems,
+    })
+}
+
+/// `FILE.xlf:line:column` of a byte offset.
+fn locate(xml: &str, shown: &str, offset: u64) -> String {
+    let (line, column) = line_col(xml, offset as usize);
+    format!("{shown}:{line}:{column}")
+}
+
+/// What [`read_xliff`] has read so far.
+struct ReadState<'x> {
+    xml: &'x str,
+    shown: &'x str,
+    problems: Vec<Problem>,
+    /// trgLang, and where it is.
+    language: Option<(String, String)>,
+    /// srcLang, and where it is.
+    source_language: Option<(String, String)>,
+    seen_root: bool,
+    units: Vec<OpenUnit>,
+    unit: Option<OpenUnit>,
+    /// Depth inside elements that are skipped whole (other namespaces, notes).
+    skipped: usize,
+}
+
+impl ReadState<'_> {
+    fn malformed(&self, offset: u64, e: &dyn std::fmt::Display) -> Vec<Problem> {
+        vec![Problem::new(
+            &locate(self.xml, self.shown, offset),
+            format!("not well-formed XML: {e}"),
+            "the file may be damaged; export it from the translation tool again",
+        )]
+    }
+
+    /// A start tag (or an empty element).
+    fn start(
+        &mut self,
+        e: &quick_xml::events::BytesStart<'_>,
+        empty: bool,
+        core: bool,
+        position: u64,
+    ) -> Result<(), Vec<Problem>> {
+        if self.skipped > 0 {
+            self.skipped += usize::from(!empty);
+            return Ok(());
+        }
+        let name = e.local_name().as_ref().to_string();
+        let attribute = |key: &str| -> Option<String> {
+            e.attributes()
+                .flatten()
+                .find(|a| a.key.local_name().as_ref() == key && a.key.prefix().is_none())
+                .and_then(|a| {
+                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .ok()
+                        .map(|v| v.into_owned())
+                })
+        };
+        if !self.seen_root {
+            return self.root(&name, &attribute, core, position);
+        }
+        if !core {
+            self.skipped += usize::from(!empty);
+            return Ok(());
+        }
+        self.element(&name, &attribute, empty, position);
+        Ok(())
+    }
+
+    /// The root element: XLIFF 2, with its languages.
+    fn root(
+        &mut self,
+        name: &str,
+        attribute: &dyn Fn(&str) -> Option<String>,
+        core: bool,
+        position: u64,
+    ) -> Result<(), Vec<Problem>> {
+        let at = locate(self.xml, self.shown, position);
+        self.seen_root = true;
+        let version = attribute("version").unwrap_or_default();
+        if name != "xliff" || !version.starts_with("2.") || !core {
+            return Err(vec![Problem::new(
+                &at,
+                format!(
+                    "not an XLIFF 2 document (the root element is <{name}> version \"{version}\")"
+                ),
+                "export XLIFF 2.0 from the translation tool (XLIFF 1.2 is not read), or import the file planpub exported",
+            )]);
+        }
+        match attribute("trgLang") {
+            Some(l) => self.language = Some((l, at.clone())),
+            None => self.problems.push(Problem::new(
+                &at,
+                "<xliff> has no trgLang: the language translated into",
+                "set trgLang=\"en\" (or the language of the translation)",
+            )),
+        }
+        self.source_language = attribute("srcLang").map(|l| (l, at));
+        Ok(())
+    }
+
+    /// An element of the XLIFF namespace inside the root.
+    fn element(
+        &mut self,
+        name: &str,
+        attribute: &dyn Fn(&str) -> Option<String>,
+        empty: bool,
+        position: u64,
+    ) {
+        let at = || locate(self.xml, self.shown, position);
+        match (name, self.unit.as_mut()) {
+            ("unit", None) => {
+                let u = OpenUnit {
+                    raw_id: attribute("id").unwrap_or_default(),
+                    at: at(),
+                    all_done: true,
+                    ..OpenUnit::default()
+                };
+                if empty {
+                    self.units.push(u);
+                } else {
+                    self.unit = Some(u);
+                }
+            }
+            ("segment", Some(u)) => {
+                u.segments += 1;
+                u.in_segment = !empty;
+                let state = attribute("state").unwrap_or_else(|| "initial".into());
+                if !matches!(state.as_str(), "translated" | "reviewed" | "final") {
+                    u.all_done = false;
+                }
+            }
+            ("ignorable", Some(u)) => {
+                u.in_ignorable = !empty;
+                u.ignorable_has_target = false;
+                u.ignorable_source.clear();
+            }
+            ("source", Some(u)) if u.in_segment || u.in_ignorable => {
+                u.capture = (!empty).then_some(Capture::Source);
+            }
+            ("target", Some(u)) if u.in_segment || u.in_ignorable => {
+                if u.in_ignorable {
+                    u.ignorable_has_target = true;
+                } else {
+                    u.segments_with_target += 1;
+                }
+                u.capture = (!empty).then_some(Capture::Target);
+            }
+            ("cp", Some(u)) if u.capture.is_some() => {
+                match attribute("hex")
+                    .and_then(|h| u32::from_str_radix(&h, 16).ok())
+                    .and_then(char::from_u32)
+                {
+                    Some(c) => u.push(c.encode_utf8(&mut [0; 4])),
+                    None => self.problems.push(Problem::new(
+                        &at(),
+                        format!("unit {}: <cp> without a valid hex code point", u.raw_id),
+                        "write <cp hex=\"000D\"/>",
+                    )),
+                }
+                self.skipped += usize::from(!empty);
+            }
+            ("mrk" | "pc" | "sm" | "em", Some(u)) if u.capture.is_some() => {
+                // Annotations and paired codes: their text counts, the markup not.
+            }
+            (code @ ("ph" | "sc" | "ec"), Some(u)) if u.capture.is_some() => {
+                self.problems.push(Problem::new(
+                    &at(),
+                    format!(
+                        "unit {}: inline code <{code}> in a text; planpub texts hold no codes",
+                        u.raw_id
+                    ),
+                    "remove the code from the segment: write the text only",
+                ));
+                self.skipped += usize::from(!empty);
+            }
+            ("notes" | "originalData" | "skeleton", _) => self.skipped += usize::from(!empty),
+            _ => {}
+        }
+    }
+
+    /// An end tag.
+    fn end(&mut self, local_name: &str, core: bool) {
+        if self.skipped > 0 {
+            self.skipped -= 1;
+            return;
+        }
+        if !core {
+            return;
+        }
+        let Some(u) = self.unit.as_mut() else { return };
+        match local_name {
+            "source" | "target" => u.capture = None,
+            "segment" => u.in_segment = false,
+            "ignorable" => {
+                let text = std::mem::take(&mut u.ignorable_source);
+                u.source.push_str(&text);
+                if !u.ignorable_has_target {
+                    u.target.push_str(&text);
+                }
+                u.in_ignorable = false;
+            }
+            "unit" => {
+                if let Some(done) = self.unit.take() {
+                    self.units.push(done);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Text, outside skipped elements.
+    fn text(&mut self, text: &str) {
+        if self.skipped == 0
+            && let Some(u) = self.unit.as_mut()
+        {
+            u.push(text);
+        }
+    }
+
+    /// A character or entity reference.
+    fn general_ref(
+        &mut self,
+        r: &quick_xml::events::BytesRef<'_>,
+        position: u64,
+    ) -> Result<(), Vec<Problem>> {
+        if self.skipped > 0 {
+            return Ok(());
+        }
+        let c = match r.resolve_char_ref() {
+            Ok(Some(c)) => Some(c),
+            _ => match r.as_ref() {
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => None,
+            },
+        };
+        match (c, self.unit.as_mut()) {
+            (Some(c), Some(u)) => u.push(c.encode_utf8(&mut [0; 4])),
+            (Some(_), None) => {}
+            (None, _) => {
+                let name = r.as_ref().to_string();
+                return Err(self.malformed(position, &format!("unknown entity &{name};")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The units read, as returned units; a unit without an id or a segment,
+/// or translated in only some of its segments, is a problem.
+fn returned_units(units: Vec<OpenUnit>, problems: &mut Vec<Problem>) -> Vec<ReturnedUnit> {
     let mut returned = Vec::new();
     for u in units {
         let shown_id = u.raw_id.clone();
@@ -493,15 +582,7 @@ pub fn read_xliff(bytes: &[u8], shown: &str) -> Result<ReturnedDocument, Vec<Pro
             marked_done,
         ));
     }
-    let (language, language_at) = language.unwrap_or_default();
-    Ok(ReturnedDocument {
-        language,
-        language_at,
-        source_language,
-        rows_ordered: false,
-        units: returned,
-        problems,
-    })
+    returned
 }
 
 fn returned_unit(

@@ -187,7 +187,13 @@ fn cell_text(data: &Data) -> Result<Option<String>, String> {
         Data::Empty => Ok(None),
         Data::String(s) if s.is_empty() => Ok(None),
         Data::Error(e) => Err(format!("the cell holds an error ({e})")),
-        other => Ok(Some(other.to_string())),
+        other @ (Data::Int(_)
+        | Data::Float(_)
+        | Data::String(_)
+        | Data::Bool(_)
+        | Data::DateTime(_)
+        | Data::DateTimeIso(_)
+        | Data::DurationIso(_)) => Ok(Some(other.to_string())),
     }
 }
 
@@ -210,6 +216,26 @@ pub fn read_workbook(bytes: &[u8], shown: &str) -> Result<ReturnedDocument, Vec<
         )]
     })?;
     let mut problems = Vec::new();
+    let cells = sheet_cells(&range, &at, &mut problems);
+    let (language, source_language) = read_header(&cells, &at, &mut problems);
+    let units = read_rows(&cells, &at, &mut problems);
+    Ok(ReturnedDocument {
+        language: language.unwrap_or_default(),
+        language_at: at("C1"),
+        source_language,
+        rows_ordered: true,
+        units,
+        problems,
+    })
+}
+
+/// The sheet's non-empty cells by (row, column), 0-based; a cell that
+/// holds an error, or anything right of column D, is a problem.
+fn sheet_cells(
+    range: &calamine::Range<Data>,
+    at: &dyn Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<(u32, u32), String> {
     let mut cells: BTreeMap<(u32, u32), String> = BTreeMap::new();
     if let Some((row0, col0)) = range.start() {
         for (r, c, data) in range.used_cells() {
@@ -236,6 +262,16 @@ pub fn read_workbook(bytes: &[u8], shown: &str) -> Result<ReturnedDocument, Vec<
             ));
         }
     }
+    cells
+}
+
+/// The header row: id, source (zh), translation (en), state; the
+/// languages it names (translation, and source with its cell).
+fn read_header(
+    cells: &BTreeMap<(u32, u32), String>,
+    at: &dyn Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) -> (Option<String>, Option<(String, String)>) {
     let get = |row: u32, col: u32| cells.get(&(row, col)).cloned();
     // The header: id, source (zh), translation (en), state.
     let mut language = None;
@@ -268,6 +304,16 @@ pub fn read_workbook(bytes: &[u8], shown: &str) -> Result<ReturnedDocument, Vec<
             }
         }
     }
+    (language, source_language)
+}
+
+/// Every row below the header, as a returned unit.
+fn read_rows(
+    cells: &BTreeMap<(u32, u32), String>,
+    at: &dyn Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) -> Vec<ReturnedUnit> {
+    let get = |row: u32, col: u32| cells.get(&(row, col)).cloned();
     let last_row = cells.keys().map(|&(r, _)| r).max().unwrap_or(0);
     let mut units = Vec::new();
     for row in 1..=last_row {
@@ -313,14 +359,7 @@ pub fn read_workbook(bytes: &[u8], shown: &str) -> Result<ReturnedDocument, Vec<
             marked_done,
         });
     }
-    Ok(ReturnedDocument {
-        language: language.unwrap_or_default(),
-        language_at: at("C1"),
-        source_language,
-        rows_ordered: true,
-        units,
-        problems,
-    })
+    units
 }
 
 /// At most 40 characters of a text, for a message.

@@ -91,6 +91,7 @@ test.before(async () => {
 test.after(async () => {
   if (browser) await browser.close();
   if (server) await server.close();
+  if (site && !process.env.PLANPUB_SITE_DIR) fs.rmSync(path.dirname(site), { recursive: true, force: true });
 });
 
 function searchUrl(lang, query, extra) {
@@ -325,5 +326,183 @@ test("result links lead to the item page with base_url at the site root, in both
   } finally {
     await rootServer.close();
     if (!process.env.PLANPUB_ROOT_SITE_DIR) fs.rmSync(path.dirname(rootSite), { recursive: true, force: true });
+  }
+});
+
+/** The text of the first result's snippet, with its marks as [..]. */
+async function firstSnippet(page) {
+  return page.$eval("#search-results li.search-result p.search-snippet", (p) =>
+    Array.from(p.childNodes).map((n) => (n.nodeName === "MARK" ? `[${n.textContent}]` : n.textContent)).join(""));
+}
+
+test("snippets show the passage around the match, with <mark> (issue #20)", async () => {
+  const page = await browser.newPage();
+  // 张仲景 is near the end of item 16's body: the snippet is cut around it.
+  for (const [lang, query, mark, start] of [["zh", "张仲景", "张仲景", "推进2023年"], ["en", "Zhongjing", "Zhongjing", "We will advance"]]) {
+    await openSearch(page, lang, query);
+    assert.deepEqual(await resultNumbers(page), [16], `${lang} ${query}`);
+    const s = await firstSnippet(page);
+    assert.ok(s.includes(`[${mark}]`), `${lang}: ${s}`);
+    assert.ok(s.startsWith("…") && !s.includes(start), `${lang}: the snippet is the start of the text: ${s}`);
+    // Titles are marked too.
+    await openSearch(page, lang, lang === "zh" ? "寄宿" : "boarding");
+    const marks = await page.$$eval("#search-results .search-snippet mark", (ms) => ms.map((m) => m.textContent.toLowerCase()));
+    assert.ok(marks.length >= 2 && marks.every((m) => m.startsWith(lang === "zh" ? "寄宿" : "boarding")), JSON.stringify(marks));
+  }
+  await page.close();
+});
+
+test("a word's stem alone brings no result: boarding does not find item 28 through 'across the board' (issue #20)", async () => {
+  const page = await browser.newPage();
+  await openSearch(page, "en", "boarding");
+  assert.deepEqual((await resultNumbers(page)).sort((a, b) => a - b), [16, 24]);
+  // Item 28 is found for the word it has.
+  await openSearch(page, "en", "board");
+  assert.ok((await resultNumbers(page)).includes(28));
+  await page.close();
+});
+
+test("a synonym of i18n finds the items of its replacement: 老师 finds the 教师 items (issue #20)", async () => {
+  const page = await browser.newPage();
+  await openSearch(page, "zh", "教师");
+  const teachers = await resultNumbers(page);
+  assert.ok(teachers.length >= 5, JSON.stringify(teachers));
+  await openSearch(page, "zh", "老师");
+  assert.deepEqual(new Set(await resultNumbers(page)), new Set(teachers));
+  assert.match(await page.locator("#search-results .search-synonyms").innerText(), /教师/);
+  const marks = await page.$$eval("#search-results mark", (ms) => ms.map((m) => m.textContent));
+  assert.ok(marks.includes("教师"), JSON.stringify(marks.slice(0, 5)));
+  await page.close();
+});
+
+test("a filter that leaves no result says so, names the filter and offers to clear it (issue #20)", async () => {
+  const page = await browser.newPage();
+  for (const [lang, query, status, expected] of [["zh", "寄宿", "已完成", [16, 24]], ["en", "boarding", "Completed", [16, 24]]]) {
+    await openSearch(page, lang, query, { status: "completed" });
+    const text = await page.locator("#search-results .search-none").innerText();
+    const label = lang === "zh" ? "状态" : "Status";
+    assert.ok(text.includes(label) && text.includes(status) && text.includes(query) && text.includes("2"), text);
+    const none = await page.locator("#search-results").getAttribute("data-msg-none");
+    assert.notEqual(text, none.replace("{q}", query), "not 'nothing found' for a word that is found");
+    await page.click("#search-results button.search-clear-filters");
+    await page.waitForSelector("#search-results .search-list");
+    assert.deepEqual((await resultNumbers(page)).sort((a, b) => a - b), expected);
+    assert.equal(await page.inputValue("#search-status"), "");
+    assert.equal(new URL(page.url()).searchParams.get("status"), null);
+  }
+  // A filter alone with nothing in it.
+  await openSearch(page, "zh", "", { section: "1", status: "delayed" });
+  const some = await page.locator("#search-results .search-list, #search-results .search-none").first().innerText();
+  assert.ok(some.length > 0);
+  await page.close();
+});
+
+test("the language switch keeps the search; without JavaScript it links the page as is (issue #20)", async () => {
+  const page = await browser.newPage();
+  await openSearch(page, "zh", "寄宿", { status: "in-progress" });
+  const switchHref = () => page.locator('.lang-switch a[hreflang="en"]').getAttribute("href");
+  let u = new URL(await switchHref(), page.url());
+  assert.equal(u.pathname, `${prefix}en/search/`);
+  assert.equal(u.searchParams.get("q"), "寄宿");
+  assert.equal(u.searchParams.get("status"), "in-progress");
+  // It follows what is typed.
+  await page.fill("#search-page-q", "16");
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "16");
+  u = new URL(await switchHref(), page.url());
+  assert.equal(u.searchParams.get("q"), "16");
+  await Promise.all([page.waitForURL((url) => url.pathname === `${prefix}en/search/`), page.click('.lang-switch a[hreflang="en"]')]);
+  await page.waitForSelector("#search-results .search-list");
+  assert.equal(await page.inputValue("#search-page-q"), "16");
+  assert.equal(await page.inputValue("#search-status"), "in-progress");
+  assert.equal((await resultNumbers(page))[0], 16);
+  // The page as served: the plain link.
+  const html = await (await page.request.get(searchUrl("zh", "寄宿"))).text();
+  assert.match(html, new RegExp(`<a href="${prefix}en/search/" hreflang="en"`));
+  await page.close();
+});
+
+/** Bytes of the index files a first query fetches, in a fresh browser context. */
+async function firstQueryBytes(origin, pathPrefix, lang, query) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const fetched = [];
+  page.on("response", async (r) => {
+    if (r.url().includes("/search/index/")) fetched.push((await r.body().catch(() => Buffer.alloc(0))).length);
+  });
+  await page.goto(`${origin}${pathPrefix}${lang === "zh" ? "" : `${lang}/`}search/?${new URLSearchParams({ q: query })}`);
+  await page.waitForSelector("#search-results .search-list, #search-results .search-none");
+  await page.waitForLoadState("networkidle");
+  await context.close();
+  return fetched.reduce((a, b) => a + b, 0);
+}
+
+test("a first query fetches at most 30 KB of index on a generated 1,000-item site (issue #21.5)", async (t) => {
+  // The corpus of the benchmarks (benches/gen_corpus.py), its queries.
+  const os = require("node:os");
+  const { spawnSync } = require("node:child_process");
+  const { repo } = require("./lib/site.js");
+  // $PLANPUB_1K_SITE_DIR: that corpus built beforehand with --base-url http://127.0.0.1/.
+  let built = process.env.PLANPUB_1K_SITE_DIR;
+  let tmp = null;
+  if (!built) {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "planpub-1k-"));
+    const gen = spawnSync("python3", [path.join(repo, "benches/gen_corpus.py"), "--items", "1000", "--out", path.join(tmp, "plan")], { stdio: ["ignore", "ignore", "inherit"] });
+    assert.equal(gen.status, 0, "gen_corpus.py failed");
+    built = buildSite(path.join(tmp, "plan"), "PLANPUB_1K_SITE_DIR", ["--base-url", "http://127.0.0.1/"]);
+  }
+  const server1k = await serve(built, "/");
+  try {
+    for (const [lang, query] of [["zh", "寄宿"], ["zh", "双减"], ["zh", "雙減"], ["zh", "幼儿园"], ["en", "kindergarten"], ["en", "boarding"]]) {
+      const bytes = await firstQueryBytes(server1k.origin, "/", lang, query);
+      t.diagnostic(`${lang} ${query}: ${bytes} bytes`);
+      assert.ok(bytes > 1000, `${query}: ${bytes} bytes: nothing fetched?`);
+      assert.ok(bytes <= 30 * 1024, `${lang} ${query}: the first query fetched ${bytes} bytes`);
+    }
+  } finally {
+    await server1k.close();
+    if (tmp) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      fs.rmSync(path.dirname(built), { recursive: true, force: true });
+    }
+  }
+});
+
+test("a site in a third language searches in it and speaks it (issue #16.5)", async () => {
+  const { repo } = require("./lib/site.js");
+  const root = path.join(repo, "tests/fixtures/third-language-search");
+  const koSite = buildSite(root, "PLANPUB_KO_SITE_DIR");
+  const koServer = await serve(koSite, basePath(root));
+  const base = basePath(root);
+  try {
+    const page = await browser.newPage();
+    const open = async (params) => {
+      await page.goto(koServer.url(`ko/search/?${new URLSearchParams(params)}`));
+      await page.waitForSelector("#search-results .search-list, #search-results .search-none");
+    };
+    await open({ q: "기숙학교" });
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "ko");
+    assert.deepEqual(await resultNumbers(page, base), [1]);
+    assert.equal(await page.locator("#search-results .search-summary").innerText(), "검색 결과 1건");
+    assert.equal(await page.locator("#search-results li.search-result .badge").innerText(), "추진 중");
+    assert.ok((await firstSnippet(page)).includes("[기숙학교]"));
+    // The words of the other languages are searched too (an untranslated
+    // item is indexed in Chinese), and nothing found is said in Korean.
+    await open({ q: "없는낱말" });
+    assert.equal(await page.locator("#search-results .search-none").innerText(), "“없는낱말”에 대한 항목을 찾지 못했습니다.");
+    await open({ q: "기숙학교", status: "completed" });
+    const none = await page.locator("#search-results .search-none").innerText();
+    assert.ok(none.includes("상태: 완료") && none.includes("1건"), none);
+    assert.equal(await page.locator("#search-results button.search-clear-filters").innerText(), "조건 지우기");
+    // Without JavaScript: the Korean note and every item.
+    const html = await (await page.request.get(koServer.url("ko/search/"))).text();
+    assert.ok(html.includes("검색에는 JavaScript가 필요합니다"), "the no-JS note is in Korean");
+    // The other languages' search pages still work on that site.
+    await page.goto(koServer.url(`en/search/?q=boarding`));
+    await page.waitForSelector("#search-results .search-list");
+    assert.deepEqual(await resultNumbers(page, base), [1]);
+    await page.close();
+  } finally {
+    await koServer.close();
+    if (!process.env.PLANPUB_KO_SITE_DIR) fs.rmSync(path.dirname(koSite), { recursive: true, force: true });
   }
 });

@@ -1,0 +1,651 @@
+//! The pages of the site: every output file by what it shows ([`Page`]),
+//! its path and URL, and the content file behind it.
+//!
+//! Architecture invariant: the URLs of the contract (docs/content-format.md)
+//! are built here and nowhere else, and never move (`pages::tests` and the
+//! integration tests check them). Matches on [`Page`] have no catch-all
+//! arm, so that a new kind of page makes the compiler list every place to
+//! update.
+
+use crate::diagnostics::Location;
+use crate::link::LinkedSite;
+use std::path::{Path, PathBuf};
+
+/// One output file of the site, by what it shows. Indices point into the
+/// linked site (`plans[plan].items[item]`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Page {
+    Home {
+        lang: usize,
+    },
+    Plan {
+        plan: usize,
+        lang: usize,
+    },
+    Section {
+        plan: usize,
+        section: usize,
+        lang: usize,
+    },
+    Item {
+        plan: usize,
+        item: usize,
+        lang: usize,
+    },
+    Badge {
+        plan: usize,
+        item: usize,
+        lang: usize,
+    },
+    TagIndex {
+        plan: usize,
+        lang: usize,
+    },
+    Tag {
+        plan: usize,
+        tag: usize,
+        lang: usize,
+    },
+    Status {
+        plan: usize,
+        status: usize,
+        lang: usize,
+    },
+    Feed {
+        plan: usize,
+        lang: usize,
+    },
+    ItemsJson {
+        plan: usize,
+    },
+    ItemsCsv {
+        plan: usize,
+    },
+    Search {
+        lang: usize,
+    },
+    NotFound {
+        lang: usize,
+    },
+    Sitemap,
+    Robots,
+}
+
+impl Page {
+    /// The page's language (an index into the site's languages); `None`
+    /// for the files that serve every language (data files, sitemap).
+    pub fn lang(self) -> Option<usize> {
+        match self {
+            Page::Home { lang }
+            | Page::Plan { lang, .. }
+            | Page::Section { lang, .. }
+            | Page::Item { lang, .. }
+            | Page::Badge { lang, .. }
+            | Page::TagIndex { lang, .. }
+            | Page::Tag { lang, .. }
+            | Page::Status { lang, .. }
+            | Page::Feed { lang, .. }
+            | Page::Search { lang }
+            | Page::NotFound { lang } => Some(lang),
+            Page::ItemsJson { .. } | Page::ItemsCsv { .. } | Page::Sitemap | Page::Robots => None,
+        }
+    }
+
+    /// The same page in another language (the language switch target);
+    /// a page for every language stays itself.
+    pub fn with_lang(self, lang: usize) -> Page {
+        match self {
+            Page::Home { .. } => Page::Home { lang },
+            Page::Plan { plan, .. } => Page::Plan { plan, lang },
+            Page::Section { plan, section, .. } => Page::Section {
+                plan,
+                section,
+                lang,
+            },
+            Page::Item { plan, item, .. } => Page::Item { plan, item, lang },
+            Page::Badge { plan, item, .. } => Page::Badge { plan, item, lang },
+            Page::TagIndex { plan, .. } => Page::TagIndex { plan, lang },
+            Page::Tag { plan, tag, .. } => Page::Tag { plan, tag, lang },
+            Page::Status { plan, status, .. } => Page::Status { plan, status, lang },
+            Page::Feed { plan, .. } => Page::Feed { plan, lang },
+            Page::Search { .. } => Page::Search { lang },
+            Page::NotFound { .. } => Page::NotFound { lang },
+            Page::ItemsJson { .. } | Page::ItemsCsv { .. } | Page::Sitemap | Page::Robots => self,
+        }
+    }
+
+    /// The template an HTML page is rendered with; `None` for the files
+    /// planpub writes without a template (badges, feeds, data, sitemap).
+    pub fn template(self) -> Option<&'static str> {
+        match self {
+            Page::Home { .. } => Some("home.html"),
+            Page::Plan { .. } => Some("plan.html"),
+            Page::Item { .. } => Some("item.html"),
+            Page::Section { .. }
+            | Page::TagIndex { .. }
+            | Page::Tag { .. }
+            | Page::Status { .. } => Some("list.html"),
+            Page::Search { .. } => Some("search.html"),
+            Page::NotFound { .. } => Some("404.html"),
+            Page::Badge { .. }
+            | Page::Feed { .. }
+            | Page::ItemsJson { .. }
+            | Page::ItemsCsv { .. }
+            | Page::Sitemap
+            | Page::Robots => None,
+        }
+    }
+
+    /// Whether the page is HTML (has alternates, goes in the sitemap).
+    pub fn is_html(self) -> bool {
+        self.template().is_some()
+    }
+
+    /// Whether the page shows progress figures, and so the notice that
+    /// they are illustrative when they are.
+    pub fn shows_progress(self) -> bool {
+        match self {
+            Page::Home { .. }
+            | Page::Plan { .. }
+            | Page::Item { .. }
+            | Page::Section { .. }
+            | Page::Tag { .. }
+            | Page::Status { .. }
+            | Page::Search { .. } => true,
+            Page::TagIndex { .. }
+            | Page::NotFound { .. }
+            | Page::Badge { .. }
+            | Page::Feed { .. }
+            | Page::ItemsJson { .. }
+            | Page::ItemsCsv { .. }
+            | Page::Sitemap
+            | Page::Robots => false,
+        }
+    }
+}
+
+/// Every page of the site, in a fixed order.
+pub fn all_pages(site: &LinkedSite) -> Vec<Page> {
+    let langs = site.config.languages.len();
+    let mut pages = Vec::new();
+    for lang in 0..langs {
+        pages.push(Page::Home { lang });
+        pages.push(Page::Search { lang });
+        pages.push(Page::NotFound { lang });
+    }
+    for (plan, p) in site.plans.iter().enumerate() {
+        pages.push(Page::ItemsJson { plan });
+        pages.push(Page::ItemsCsv { plan });
+        for lang in 0..langs {
+            pages.push(Page::Plan { plan, lang });
+            pages.push(Page::Feed { plan, lang });
+            pages.push(Page::TagIndex { plan, lang });
+            for section in 0..p.sections.len() {
+                pages.push(Page::Section {
+                    plan,
+                    section,
+                    lang,
+                });
+            }
+            for tag in 0..p.tags.len() {
+                pages.push(Page::Tag { plan, tag, lang });
+            }
+            for status in 0..p.statuses.len() {
+                pages.push(Page::Status { plan, status, lang });
+            }
+            for item in 0..p.items.len() {
+                pages.push(Page::Item { plan, item, lang });
+                pages.push(Page::Badge { plan, item, lang });
+            }
+        }
+    }
+    pages.push(Page::Sitemap);
+    pages.push(Page::Robots);
+    pages
+}
+
+/// Every HTML page of the site, in the order of [`all_pages`].
+pub fn all_html_pages(site: &LinkedSite) -> Vec<Page> {
+    all_pages(site)
+        .into_iter()
+        .filter(|p| p.is_html())
+        .collect()
+}
+
+/// The code of the language at `lang` (`zh`).
+pub fn lang_code(site: &LinkedSite, lang: usize) -> &str {
+    &site.config.languages[lang].code
+}
+
+/// `""` or `"en/"`.
+pub fn prefix(site: &LinkedSite, lang: usize) -> String {
+    site.config.language_prefix(lang_code(site, lang))
+}
+
+/// Root-relative URL of a site-relative path: `/plan/` + path.
+pub fn href(site: &LinkedSite, path: &str) -> String {
+    format!("{}{}", site.config.base_path, path)
+}
+
+/// Absolute URL of a site-relative path.
+pub fn absolute(site: &LinkedSite, path: &str) -> String {
+    format!("{}{}", site.config.base_url, path)
+}
+
+/// The path of an item's page: `<prefix><plan>/<number>/`.
+pub fn item_path(site: &LinkedSite, plan: usize, item: usize, lang: usize) -> String {
+    let p = &site.plans[plan];
+    format!(
+        "{}{}/{}/",
+        prefix(site, lang),
+        p.plan.id,
+        p.items[item].item.number
+    )
+}
+
+/// The site-relative path (the URL path, without base) of a page.
+pub fn page_path(site: &LinkedSite, page: Page) -> String {
+    let plan_id = |plan: usize| site.plans[plan].plan.id.as_str();
+    match page {
+        Page::Home { lang } => prefix(site, lang),
+        Page::Plan { plan, lang } => format!("{}{}/", prefix(site, lang), plan_id(plan)),
+        Page::Section {
+            plan,
+            section,
+            lang,
+        } => format!(
+            "{}{}/sections/{}/",
+            prefix(site, lang),
+            plan_id(plan),
+            site.plans[plan].sections[section].section.number
+        ),
+        Page::Item { plan, item, lang } => item_path(site, plan, item, lang),
+        Page::Badge { plan, item, lang } => {
+            format!("{}badge.svg", item_path(site, plan, item, lang))
+        }
+        Page::TagIndex { plan, lang } => format!("{}{}/tags/", prefix(site, lang), plan_id(plan)),
+        Page::Tag { plan, tag, lang } => format!(
+            "{}{}/tags/{}/",
+            prefix(site, lang),
+            plan_id(plan),
+            site.plans[plan].tags[tag].slug
+        ),
+        Page::Status { plan, status, lang } => format!(
+            "{}{}/status/{}/",
+            prefix(site, lang),
+            plan_id(plan),
+            site.plans[plan].statuses[status].key
+        ),
+        Page::Feed { plan, lang } => format!("{}{}/updates.xml", prefix(site, lang), plan_id(plan)),
+        Page::ItemsJson { plan } => format!("{}/items.json", plan_id(plan)),
+        Page::ItemsCsv { plan } => format!("{}/items.csv", plan_id(plan)),
+        Page::Search { lang } => format!("{}search/", prefix(site, lang)),
+        Page::NotFound { lang } => format!("{}404.html", prefix(site, lang)),
+        Page::Sitemap => "sitemap.xml".into(),
+        Page::Robots => "robots.txt".into(),
+    }
+}
+
+/// The output file of a page: directories get `index.html`. Paths are
+/// never percent-decoded here: every segment is already a safe name.
+pub fn page_output_path(site: &LinkedSite, page: Page) -> String {
+    let path = page_path(site, page);
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path
+    }
+}
+
+/// The anchor of a target on its item's page: `target-<key>`.
+pub fn target_anchor(key: &str) -> String {
+    format!("target-{key}")
+}
+
+/// The anchor of an update on its item's page: `update-<date>`.
+pub fn update_anchor(date: crate::model::Date) -> String {
+    format!("update-{}", date.iso())
+}
+
+/// The anchor of a section on its plan's page: `section-<number>`.
+pub fn section_anchor(number: u32) -> String {
+    format!("section-{number}")
+}
+
+/// The folder of a language's search index, relative to the site root.
+pub fn search_index_path(site: &LinkedSite, lang: usize) -> String {
+    format!("{}search/index/", prefix(site, lang))
+}
+
+/// The page an output file is, for the pages whose content a broken link
+/// may come from (item and plan pages).
+pub fn page_of_output(site: &LinkedSite, output_path: &str) -> Option<Page> {
+    for (plan, p) in site.plans.iter().enumerate() {
+        for item in 0..p.items.len() {
+            for lang in 0..site.config.languages.len() {
+                let page = Page::Item { plan, item, lang };
+                if output_path == page_output_path(site, page) {
+                    return Some(page);
+                }
+            }
+        }
+        for lang in 0..site.config.languages.len() {
+            let page = Page::Plan { plan, lang };
+            if output_path == page_output_path(site, page) {
+                return Some(page);
+            }
+        }
+    }
+    None
+}
+
+/// The content behind a page: the file that says what the page shows in
+/// its language, and the Markdown of its body.
+pub struct PageSource<'a> {
+    pub path: PathBuf,
+    pub body: &'a str,
+}
+
+/// The content file of an item or plan page (a plan's pages all point at
+/// its default-language file); `None` for other pages.
+pub fn content_source(site: &LinkedSite, page: Page) -> Option<PageSource<'_>> {
+    let dl = &site.config.default_language;
+    match page {
+        Page::Item { plan, item, lang } => {
+            let it = &site.plans[plan].items[item].item;
+            let code = lang_code(site, lang);
+            if code == dl || !it.languages.contains(code) {
+                return Some(PageSource {
+                    path: it.path.clone(),
+                    body: &it.body.default,
+                });
+            }
+            Some(PageSource {
+                path: crate::load::translation_path(&it.path, code),
+                body: it.body.get(code, dl).0,
+            })
+        }
+        Page::Plan { plan, .. } => {
+            let p = &site.plans[plan].plan;
+            Some(PageSource {
+                path: p.path.clone(),
+                body: &p.body.default,
+            })
+        }
+        Page::Home { .. }
+        | Page::Section { .. }
+        | Page::Badge { .. }
+        | Page::TagIndex { .. }
+        | Page::Tag { .. }
+        | Page::Status { .. }
+        | Page::Feed { .. }
+        | Page::ItemsJson { .. }
+        | Page::ItemsCsv { .. }
+        | Page::Search { .. }
+        | Page::NotFound { .. }
+        | Page::Sitemap
+        | Page::Robots => None,
+    }
+}
+
+/// Where an output file comes from: the content file behind it where
+/// there is one (item and plan pages), else the output path itself.
+pub fn output_location(site: &LinkedSite, output_path: &str) -> Location {
+    page_of_output(site, output_path)
+        .and_then(|page| content_source(site, page))
+        .map(|s| Location::file(&s.path))
+        .unwrap_or_else(|| Location::file(Path::new(output_path)))
+}
+
+/// at and the words that name it.
+pub fn describe_source(site: &LinkedSite, page: Page) -> (Location, String) {
+    let file = |p: &Path| Location::file(p);
+    let generated = |what: &str, path: &str| {
+        (
+            Location::file(Path::new("site.toml")),
+            format!("{what} planpub generates (`{path}`)"),
+        )
+    };
+    let lang = |l: usize| lang_code(site, l).to_string();
+    match page {
+        Page::Item {
+            plan,
+            item,
+            lang: l,
+        }
+        | Page::Badge {
+            plan,
+            item,
+            lang: l,
+        } => {
+            let it = &site.plans[plan].items[item].item;
+            let what = if matches!(page, Page::Badge { .. }) {
+                "badge"
+            } else {
+                "page"
+            };
+            (
+                file(&it.path),
+                format!(
+                    "the {} {what} of item {} ({})",
+                    lang(l),
+                    it.number,
+                    it.path.display()
+                ),
+            )
+        }
+        Page::Section {
+            plan,
+            section,
+            lang: l,
+        } => {
+            let s = &site.plans[plan].sections[section].section;
+            (
+                file(&s.path),
+                format!(
+                    "the {} page of section {} ({})",
+                    lang(l),
+                    s.number,
+                    s.path.display()
+                ),
+            )
+        }
+        Page::Plan { plan, lang: l }
+        | Page::TagIndex { plan, lang: l }
+        | Page::Tag { plan, lang: l, .. }
+        | Page::Status { plan, lang: l, .. }
+        | Page::Feed { plan, lang: l } => {
+            let p = &site.plans[plan].plan;
+            (
+                file(&p.path),
+                format!("a {} page of plan {} ({})", lang(l), p.id, p.path.display()),
+            )
+        }
+        Page::ItemsJson { plan } | Page::ItemsCsv { plan } => {
+            let p = &site.plans[plan].plan;
+            (
+                file(&p.path),
+                format!("a data file of plan {} ({})", p.id, p.path.display()),
+            )
+        }
+        Page::Home { lang: l } => generated(
+            &format!("the {} home page", lang(l)),
+            &page_path(site, page),
+        ),
+        Page::Search { lang: l } => generated(
+            &format!("the {} search page", lang(l)),
+            &page_path(site, page),
+        ),
+        Page::NotFound { lang: l } => {
+            generated(&format!("the {} 404 page", lang(l)), &page_path(site, page))
+        }
+        Page::Sitemap => generated("the sitemap", "sitemap.xml"),
+        Page::Robots => generated("the robots.txt", "robots.txt"),
+    }
+}
+
+/// What an edit changed, between the last build and the next, when both
+/// have the same pages (see [`Change::between`]).
+pub struct Change<'a> {
+    pub old: &'a LinkedSite,
+    pub new: &'a LinkedSite,
+}
+
+impl<'a> Change<'a> {
+    /// The change from `old` to `new`, if they have the same pages: the
+    /// same plans, sections, items (by file and number, in order), tags
+    /// and status groups, the same plan-wide "as of" date and attachments
+    /// at the same paths (pages link to them). `None` otherwise: then
+    /// every page is rendered again.
+    pub fn between(old: &'a LinkedSite, new: &'a LinkedSite) -> Option<Change<'a>> {
+        let same_shape = old.assets.len() == new.assets.len()
+            && old
+                .assets
+                .iter()
+                .zip(&new.assets)
+                .all(|(a, b)| a.output_path == b.output_path)
+            && old.plans.len() == new.plans.len()
+            && old.plans.iter().zip(&new.plans).all(|(a, b)| {
+                a.plan.id == b.plan.id
+                    && a.plan.title == b.plan.title
+                    && a.plan.body == b.plan.body
+                    && a.plan.issuer == b.plan.issuer
+                    && a.plan.published == b.plan.published
+                    && a.plan.source == b.plan.source
+                    && a.as_of == b.as_of
+                    && a.sections.len() == b.sections.len()
+                    && a.sections
+                        .iter()
+                        .zip(&b.sections)
+                        .all(|(x, y)| x.section == y.section && x.items == y.items)
+                    && a.items.len() == b.items.len()
+                    && a.items.iter().zip(&b.items).all(|(x, y)| {
+                        x.item.path == y.item.path
+                            && x.item.number == y.item.number
+                            && x.item.languages == y.item.languages
+                    })
+                    && a.tags.len() == b.tags.len()
+                    && a.tags
+                        .iter()
+                        .zip(&b.tags)
+                        .all(|(x, y)| x.name == y.name && x.slug == y.slug)
+            });
+        same_shape.then_some(Change { old, new })
+    }
+
+    /// The items of plan `plan` whose content or progress changed.
+    pub fn changed_items(&self, plan: usize) -> Vec<usize> {
+        let (old, new) = (&self.old.plans[plan], &self.new.plans[plan]);
+        (0..new.items.len())
+            .filter(|&i| {
+                old.items[i].item != new.items[i].item
+                    || old.items[i].progress != new.items[i].progress
+            })
+            .collect()
+    }
+}
+
+/// Whether what other pages show of an item (its row in lists, its link
+/// as a neighbour) changed.
+fn summary_differs(a: &crate::link::LinkedItem, b: &crate::link::LinkedItem) -> bool {
+    a.item.title != b.item.title
+        || a.progress.status != b.progress.status
+        || a.progress.percent != b.progress.percent
+        || a.item.tags != b.item.tags
+        || a.tags != b.tags
+        || a.item.related != b.item.related
+        || a.related != b.related
+        || a.referenced_by != b.referenced_by
+}
+
+/// An item's own pages: its page and badge in every language.
+pub fn own_pages_of_item(plan: usize, item: usize, languages: usize) -> Vec<Page> {
+    (0..languages)
+        .flat_map(|lang| {
+            [
+                Page::Item { plan, item, lang },
+                Page::Badge { plan, item, lang },
+            ]
+        })
+        .collect()
+}
+
+/// Every page whose bytes `change` may alter: the changed items' own
+/// pages, the plan's feeds and data files, and, when what lists show of
+/// an item changed, every page that shows it (home, plan, search, its
+/// section, tags and status groups before and after, and the item pages
+/// that list it as related, neighbour or sibling). When in doubt, more.
+pub fn pages_affected_by(change: &Change<'_>) -> std::collections::BTreeSet<Page> {
+    let mut pages = std::collections::BTreeSet::new();
+    let nlang = change.new.config.languages.len();
+    for plan in 0..change.new.plans.len() {
+        let changed = change.changed_items(plan);
+        if changed.is_empty() {
+            continue;
+        }
+        let (old_plan, new_plan) = (&change.old.plans[plan], &change.new.plans[plan]);
+        for lang in 0..nlang {
+            pages.insert(Page::Feed { plan, lang });
+        }
+        pages.insert(Page::ItemsJson { plan });
+        pages.insert(Page::ItemsCsv { plan });
+        for &i in &changed {
+            pages.extend(own_pages_of_item(plan, i, nlang));
+        }
+        let summary_changed: Vec<usize> = changed
+            .iter()
+            .copied()
+            .filter(|&i| summary_differs(&old_plan.items[i], &new_plan.items[i]))
+            .collect();
+        if summary_changed.is_empty() {
+            continue;
+        }
+        let mut neighbours = std::collections::BTreeSet::new();
+        let mut sections = std::collections::BTreeSet::new();
+        let mut tags = std::collections::BTreeSet::new();
+        let mut statuses = std::collections::BTreeSet::new();
+        for &i in &summary_changed {
+            for it in [&old_plan.items[i], &new_plan.items[i]] {
+                sections.insert(it.section_index);
+                neighbours.extend(it.related.iter().copied());
+                neighbours.extend(it.referenced_by.iter().copied());
+                neighbours.extend(it.prev);
+                neighbours.extend(it.next);
+                tags.extend(it.tags.iter().copied());
+            }
+            for p in [old_plan, new_plan] {
+                for (si, g) in p.statuses.iter().enumerate() {
+                    if g.items.contains(&i) {
+                        statuses.insert(si);
+                    }
+                }
+            }
+        }
+        for &s in &sections {
+            neighbours.extend(new_plan.sections[s].items.iter().copied());
+        }
+        for lang in 0..nlang {
+            pages.insert(Page::Home { lang });
+            pages.insert(Page::Plan { plan, lang });
+            pages.insert(Page::Search { lang });
+            pages.insert(Page::TagIndex { plan, lang });
+            pages.extend(
+                neighbours
+                    .iter()
+                    .map(|&item| Page::Item { plan, item, lang }),
+            );
+            pages.extend(sections.iter().map(|&section| Page::Section {
+                plan,
+                section,
+                lang,
+            }));
+            pages.extend(tags.iter().map(|&tag| Page::Tag { plan, tag, lang }));
+            pages.extend(
+                statuses
+                    .iter()
+                    .map(|&status| Page::Status { plan, status, lang }),
+            );
+        }
+    }
+    pages
+}

@@ -1,0 +1,202 @@
+//! What every page render shares: the site, the compiled templates, the
+//! rendered bodies, the language's globals in pooled tera contexts, and
+//! the rows and section heads that many pages show, each built once.
+
+use super::bodies::RenderedBodies;
+use super::context::common::language_globals;
+use super::context::item::{ItemRowPage, ListRow, item_summary};
+use super::context::page_context;
+use super::context::plan::{SectionHead, section_head};
+use super::templates::{Templates, report_tera_error};
+use super::{badge, data, feeds};
+use crate::diagnostics::Diagnostics;
+use crate::link::LinkedSite;
+use crate::pages::{Page, page_output_path};
+use std::sync::{Mutex, OnceLock};
+
+/// What every page render needs: the site, compiled templates, rendered
+/// bodies and the per-language values shared by all pages.
+pub struct RenderEnv<'a> {
+    pub site: &'a LinkedSite,
+    pub templates: &'a Templates,
+    pub bodies: &'a RenderedBodies,
+    /// An item as lists show it (`number` and `row_html`, the rendered
+    /// `partials/item_row.html`), built once per item and language when a
+    /// page first lists the item (`rows[plan][item * languages + lang]`):
+    /// the same row appears on a dozen pages or more, and copying it is
+    /// several times cheaper than building it again. Rows hold no more:
+    /// tera needs owned values, and copying the whole summary into the
+    /// 400,000 list places of a 10,000-item plan was 14 % of its build.
+    rows: Vec<Vec<OnceLock<ListRow>>>,
+    /// A section as pages show it, without its items
+    /// (`sections[plan][section * languages + lang]`): every item page
+    /// shows its section's progress, which is a sum over the section's
+    /// items, so building it for each page would grow with the square of
+    /// the section's size.
+    sections: Vec<Vec<OnceLock<SectionHead>>>,
+    /// The globals as a tera context, one per language.
+    global_contexts: Vec<tera::Context>,
+    /// Contexts holding a language's globals, reused page after page
+    /// (`[lang]`): a page's own values are moved in for its render and
+    /// taken out again. Cloning the globals (~120 UI strings) for each of
+    /// 40,000 pages was a tenth of the engine's time.
+    context_pool: Mutex<Vec<Vec<tera::Context>>>,
+    /// The first error rendering a row, reported by the page that needed it.
+    row_error: Mutex<Option<tera::Error>>,
+}
+
+/// The item row partial (see [`RenderEnv::list_row`]).
+pub const ITEM_ROW_TEMPLATE: &str = "partials/item_row.html";
+
+/// One empty slot per plan, thing (`count` of them in a plan) and
+/// language.
+fn slots<T>(
+    site: &LinkedSite,
+    count: fn(&crate::link::LinkedPlan) -> usize,
+) -> Vec<Vec<OnceLock<T>>> {
+    let nlang = site.config.languages.len();
+    site.plans
+        .iter()
+        .map(|p| (0..count(p) * nlang).map(|_| OnceLock::new()).collect())
+        .collect()
+}
+
+impl<'a> RenderEnv<'a> {
+    pub fn new(site: &'a LinkedSite, templates: &'a Templates, bodies: &'a RenderedBodies) -> Self {
+        let nlang = site.config.languages.len();
+        let global_contexts: Vec<tera::Context> = (0..nlang)
+            .map(|l| {
+                tera::Context::from_serialize(language_globals(site, l))
+                    .expect("globals are a JSON object")
+            })
+            .collect();
+        RenderEnv {
+            site,
+            templates,
+            bodies,
+            rows: slots(site, |p| p.items.len()),
+            sections: slots(site, |p| p.sections.len()),
+            context_pool: Mutex::new(vec![Vec::new(); global_contexts.len()]),
+            global_contexts,
+            row_error: Mutex::new(None),
+        }
+    }
+
+    /// An item's row in lists: its `number` and `row_html`, the HTML of
+    /// `partials/item_row.html` with `row` = the item's summary and the
+    /// language's globals (empty when the theme has no such partial).
+    /// Built at most once per build and item and language.
+    pub fn list_row(&self, plan: usize, item: usize, lang: usize) -> &ListRow {
+        let nlang = self.site.config.languages.len();
+        self.rows[plan][item * nlang + lang].get_or_init(|| ListRow {
+            number: self.site.plans[plan].items[item].item.number,
+            row_html: self.item_row_html(plan, item, lang),
+        })
+    }
+
+    /// A section without its items, built at most once per build and
+    /// section and language.
+    pub fn section_head(&self, plan: usize, section: usize, lang: usize) -> &SectionHead {
+        let nlang = self.site.config.languages.len();
+        self.sections[plan][section * nlang + lang]
+            .get_or_init(|| section_head(self.site, plan, section, lang))
+    }
+
+    fn item_row_html(&self, plan: usize, item: usize, lang: usize) -> String {
+        if !self.templates.paths.contains_key(ITEM_ROW_TEMPLATE) {
+            return String::new();
+        }
+        let context = ItemRowPage {
+            row: item_summary(self.site, plan, item, lang),
+        };
+        let values = serde_json::to_value(context).expect("contexts have string keys only");
+        match self.render_with_globals(ITEM_ROW_TEMPLATE, lang, values) {
+            Ok(html) => html,
+            Err(e) => {
+                let mut first = self.row_error.lock().expect("row error lock");
+                if first.is_none() {
+                    *first = Some(e);
+                }
+                String::new()
+            }
+        }
+    }
+
+    /// Renders `template` with the language's globals and `values` (an
+    /// object whose keys are not globals), in a context from the pool.
+    fn render_with_globals(
+        &self,
+        template: &str,
+        lang: usize,
+        values: serde_json::Value,
+    ) -> tera::Result<String> {
+        let pooled = self.context_pool.lock().expect("context pool lock")[lang].pop();
+        let mut ctx = pooled.unwrap_or_else(|| self.global_contexts[lang].clone());
+        let keys: Vec<String> = values
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let page = tera::Context::from_value(values).expect("a context is an object");
+        // Removing a shadowing key after the render would take the global
+        // out of the pooled context for every later page.
+        assert!(
+            keys.iter()
+                .all(|k| !self.global_contexts[lang].contains_key(k)),
+            "page values must not shadow the globals"
+        );
+        ctx.extend(page);
+        let result = self.templates.tera.render(template, &ctx);
+        for k in &keys {
+            ctx.remove(k);
+        }
+        self.context_pool.lock().expect("context pool lock")[lang].push(ctx);
+        result
+    }
+
+    /// Renders one page. Errors are template errors, mapped to the
+    /// template's file and line.
+    pub fn render_page(&self, page: Page) -> Result<(String, Vec<u8>), Diagnostics> {
+        let path = page_output_path(self.site, page);
+        let bytes = match page {
+            Page::Badge { plan, item, lang } => {
+                badge::render_badge(self.site, plan, item, lang).into_bytes()
+            }
+            Page::Feed { plan, lang } => feeds::render_feed(self.site, plan, lang).into_bytes(),
+            Page::ItemsJson { plan } => {
+                data::render_items_json(self.site, self.bodies, plan).into_bytes()
+            }
+            Page::ItemsCsv { plan } => data::render_items_csv(self.site, self.bodies, plan),
+            Page::Sitemap => feeds::render_sitemap(self.site).into_bytes(),
+            Page::Robots => feeds::render_robots(self.site).into_bytes(),
+            Page::Home { .. }
+            | Page::Plan { .. }
+            | Page::Section { .. }
+            | Page::Item { .. }
+            | Page::TagIndex { .. }
+            | Page::Tag { .. }
+            | Page::Status { .. }
+            | Page::Search { .. }
+            | Page::NotFound { .. } => self.render_html(page)?.into_bytes(),
+        };
+        Ok((path, bytes))
+    }
+
+    /// Renders an HTML page with its template.
+    fn render_html(&self, page: Page) -> Result<String, Diagnostics> {
+        let Some((template, values)) = page_context(self, page) else {
+            return Ok(String::new());
+        };
+        if let Some(e) = self.row_error.lock().expect("row error lock").take() {
+            let mut d = Diagnostics::new();
+            report_tera_error(&e, &self.templates.paths, Some(ITEM_ROW_TEMPLATE), &mut d);
+            return Err(d);
+        }
+        let lang = page.lang().unwrap_or(0);
+        self.render_with_globals(template, lang, values)
+            .map_err(|e| {
+                let mut d = Diagnostics::new();
+                report_tera_error(&e, &self.templates.paths, Some(template), &mut d);
+                d
+            })
+    }
+}

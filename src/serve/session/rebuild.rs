@@ -1,0 +1,438 @@
+//! Rebuilding from the cached documents, through the one pipeline: a full
+//! render when the site's pages changed, else only the pages the change
+//! touches ([`pages_affected_by`]), checked against the whole served site
+//! as a clean build checks them; and the search index, built off the
+//! rebuild thread.
+
+use super::{RebuildOutcome, Session, SharedOutput, lay_over};
+use crate::diagnostics::Diagnostics;
+use crate::indexing::IndexInputs;
+use crate::link::{LinkedItem, LinkedSite, link_site};
+use crate::load::{LoadedSite, SourceDocument};
+use crate::output::{MemoryOutput, SiteOutput};
+use crate::pages::{Change, Page, own_pages_of_item, pages_affected_by};
+use crate::pipeline::{Stage, render_and_index, stage};
+use crate::render::link_check::{ExpectedPaths, OutputView, check_links_in};
+use crate::render::site::render_pages_into;
+use crate::render::{Prepared, RenderEnv, prepare, render_item_bodies};
+use crate::validate::{ParsedFile, assemble_site};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The search index of a rebuild, to be built off the rebuild thread: the
+/// pages are served meanwhile, with the previous index.
+pub struct IndexJob {
+    inputs: IndexInputs,
+    generation: u64,
+    current: Arc<AtomicU64>,
+    output: SharedOutput,
+}
+
+impl std::fmt::Debug for IndexJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IndexJob({})", self.generation)
+    }
+}
+
+impl IndexJob {
+    /// Builds the index and publishes it, unless a newer rebuild came
+    /// since; returns the paths that changed, `None` if it was outdated.
+    pub fn run(self) -> Option<Vec<String>> {
+        // An edit that came since makes this index useless: stop early,
+        // so that the newer one (queued behind it) starts sooner.
+        let index = self
+            .inputs
+            .build_unless(&|| self.current.load(Ordering::SeqCst) != self.generation)?;
+        let mut served = self.output.write().expect("served site lock");
+        if self.current.load(Ordering::SeqCst) != self.generation {
+            return None;
+        }
+        let mut changed = Vec::new();
+        for dir in self.inputs.dirs() {
+            for p in crate::indexing::files_under(&served, dir) {
+                if !index.files.contains_key(&p) {
+                    served.files.remove(&p);
+                    changed.push(p);
+                }
+            }
+        }
+        changed.extend(lay_over(&mut served, index));
+        changed.sort();
+        Some(changed)
+    }
+}
+
+/// An edited item as the fast path publishes it: (plan, item, the item
+/// rebuilt from its files, its bodies).
+type EditedItem = (
+    usize,
+    usize,
+    LinkedItem,
+    Vec<crate::render::markdown::RenderedMarkdown>,
+);
+
+impl Session {
+    /// Phase one of an edit to work items' files: when the edit changes
+    /// only what the items' own pages show (texts, status, targets,
+    /// updates; not the number, file, section, tags, `related`,
+    /// translations or the plan's "as of" date), render those pages and
+    /// badges from the last build with the edited items swapped in,
+    /// check their links, and publish them at once. `None` when the edit
+    /// needs the full path. The caller then runs [`Session::finish`],
+    /// which re-renders everything the edit touches, these pages
+    /// included, exactly as a clean build would.
+    pub(super) fn publish_edited_items(&mut self, rels: &[PathBuf]) -> Option<Vec<String>> {
+        let mut swaps = self.edited_items(rels)?;
+        let nlang = self.config.as_ref()?.languages.len();
+        let built = self.built.as_mut()?;
+        // Swap the edited items in, render their pages, swap them back:
+        // `built` stays what the last full rebuild made, so that
+        // `finish` sees every change.
+        for (pi, ii, linked, bodies) in swaps.iter_mut() {
+            std::mem::swap(&mut built.site.plans[*pi].items[*ii], linked);
+            std::mem::swap(&mut built.bodies.plans[*pi].items[*ii], bodies);
+        }
+        let pages: Vec<Page> = swaps
+            .iter()
+            .flat_map(|(pi, ii, _, _)| own_pages_of_item(*pi, *ii, nlang))
+            .collect();
+        let mut diags = Diagnostics::new();
+        let overlay = MemoryOutput::new();
+        {
+            let served = self.output.read().expect("served site lock");
+            let expected = ExpectedPaths(served.files.keys().cloned().collect());
+            let env = RenderEnv::new(&built.site, &built.templates, &built.bodies);
+            render_pages_into(&env, &pages, &overlay, &expected, &mut diags);
+        }
+        let overlay = overlay.into_site();
+        if !diags.has_errors() {
+            // Only these pages' links: the full path that follows checks
+            // every page.
+            let served = self.output.read().expect("served site lock");
+            let view = OutputView {
+                base: &served,
+                overlay: Some(&overlay),
+            };
+            let rendered: Vec<String> = overlay.files.keys().cloned().collect();
+            check_links_in(&built.site, view, Some(&rendered), &mut diags);
+        }
+        for (pi, ii, linked, bodies) in swaps.iter_mut() {
+            std::mem::swap(&mut built.site.plans[*pi].items[*ii], linked);
+            std::mem::swap(&mut built.bodies.plans[*pi].items[*ii], bodies);
+        }
+        if diags.has_errors() {
+            // The full path reports the problems.
+            return None;
+        }
+        self.provisional.extend(pages);
+        let mut served = self.output.write().expect("served site lock");
+        let mut changed = lay_over(&mut served, overlay);
+        changed.sort();
+        Some(changed)
+    }
+
+    /// The items an edit of `rels` touches, rebuilt from their own files
+    /// with their bodies rendered, each as (plan, item, linked item,
+    /// bodies); `None` when the edit needs the full path (a file that is
+    /// no item's, an item that moves in the plan, a new "as of" date).
+    fn edited_items(&self, rels: &[PathBuf]) -> Option<Vec<EditedItem>> {
+        use crate::load::DocumentKind;
+        let built = self.built.as_ref()?;
+        let config = self.config.as_ref()?;
+        let dl = config.default_language.as_str();
+        // The default-language file of every item the edit touches.
+        let mut item_files: BTreeSet<PathBuf> = BTreeSet::new();
+        for rel in rels {
+            if super::sources::classify(rel) != super::sources::ChangeKind::Content {
+                continue;
+            }
+            let (doc, _) = self.documents.get(rel)?;
+            if doc.kind != DocumentKind::Item {
+                return None;
+            }
+            item_files.insert(crate::load::default_language_path(doc));
+        }
+        if item_files.is_empty() {
+            return None;
+        }
+        let langs: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+        let mut swaps = Vec::new();
+        for file in &item_files {
+            let (doc, parsed) = self.documents.get(file)?;
+            let translations: Vec<(&SourceDocument, &ParsedFile)> = langs
+                .iter()
+                .filter(|l| **l != dl)
+                .filter_map(|l| {
+                    self.documents
+                        .get(&crate::load::translation_path(file, l))
+                        .map(|(d, p)| (d, p))
+                })
+                .collect();
+            let pi = built
+                .site
+                .plans
+                .iter()
+                .position(|p| p.plan.id == doc.plan)?;
+            let plan = &built.site.plans[pi];
+            let ii = plan.items.iter().position(|it| it.item.path == *file)?;
+            let old = &plan.items[ii];
+            let item = crate::validate::reassemble_item(&old.item, doc, parsed, &translations, dl)?;
+            let progress = crate::progress::compute_progress(&item, plan.plan.year());
+            let as_of = plan
+                .items
+                .iter()
+                .enumerate()
+                .filter_map(|(j, it)| {
+                    if j == ii {
+                        progress.as_of
+                    } else {
+                        it.progress.as_of
+                    }
+                })
+                .max();
+            if as_of != plan.as_of {
+                return None;
+            }
+            let bodies = if item.body == old.item.body {
+                built.bodies.plans[pi].items[ii].clone()
+            } else {
+                render_item_bodies(&item, &langs, dl, &config.base_path)
+            };
+            let linked = LinkedItem {
+                item,
+                progress,
+                ..old.clone()
+            };
+            swaps.push((pi, ii, linked, bodies));
+        }
+        Some(swaps)
+    }
+
+    /// validate → link → (incremental) render → index, from the cached
+    /// documents.
+    pub(super) fn rebuild_from_documents(&mut self) -> RebuildOutcome {
+        self.pending = false;
+        let mut diags = self.load_diagnostics.clone();
+        let Some(linked) = self.link_documents(&mut diags) else {
+            return self.fail(diags);
+        };
+        match self.built.take() {
+            Some(old) if Change::between(&old.site, &linked).is_some() => {
+                self.rebuild_incrementally(old, linked, diags)
+            }
+            _ => {
+                let Some(prepared) = prepare(linked, &mut diags) else {
+                    return self.fail(diags);
+                };
+                let output = MemoryOutput::new();
+                if render_and_index(&prepared, &output, &mut diags, self.hooks).is_none() {
+                    return self.fail(diags);
+                }
+                self.built = Some(prepared);
+                let changed = self.publish(output.into_site());
+                self.provisional.clear();
+                RebuildOutcome {
+                    changed,
+                    diagnostics: diags,
+                    failed: false,
+                    incremental: false,
+                    partial: false,
+                    unchanged: false,
+                    index_job: None,
+                }
+            }
+        }
+    }
+
+    /// validate → link from the cached documents and their parse results.
+    fn link_documents(&self, diags: &mut Diagnostics) -> Option<LinkedSite> {
+        let validated = self.assemble(diags)?;
+        Some(stage(self.hooks, Stage::Link, || link_site(validated)))
+    }
+
+    /// The cached documents put together again (assembling reads the
+    /// parse results, not the texts: those are left out).
+    fn assemble(&self, diags: &mut Diagnostics) -> Option<crate::validate::ValidatedSite> {
+        let config = self.config.clone()?;
+        stage(self.hooks, Stage::Reassemble, || {
+            let (documents, parsed): (Vec<SourceDocument>, Vec<ParsedFile>) = self
+                .documents
+                .values()
+                .filter(|(d, _)| !d.plan.is_empty())
+                .map(|(d, p)| {
+                    let doc = SourceDocument {
+                        path: d.path.clone(),
+                        kind: d.kind,
+                        plan: d.plan.clone(),
+                        section_dir: d.section_dir.clone(),
+                        stem: d.stem.clone(),
+                        language: d.language.clone(),
+                        text: String::new(),
+                    };
+                    (doc, p.clone())
+                })
+                .unzip();
+            for (d, p) in self.documents.values() {
+                if d.plan.is_empty() {
+                    diags.extend(p.diagnostics.clone());
+                }
+            }
+            let loaded = LoadedSite {
+                root: self.root.clone(),
+                config,
+                documents,
+                assets: self.assets.values().cloned().collect(),
+                theme: self.theme.clone(),
+            };
+            assemble_site(loaded, parsed, diags)
+        })
+    }
+
+    /// Renders only the pages the change from `old` to `linked` touches,
+    /// checks every link of the served site with them laid over it (as a
+    /// clean build checks them: an unchanged page may link to an anchor
+    /// the change removed), and publishes them; the search index follows
+    /// (off this thread when `background_index` is on).
+    fn rebuild_incrementally(
+        &mut self,
+        old: Prepared,
+        linked: LinkedSite,
+        mut diags: Diagnostics,
+    ) -> RebuildOutcome {
+        let (built, overlay) = stage(self.hooks, Stage::Render, || {
+            self.render_incrementally(old, linked, &mut diags)
+        });
+        stage(self.hooks, Stage::LinkCheck, || {
+            let served = self.output.read().expect("served site lock");
+            let view = OutputView {
+                base: &served,
+                overlay: Some(&overlay),
+            };
+            check_links_in(&built.site, view, None, &mut diags);
+        });
+        if diags.has_errors() {
+            // The last good site stays; the next rebuild starts from it.
+            return self.fail(diags);
+        }
+        let mut changed = self.publish_pages(overlay);
+        self.provisional.clear();
+        let job = IndexJob {
+            inputs: IndexInputs::new(&built.site, &built.bodies),
+            generation: self.index_generation.fetch_add(1, Ordering::SeqCst) + 1,
+            current: self.index_generation.clone(),
+            output: self.output.clone(),
+        };
+        let index_job = if self.background_index {
+            Some(job)
+        } else {
+            changed.extend(job.run().unwrap_or_default());
+            None
+        };
+        changed.sort();
+        self.built = Some(built);
+        RebuildOutcome {
+            changed,
+            diagnostics: diags,
+            failed: false,
+            incremental: true,
+            partial: false,
+            unchanged: false,
+            index_job,
+        }
+    }
+
+    /// Lays re-rendered pages over the served site; lists those that changed.
+    fn publish_pages(&mut self, pages: SiteOutput) -> Vec<String> {
+        let mut served = self.output.write().expect("served site lock");
+        lay_over(&mut served, pages)
+    }
+
+    /// Swaps the new output in and lists what changed.
+    fn publish(&mut self, output: SiteOutput) -> Vec<String> {
+        let mut served = self.output.write().expect("served site lock");
+        // An index still being built for an older site must not land.
+        self.index_generation.fetch_add(1, Ordering::SeqCst);
+        let mut changed: Vec<String> = output
+            .files
+            .iter()
+            .filter(|(p, b)| served.files.get(*p) != Some(*b))
+            .map(|(p, _)| p.clone())
+            .collect();
+        changed.extend(
+            served
+                .files
+                .keys()
+                .filter(|p| !output.files.contains_key(*p))
+                .cloned(),
+        );
+        changed.sort();
+        *served = output;
+        changed
+    }
+
+    /// Re-renders what the change from `old` to `linked` touches (and the
+    /// pages published ahead of `old`), starting from `old`'s rendered
+    /// bodies; the result holds those pages and the attachments.
+    fn render_incrementally(
+        &self,
+        old: Prepared,
+        linked: LinkedSite,
+        diags: &mut Diagnostics,
+    ) -> (Prepared, SiteOutput) {
+        let Prepared {
+            site: old_site,
+            templates,
+            mut bodies,
+        } = old;
+        let langs: Vec<&str> = linked
+            .config
+            .languages
+            .iter()
+            .map(|l| l.code.as_str())
+            .collect();
+        let dl = linked.config.default_language.clone();
+        let base = linked.config.base_path.clone();
+        // Pages published ahead of `old` are rendered again: the diff
+        // cannot see an edit that was undone since.
+        let mut pages: BTreeSet<Page> = self.provisional.clone();
+        if let Some(change) = Change::between(&old_site, &linked) {
+            for plan in 0..linked.plans.len() {
+                for i in change.changed_items(plan) {
+                    let (was, is) = (&old_site.plans[plan].items[i], &linked.plans[plan].items[i]);
+                    if was.item.body != is.item.body {
+                        bodies.plans[plan].items[i] =
+                            render_item_bodies(&is.item, &langs, &dl, &base);
+                    }
+                }
+            }
+            pages.extend(pages_affected_by(&change));
+        }
+        drop(old_site);
+        let overlay = MemoryOutput::new();
+        {
+            let served = self.output.read().expect("served site lock");
+            let expected = ExpectedPaths(served.files.keys().cloned().collect());
+            let env = RenderEnv::new(&linked, &templates, &bodies);
+            let pages: Vec<Page> = pages.into_iter().collect();
+            render_pages_into(&env, &pages, &overlay, &expected, diags);
+        }
+        // Attachments: the same paths (else no incremental render),
+        // perhaps new bytes.
+        let mut overlay = overlay.into_site();
+        for asset in &linked.assets {
+            overlay
+                .files
+                .insert(asset.output_path.clone(), asset.bytes.clone());
+        }
+        (
+            Prepared {
+                site: linked,
+                templates,
+                bodies,
+            },
+            overlay,
+        )
+    }
+}
