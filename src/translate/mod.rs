@@ -475,8 +475,10 @@ fn edited_files(
             apply::edit_site_toml(existing.as_deref().unwrap_or_default(), lang, &change.edits)
         } else {
             let hash = change.source_hash.as_deref();
-            let recorded_same = existing.is_some() && change.edits.is_empty() && hash.is_none();
-            if recorded_same {
+            // Nothing to record: no new text, and no hash to set (or no
+            // file to set it in: a file whose units all came back empty
+            // stays missing rather than becoming an empty translation).
+            if change.edits.is_empty() && (hash.is_none() || existing.is_none()) {
                 continue;
             }
             apply::edit_translation(existing.as_deref(), &change.edits, hash)

@@ -622,6 +622,30 @@ fn xlsx_round_trip_writes_the_translations_and_the_english_pages_show_them() {
     );
 }
 
+// issue #18.3: found importing a freshly imported plan with the last
+// rows left empty, which wrote an empty `+++ +++` translation file.
+#[test]
+fn a_file_whose_units_all_come_back_untranslated_gets_no_translation_file() {
+    let site = site_missing_item_16();
+    let file = site.path("2023-en.xlsx");
+    export(&site, &file);
+    let run = import(&site, &file);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        !site
+            .path("content/2023/3-quality-system/16-school-projects.en.md")
+            .exists(),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        site.run(&["check"])
+            .stderr
+            .contains("16-school-projects.md:1:1: warning: no `en` translation"),
+        "item 16 is still reported missing"
+    );
+}
+
 #[test]
 fn xliff_round_trip_writes_the_translations_and_the_english_pages_show_them() {
     let site = TestSite::plan2023();
