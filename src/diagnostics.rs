@@ -70,6 +70,9 @@ pub enum Code {
     /// Text shown in the default language because its translation is
     /// missing: a file, or a field of one.
     MissingTranslation,
+    /// A translation whose `source_hash` is not that of the current
+    /// default-language text: the source changed since it was translated.
+    StaleTranslation,
     /// A plan or section folder without its `_index.md`, or no plan.
     MissingIndexFile,
     /// A plan folder named like a path planpub uses.
@@ -133,6 +136,7 @@ impl Code {
             Code::DanglingReference => "dangling-reference",
             Code::TranslationWithoutOriginal => "translation-without-original",
             Code::MissingTranslation => "missing-translation",
+            Code::StaleTranslation => "stale-translation",
             Code::MissingIndexFile => "missing-index-file",
             Code::ReservedName => "reserved-name",
             Code::UndefinedTag => "undefined-tag",

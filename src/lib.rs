@@ -39,7 +39,9 @@ pub mod progress;
 pub mod render;
 pub mod renumber;
 pub mod serve;
+pub mod source_text;
 pub mod toml_fields;
+pub mod translate;
 pub mod validate;
 pub mod write;
 
@@ -74,6 +76,22 @@ pub fn build_site_with(
     let output = MemoryOutput::new();
     render_and_index(&prepared, &output, diags, hooks)?;
     Some(output.into_site())
+}
+
+/// `check`: [`build_site_with`], and how much of the content is
+/// translated into each language (issue #18.3), counted on the linked
+/// site before it renders.
+pub fn check_site_with(
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+    hooks: &dyn Hooks,
+) -> Option<(SiteOutput, translate::units::Coverage)> {
+    let linked = link_stage(options, diags, hooks)?;
+    let coverage = translate::units::Coverage::of_linked_site(&linked);
+    let prepared = render::prepare(linked, diags)?;
+    let output = MemoryOutput::new();
+    render_and_index(&prepared, &output, diags, hooks)?;
+    Some((output.into_site(), coverage))
 }
 
 /// Why `build` put no new site in place.

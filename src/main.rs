@@ -5,7 +5,7 @@
 use clap::{CommandFactory, Parser, Subcommand};
 use planpub::diagnostics::{Code, Diagnostics, Severity, escape_controls};
 use planpub::write::OutputDir;
-use planpub::{BuildFailed, BuildOptions, build_and_write_with, build_site_with};
+use planpub::{BuildFailed, BuildOptions, build_and_write_with, check_site_with};
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -112,6 +112,11 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Send a plan's texts to translators and take their work back (.xlsx or XLIFF .xlf).
+    Translate {
+        #[command(subcommand)]
+        command: TranslateCommand,
+    },
     /// Print the content format: layout, front matter fields, URLs (also `planpub help format`).
     Format,
     /// Print a shell completion script, e.g. `planpub completions bash > /etc/bash_completion.d/planpub`.
@@ -135,6 +140,67 @@ enum DiagnosticsFormat {
     /// One JSON object per line on stdout: file, line, column, severity,
     /// code, message, hint (for CI annotations).
     Json,
+}
+
+#[derive(Subcommand)]
+enum TranslateCommand {
+    /// Write a plan's text units (source, current translation, state) to FILE.xlsx or FILE.xlf.
+    Export {
+        /// The plan whose texts to export (its folder under content/, e.g. 2023).
+        #[arg(long)]
+        plan: String,
+        /// The language to translate into (a language of site.toml, e.g. en).
+        #[arg(long)]
+        lang: String,
+        /// The file to write: .xlsx (a spreadsheet) or .xlf (XLIFF 2.0).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Write the translations of a filled-in FILE.xlsx or FILE.xlf into the X.<lang>.md files, all or nothing.
+    Import {
+        /// The exported file, filled in by the translators.
+        file: PathBuf,
+    },
+    /// Print the `source_hash` a translation of FILE records (FILE: X.md or X.<lang>.md).
+    Hash {
+        /// A plan, section or item file, or one of its translations.
+        file: PathBuf,
+    },
+}
+
+/// `planpub translate …`: prints what it did, or every problem.
+fn translate(root: &Path, command: TranslateCommand) -> ExitCode {
+    use planpub::translate;
+    let mut diags = Diagnostics::new();
+    let result = match command {
+        TranslateCommand::Export { plan, lang, output } => {
+            translate::export(root, &plan, &lang, &output, &mut diags).map(|r| r.to_string())
+        }
+        TranslateCommand::Import { file } => {
+            translate::import(root, &file, &mut diags).map(|r| r.to_string())
+        }
+        TranslateCommand::Hash { file } => {
+            translate::hash(root, &file, &mut diags).map(|h| format!("{h}\n"))
+        }
+    };
+    print_diagnostics(&diags);
+    match result {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            for p in &failure.problems {
+                eprintln!("{p}");
+            }
+            let n = failure.problems.len();
+            eprintln!(
+                "{n} problem{}; nothing was written",
+                if n == 1 { "" } else { "s" }
+            );
+            ExitCode::from(failure.exit_code)
+        }
+    }
 }
 
 /// The arguments, with `planpub help format` read as `planpub format`: clap's
@@ -261,6 +327,7 @@ fn main() -> ExitCode {
             new,
             dry_run,
         } => renumber(&cli.root, &plan, insert, old.zip(new), dry_run),
+        Command::Translate { command } => translate(&cli.root, command),
         Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port, hooks)
         {
             Ok(()) => ExitCode::SUCCESS,
@@ -437,8 +504,9 @@ fn check(
         base_url,
     };
     let mut diags = Diagnostics::new();
-    let result = build_site_with(&options, &mut diags, hooks);
+    let result = check_site_with(&options, &mut diags, hooks);
     let missing = diags.count(Code::MissingTranslation);
+    let stale = diags.count(Code::StaleTranslation);
     let warnings = diags.warning_count();
     if strict {
         diags = diags.warnings_as_errors();
@@ -452,11 +520,13 @@ fn check(
             eprintln!("check failed: --strict counts warnings as errors");
             ExitCode::from(1)
         }
-        Some(out) => {
+        Some((out, coverage)) => {
             eprintln!(
-                "ok: {} files would be written; {missing} missing translation notice(s)",
+                "ok: {} files would be written; {missing} missing translation notice(s), {stale} stale translation notice(s)",
                 out.files.len()
             );
+            // issue #18.3: translated, missing, stale per language.
+            eprint!("{coverage}");
             ExitCode::SUCCESS
         }
         None => ExitCode::from(1),

@@ -226,6 +226,9 @@ pub struct Item {
     pub updates: Vec<Update>,
     /// Languages with a translation file (the default language included).
     pub languages: BTreeSet<String>,
+    /// Languages whose translation records the `source_hash` of an older
+    /// default-language text (issue #18.3).
+    pub stale_translations: BTreeSet<String>,
     /// Numbers the item had before a renumbering, oldest first, as
     /// written (`planpub renumber` appends): their URLs keep leading to it.
     pub former_numbers: Vec<u32>,
@@ -267,6 +270,9 @@ pub struct Section {
     pub items: Vec<Item>,
     /// Languages with a translation file (the default language included).
     pub languages: BTreeSet<String>,
+    /// Languages whose translation records the `source_hash` of an older
+    /// default-language text (issue #18.3).
+    pub stale_translations: BTreeSet<String>,
 }
 
 /// A plan: the folder `content/<id>/` with its `_index.md`.
@@ -296,6 +302,9 @@ pub struct Plan {
     pub sections: Vec<Section>,
     /// Languages with a translation file (the default language included).
     pub languages: BTreeSet<String>,
+    /// Languages whose translation records the `source_hash` of an older
+    /// default-language text (issue #18.3).
+    pub stale_translations: BTreeSet<String>,
 }
 
 impl Plan {

@@ -38,6 +38,11 @@ impl DocKey {
 /// A translation that parsed, with its file.
 type Translation<'d> = (&'d SourceDocument, ParsedDocument);
 
+/// The `source_hash` each translation of a file records: (language, hash,
+/// where it is written). Compared with the file's current hash by
+/// `stale.rs` (issue #18.3).
+pub(super) type RecordedHashes = Vec<(String, String, Location)>;
+
 /// An item read from its files, not yet in its section: what the checks
 /// of the whole content need besides the item.
 pub(super) struct PlacedItem {
@@ -51,6 +56,8 @@ pub(super) struct PlacedItem {
     pub tags: Vec<(String, Location)>,
     /// Its `related` numbers as written, each where it was written.
     pub related: Vec<(u32, Location)>,
+    /// The `source_hash` its translations record.
+    pub source_hashes: RecordedHashes,
     /// Its `continues` as written, where it was written.
     pub continues: Option<(ItemRef, Location)>,
     /// Its dates, each where it was written: `due`, then the updates'.
@@ -93,6 +100,9 @@ pub(super) struct Assembly<'c> {
     pub body_lines: BTreeMap<PathBuf, usize>,
     /// The progress rounds, by file.
     pub rounds: Vec<RoundFile>,
+    /// The `source_hash` the translations of plans and sections record,
+    /// by default-language file (items keep theirs in [`PlacedItem`]).
+    pub source_hashes: BTreeMap<PathBuf, RecordedHashes>,
 }
 
 impl<'c> Assembly<'c> {
@@ -115,6 +125,7 @@ impl<'c> Assembly<'c> {
             unreadable_items: BTreeSet::new(),
             body_lines: BTreeMap::new(),
             rounds: Vec::new(),
+            source_hashes: BTreeMap::new(),
         };
         let (defaults, mut translations) = assembly.group_by_identity(documents, parsed, diags);
         for (key, (doc, parsed)) in defaults {
@@ -214,11 +225,14 @@ impl<'c> Assembly<'c> {
         };
         match parsed {
             ParsedDocument::Plan(plan) => {
-                let plan = merge_plan(doc, *plan, trans, languages, diags);
+                let (plan, hashes) = merge_plan(doc, *plan, trans, languages, diags);
+                self.source_hashes.insert(doc.path.clone(), hashes);
                 self.plans.insert(doc.plan.clone(), plan);
             }
             ParsedDocument::Section(section) => {
-                if let Some(section) = merge_section(doc, *section, trans, languages, diags) {
+                let (section, hashes) = merge_section(doc, *section, trans, languages, diags);
+                self.source_hashes.insert(doc.path.clone(), hashes);
+                if let Some(section) = section {
                     self.sections
                         .insert((doc.plan.clone(), section.dir.clone()), section);
                 }
@@ -373,7 +387,7 @@ fn merge_plan(
     trans: Vec<Translation<'_>>,
     languages: BTreeSet<String>,
     diags: &mut Diagnostics,
-) -> Plan {
+) -> (Plan, RecordedHashes) {
     let Parsed { fields, body, .. } = plan;
     // An `end` before `start` is reported once; the plan then has the
     // default period, so that its dates are not reported again against
@@ -384,6 +398,7 @@ fn merge_plan(
     let mut title = Localized::new(fields.title.unwrap_or_default());
     let mut issuer = fields.issuer.map(Localized::new);
     let mut body = Localized::new(body);
+    let mut hashes = RecordedHashes::new();
     for (d, t) in trans {
         if let ParsedDocument::PlanTranslation(t) = t {
             let Parsed {
@@ -396,9 +411,10 @@ fn merge_plan(
                 i.translations.insert(d.language.clone(), ti);
             }
             body.translations.insert(d.language.clone(), tb);
+            record_hash(&mut hashes, &d.language, tf.source_hash);
         }
     }
-    Plan {
+    let plan = Plan {
         id: doc.plan.clone(),
         path: doc.path.clone(),
         title,
@@ -411,6 +427,15 @@ fn merge_plan(
         body,
         sections: Vec::new(),
         languages,
+        stale_translations: BTreeSet::new(),
+    };
+    (plan, hashes)
+}
+
+/// A translation's `source_hash`, if it records one, into `hashes`.
+fn record_hash(hashes: &mut RecordedHashes, lang: &str, hash: Option<(String, Location)>) {
+    if let Some((hash, at)) = hash {
+        hashes.push((lang.to_string(), hash, at));
     }
 }
 
@@ -435,16 +460,19 @@ fn checked_end(
 
 /// A section from its `_index.md` and its translations; `None` without a
 /// usable number.
+/// A section from its `_index.md` and its translations (`None` without a
+/// usable number), and the `source_hash` they record.
 fn merge_section(
     doc: &SourceDocument,
     section: Parsed<super::fields::SectionFields>,
     trans: Vec<Translation<'_>>,
     languages: BTreeSet<String>,
     diags: &mut Diagnostics,
-) -> Option<Section> {
+) -> (Option<Section>, RecordedHashes) {
     let Parsed { fields, body, .. } = section;
     let mut title = Localized::new(fields.title.unwrap_or_default());
     let mut body = Localized::new(body);
+    let mut hashes = RecordedHashes::new();
     for (d, t) in trans {
         if let ParsedDocument::SectionTranslation(t) = t {
             let Parsed {
@@ -454,10 +482,10 @@ fn merge_section(
             } = *t;
             put_translation(&mut title, &d.language, tf.title, &d.path, "title", diags);
             body.translations.insert(d.language.clone(), tb);
+            record_hash(&mut hashes, &d.language, tf.source_hash);
         }
     }
-    let (number, _) = fields.number?;
-    Some(Section {
+    let section = fields.number.map(|(number, _)| Section {
         number,
         dir: doc.section_dir.clone().unwrap_or_default(),
         path: doc.path.clone(),
@@ -465,7 +493,9 @@ fn merge_section(
         body,
         items: Vec::new(),
         languages,
-    })
+        stale_translations: BTreeSet::new(),
+    });
+    (section, hashes)
 }
 
 /// One work item from its default-language file and its translations,
@@ -521,6 +551,7 @@ pub(super) fn merge_item(
                 .collect();
         }
     }
+    let mut source_hashes = RecordedHashes::new();
     for (d, t) in trans {
         let ParsedDocument::ItemTranslation(t) = t else {
             continue;
@@ -539,6 +570,7 @@ pub(super) fn merge_item(
             diags,
         );
         item.body.translations.insert(d.language.clone(), tb);
+        record_hash(&mut source_hashes, &d.language, tf.source_hash.clone());
         attach_item_translation(&mut item, doc, d, tf, diags);
     }
     Some(PlacedItem {
@@ -553,6 +585,7 @@ pub(super) fn merge_item(
         former_numbers: fields.former_numbers,
         status_at: fields.status.map(|(_, at)| at),
         update_at,
+        source_hashes,
     })
 }
 
@@ -715,77 +748,6 @@ fn put_translation(
             Some(format!("add `{name} = \"…\"` to the front matter")),
         ),
     }
-}
-
-/// `serve`'s fast path: an item rebuilt from its own files alone, for an
-/// edit that leaves what other items and lists rely on as it was. `None`
-/// (take the full path) when a file does not parse cleanly, or when the
-/// item's number, file, tags, `related` or languages differ from `old`.
-/// The section comes from `old`.
-pub fn reassemble_item(
-    old: &Item,
-    default_doc: &SourceDocument,
-    default_parsed: &ParsedFile,
-    translations: &[(&SourceDocument, &ParsedFile)],
-    default_language: &str,
-) -> Option<Item> {
-    if default_parsed.diagnostics.has_errors()
-        || translations.iter().any(|(_, p)| p.diagnostics.has_errors())
-    {
-        return None;
-    }
-    let Some(ParsedDocument::Item(item)) = default_parsed.parsed.clone() else {
-        return None;
-    };
-    let mut trans = Vec::with_capacity(translations.len());
-    for (d, p) in translations {
-        match p.parsed.clone() {
-            Some(t @ ParsedDocument::ItemTranslation(_)) => trans.push((*d, t)),
-            _ => return None,
-        }
-    }
-    let mut languages: BTreeSet<String> = translations
-        .iter()
-        .map(|(d, _)| d.language.clone())
-        .collect();
-    languages.insert(default_language.to_string());
-    let mut scratch = Diagnostics::new();
-    let placed = merge_item(default_doc, *item, trans, languages, &mut scratch)?;
-    if scratch.has_errors() {
-        return None;
-    }
-    let mut item = placed.item;
-    // An update the files do not hold came from a progress round: the
-    // full path merges those.
-    if !old
-        .updates
-        .iter()
-        .all(|u| item.updates.iter().any(|n| n.date == u.date))
-    {
-        return None;
-    }
-    // `related` as the full path resolves it (old's were all valid).
-    let mut resolved: Vec<u32> = Vec::new();
-    for (n, _) in placed.related {
-        if n == item.number {
-            return None;
-        }
-        if !resolved.contains(&n) {
-            resolved.push(n);
-        }
-    }
-    item.related = resolved;
-    item.continues = placed.continues.map(|(r, _)| r);
-    item.section_number = old.section_number;
-    (item.number == old.number
-        && item.path == old.path
-        && item.tags == old.tags
-        && item.related == old.related
-        && item.continues == old.continues
-        && item.languages == old.languages
-        && item.former_numbers == old.former_numbers
-        && item.withdrawn.is_some() == old.withdrawn.is_some())
-    .then_some(item)
 }
 
 /// The number an item's file name starts with (`31` for `31-work-style`),

@@ -9,14 +9,12 @@
 //! [`Item`]; a field a translation may not set is ignored there with a
 //! warning without further ado.
 
-use super::rounds::{
-    RoundEntry, located_numbers, located_text, located_texts_by_key, round_entries,
-};
+use super::rounds::{RoundEntry, located_numbers, located_texts_by_key, round_entries};
 use super::values::{
-    boolean, date, item_numbers, item_ref, located_date, located_status, located_texts, number,
-    required_number, required_text, status, target_goal, target_key, target_translations, targets,
-    text, texts, update_date, update_translations, updates, withdrawn, withdrawn_date,
-    withdrawn_translation,
+    boolean, date, item_numbers, item_ref, located_date, located_status, located_text,
+    located_texts, number, required_number, required_text, status, target_goal, target_key,
+    target_translations, targets, text, texts, update_date, update_translations, updates,
+    withdrawn, withdrawn_date, withdrawn_translation,
 };
 use crate::diagnostics::{Code, Diagnostics, Location};
 use crate::model::{Date, Item, ItemRef, Status, Target, Update, Withdrawn};
@@ -101,6 +99,9 @@ front_matter! {
     pub struct PlanTranslationFields in "a plan translation's front matter" {
         title: Option<String> = text,
         issuer: Option<String> = text,
+        /// The `source_hash` of the default-language text it was made
+        /// from, where it is written (issue #18.3).
+        source_hash: Option<(String, Location)> = located_text,
     }
 }
 
@@ -116,6 +117,9 @@ front_matter! {
     /// A section's translation.
     pub struct SectionTranslationFields in "a section translation's front matter" {
         title: Option<String> = text,
+        /// The `source_hash` of the default-language text it was made
+        /// from, where it is written (issue #18.3).
+        source_hash: Option<(String, Location)> = located_text,
     }
 }
 
@@ -157,6 +161,9 @@ front_matter! {
         updates: BTreeMap<String, (String, Location)> = update_translations,
         /// `withdrawn = { reason = "…" }`: the reason in this language.
         withdrawn: Option<(String, Location)> = withdrawn_translation,
+        /// The `source_hash` of the default-language text it was made
+        /// from, where it is written (issue #18.3).
+        source_hash: Option<(String, Location)> = located_text,
     }
 }
 
@@ -296,8 +303,11 @@ mod tests {
     fn a_translation_may_set_only_words() {
         assert_eq!(
             ItemTranslationFields::NAMES,
-            ["title", "targets", "updates", "withdrawn"]
+            ["title", "targets", "updates", "withdrawn", "source_hash"]
         );
-        assert_eq!(PlanTranslationFields::NAMES, ["title", "issuer"]);
+        assert_eq!(
+            PlanTranslationFields::NAMES,
+            ["title", "issuer", "source_hash"]
+        );
     }
 }

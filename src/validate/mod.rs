@@ -7,6 +7,7 @@
 //! * `parse.rs` reads one file (pure, per file: `serve` caches it).
 //! * `assemble.rs` puts the files together in named passes, and
 //!   `checks.rs` holds the checks that need the whole content.
+//! * `stale.rs` finds translations older than their source.
 //! * `strings.rs` checks the theme's UI strings.
 //!
 //! Every problem is collected; nothing stops at the first one. The result
@@ -16,14 +17,16 @@ mod assemble;
 mod checks;
 pub mod fields;
 mod parse;
+mod reassemble;
 mod rounds;
+mod stale;
 mod strings;
 mod values;
 
-pub use assemble::reassemble_item;
 pub use parse::{
     Parsed, ParsedDocument, ParsedFile, SplitDocument, parse_file, split_front_matter,
 };
+pub use reassemble::reassemble_item;
 pub use strings::{UiStrings, template_key};
 
 use crate::config::SiteConfig;
@@ -81,6 +84,7 @@ pub fn assemble_site(
     } = site;
     let mut assembly = Assembly::from_documents(&config, &documents, parsed, diags);
     checks::report_missing_translations(&assembly, diags);
+    stale::check_stale_translations(&mut assembly, diags);
     checks::check_folders_have_index_files(&assembly, diags);
     checks::check_plan_ids(&assembly, diags);
     checks::check_section_numbers(&assembly, diags);

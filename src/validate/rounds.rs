@@ -114,17 +114,6 @@ pub fn round_entries(
     out
 }
 
-/// Optional text, with where it was written.
-pub fn located_text(
-    r: &mut FieldReader<'_, '_>,
-    key: &'static str,
-    diags: &mut Diagnostics,
-) -> Option<(String, Location)> {
-    let s = r.string(key, diags)?;
-    let at = r.lines().span(&s.span());
-    Some((s.into_inner(), at))
-}
-
 /// An inline table of numbers (`actual = { places = 3600 }`), none
 /// negative, each with where it was written.
 pub fn located_numbers(

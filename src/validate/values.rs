@@ -131,6 +131,17 @@ pub fn located_texts(
         .collect()
 }
 
+/// Optional text, with where it was written.
+pub fn located_text(
+    r: &mut FieldReader<'_, '_>,
+    key: &'static str,
+    diags: &mut Diagnostics,
+) -> Option<(String, Location)> {
+    let s = r.string(key, diags)?;
+    let at = r.lines().span(&s.span());
+    Some((s.into_inner(), at))
+}
+
 /// A status key (`in-progress`), checked.
 pub fn status(
     r: &mut FieldReader<'_, '_>,

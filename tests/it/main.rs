@@ -30,4 +30,5 @@ mod serve;
 mod several_plans;
 mod template_variables;
 mod tidy;
+mod translate;
 mod validation_errors;

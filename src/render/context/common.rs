@@ -128,6 +128,9 @@ pub struct PageMeta<'a> {
     pub switch: Vec<LanguageLink<'a>>,
     /// Whether the page's content has no translation into its language.
     pub translation_missing: bool,
+    /// Whether the page's translation is older than its default-language
+    /// text (its `source_hash` is not the current one).
+    pub translation_stale: bool,
 }
 
 /// The page in one language, for `<link rel="alternate">`.
@@ -211,6 +214,7 @@ pub fn page_meta<'a>(
         x_default: absolute(site, &page_path(site, page.with_lang(default_idx))),
         switch,
         translation_missing,
+        translation_stale: false,
     }
 }
 

@@ -443,15 +443,18 @@ fn plan_page<'a>(env: &'a RenderEnv<'_>, page: Page, plan: usize, lang: usize) -
     let title = p.plan.title.get(code, &site.config.default_language).0;
     let preamble = &env.bodies.plans[plan].preamble[lang];
     let missing = !p.plan.languages.contains(code);
+    let mut common = common(
+        env,
+        page,
+        title.to_string(),
+        excerpt(&preamble.text, 150),
+        "website",
+        missing,
+    );
+    // issue #18.3: a translation older than its source.
+    common.page.translation_stale = p.plan.stale_translations.contains(code);
     PlanPage {
-        common: common(
-            env,
-            page,
-            title.to_string(),
-            excerpt(&preamble.text, 150),
-            "website",
-            missing,
-        ),
+        common,
         plan: PlanWithBody {
             plan: plan_context(site, plan, lang),
             body_html: &preamble.html,
@@ -489,8 +492,11 @@ fn item_page<'a>(
     );
     let missing = !it.item.languages.contains(code);
     let json_ld = json_ld_item(env, plan, item, lang, &description);
+    let mut common = common(env, page, title, description, "article", missing);
+    // issue #18.3: a translation older than its source.
+    common.page.translation_stale = it.item.stale_translations.contains(code);
     ItemPage {
-        common: common(env, page, title, description, "article", missing),
+        common,
         plan: plan_context(site, plan, lang),
         section: section_context(env, plan, it.section_index, lang, false),
         item: item_context(env, plan, item, lang),
