@@ -67,6 +67,11 @@ pub enum Page {
     NotFound {
         lang: usize,
     },
+    /// How progress is shown: statuses, percent, pace, staleness
+    /// (`/method/`, issue #20.2).
+    Method {
+        lang: usize,
+    },
     Sitemap,
     Robots,
 }
@@ -86,7 +91,8 @@ impl Page {
             | Page::Status { lang, .. }
             | Page::Feed { lang, .. }
             | Page::Search { lang }
-            | Page::NotFound { lang } => Some(lang),
+            | Page::NotFound { lang }
+            | Page::Method { lang } => Some(lang),
             Page::ItemsJson { .. } | Page::ItemsCsv { .. } | Page::Sitemap | Page::Robots => None,
         }
     }
@@ -110,6 +116,7 @@ impl Page {
             Page::Feed { plan, .. } => Page::Feed { plan, lang },
             Page::Search { .. } => Page::Search { lang },
             Page::NotFound { .. } => Page::NotFound { lang },
+            Page::Method { .. } => Page::Method { lang },
             Page::ItemsJson { .. } | Page::ItemsCsv { .. } | Page::Sitemap | Page::Robots => self,
         }
     }
@@ -127,6 +134,7 @@ impl Page {
             | Page::Status { .. } => Some("list.html"),
             Page::Search { .. } => Some("search.html"),
             Page::NotFound { .. } => Some("404.html"),
+            Page::Method { .. } => Some("method.html"),
             Page::Badge { .. }
             | Page::Feed { .. }
             | Page::ItemsJson { .. }
@@ -154,6 +162,7 @@ impl Page {
             | Page::Search { .. } => true,
             Page::TagIndex { .. }
             | Page::NotFound { .. }
+            | Page::Method { .. }
             | Page::Badge { .. }
             | Page::Feed { .. }
             | Page::ItemsJson { .. }
@@ -172,6 +181,7 @@ pub fn all_pages(site: &LinkedSite) -> Vec<Page> {
         pages.push(Page::Home { lang });
         pages.push(Page::Search { lang });
         pages.push(Page::NotFound { lang });
+        pages.push(Page::Method { lang });
     }
     for (plan, p) in site.plans.iter().enumerate() {
         pages.push(Page::ItemsJson { plan });
@@ -281,6 +291,7 @@ pub fn page_path(site: &LinkedSite, page: Page) -> String {
         Page::ItemsCsv { plan } => format!("{}/items.csv", plan_id(plan)),
         Page::Search { lang } => format!("{}search/", prefix(site, lang)),
         Page::NotFound { lang } => format!("{}404.html", prefix(site, lang)),
+        Page::Method { lang } => format!("{}method/", prefix(site, lang)),
         Page::Sitemap => "sitemap.xml".into(),
         Page::Robots => "robots.txt".into(),
     }
@@ -383,6 +394,7 @@ pub fn content_source(site: &LinkedSite, page: Page) -> Option<PageSource<'_>> {
         | Page::ItemsCsv { .. }
         | Page::Search { .. }
         | Page::NotFound { .. }
+        | Page::Method { .. }
         | Page::Sitemap
         | Page::Robots => None,
     }
@@ -479,6 +491,10 @@ pub fn describe_source(site: &LinkedSite, page: Page) -> (Location, String) {
         Page::NotFound { lang: l } => {
             generated(&format!("the {} 404 page", lang(l)), &page_path(site, page))
         }
+        Page::Method { lang: l } => generated(
+            &format!("the {} method page", lang(l)),
+            &page_path(site, page),
+        ),
         Page::Sitemap => generated("the sitemap", "sitemap.xml"),
         Page::Robots => generated("the robots.txt", "robots.txt"),
     }
@@ -551,6 +567,9 @@ fn summary_differs(a: &crate::link::LinkedItem, b: &crate::link::LinkedItem) -> 
     a.item.title != b.item.title
         || a.progress.status != b.progress.status
         || a.progress.percent != b.progress.percent
+        || a.progress.as_of != b.progress.as_of
+        || a.progress.stale_since != b.progress.stale_since
+        || a.progress.pace.as_ref().map(|p| p.kind) != b.progress.pace.as_ref().map(|p| p.kind)
         || a.item.tags != b.item.tags
         || a.tags != b.tags
         || a.item.related != b.item.related

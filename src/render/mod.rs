@@ -20,6 +20,7 @@ pub mod badge;
 pub mod bodies;
 pub mod charts;
 pub mod clashes;
+pub mod collation;
 pub mod context;
 pub mod data;
 pub mod env;
@@ -29,6 +30,7 @@ pub mod link_check;
 pub mod markdown;
 pub mod site;
 pub mod templates;
+pub mod typography;
 pub mod ui;
 
 pub use bodies::{PlanBodies, RenderedBodies, render_bodies, render_item_bodies};

@@ -13,6 +13,7 @@
 mod common;
 
 mod build_site;
+mod citing;
 mod cli;
 mod deploy_servers;
 mod deploy_workflows;
@@ -21,8 +22,11 @@ mod fuzz;
 mod import;
 mod languages;
 mod output_folder;
+mod pace_and_staleness;
 mod portability;
 mod progress_and_data;
 mod serve;
+mod tag_order;
 mod template_variables;
+mod typography;
 mod validation_errors;

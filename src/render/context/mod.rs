@@ -11,6 +11,7 @@
 
 pub mod common;
 pub mod item;
+pub mod method;
 pub mod pages;
 pub mod plan;
 

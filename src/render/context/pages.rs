@@ -159,6 +159,11 @@ pub struct ItemContext<'a> {
     pub citation: String,
     /// The date its figures speak for (its own, or the plan's).
     pub data_as_of: Option<String>,
+    /// Where a citation points for the official text: the plan's
+    /// `source`, else the site's copy of the text (absolute), else `—`.
+    pub cite_source: String,
+    /// The plan's publication date for a citation, else `—`.
+    pub cite_published: String,
 }
 
 /// `list.html`: the pages that list items (a section, a tag, a status)
@@ -252,6 +257,7 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> Option<(&'static str, Va
                 common: common(env, page, heading.clone(), heading, "website", false),
             })
         }
+        Page::Method { lang } => to_value(super::method::method_page(env, page, lang)),
         Page::Badge { .. }
         | Page::Feed { .. }
         | Page::ItemsJson { .. }
@@ -266,7 +272,7 @@ fn to_value(context: impl Serialize) -> Value {
     serde_json::to_value(context).expect("contexts have string keys only")
 }
 
-fn common<'a>(
+pub(super) fn common<'a>(
     env: &'a RenderEnv<'_>,
     page: Page,
     title: String,
@@ -437,10 +443,13 @@ fn item_context<'a>(
     let permalink = absolute(site, &path);
     let badge_path = page_path(site, Page::Badge { plan, item, lang });
     let number = it.item.number.to_string();
-    let badge_alt = format!(
-        "{}: {}",
-        ui_fmt(site, lang, "item-number", &[("number", &number)]),
-        status_label(site, lang, it.status_key())
+    // The embed code is pasted elsewhere and stays as pasted: its text
+    // names the badge, not today's status (issue #20.5).
+    let badge_alt = ui_fmt(
+        site,
+        lang,
+        "badge-alt",
+        &[("plan", p.plan.title.get(code, dl).0), ("number", &number)],
     );
     let badge_embed = format!(
         "<a href=\"{permalink}\"><img src=\"{}\" alt=\"{}\"></a>",
@@ -455,6 +464,10 @@ fn item_context<'a>(
         .map(|i| i.get(code, dl).0)
         .unwrap_or(plan_title);
     let data_as_of = it.progress.as_of.or(p.as_of).map(|d| d.iso());
+    let cite_source = p.plan.source.clone().unwrap_or_else(|| {
+        super::plan::source_copy_path(site, plan).map_or_else(|| "—".into(), |c| absolute(site, &c))
+    });
+    let cite_published = p.plan.published.map_or_else(|| "—".into(), |d| d.iso());
     let citation = ui_fmt(
         site,
         lang,
@@ -466,6 +479,8 @@ fn item_context<'a>(
             ("title", it.item.title.get(code, dl).0),
             ("url", &permalink),
             ("as_of", data_as_of.as_deref().unwrap_or("—")),
+            ("published", &cite_published),
+            ("source", &cite_source),
         ],
     );
     let (sibling_items, siblings_partial) = siblings(&p.sections[it.section_index].items, item);
@@ -498,6 +513,8 @@ fn item_context<'a>(
         badge_embed,
         citation,
         data_as_of,
+        cite_source,
+        cite_published,
     }
 }
 
@@ -632,6 +649,11 @@ fn tag_index_page<'a>(
     lang: usize,
 ) -> ListPage<'a> {
     let site = env.site;
+    let mut tags: Vec<TagContext<'_>> = (0..site.plans[plan].tags.len())
+        .map(|t| tag_context(site, plan, t, lang))
+        .collect();
+    // By pinyin in Chinese, alphabetically in English (issue #20.6).
+    crate::render::collation::sort_by_name(&mut tags, lang_code(site, lang), |t| t.name);
     let list = ListContext {
         kind: "tags",
         heading: ui(site, lang, "tags-heading").to_string(),
@@ -639,11 +661,7 @@ fn tag_index_page<'a>(
         body_html: None,
         tag: None,
         status: None,
-        tags: Some(
-            (0..site.plans[plan].tags.len())
-                .map(|t| tag_context(site, plan, t, lang))
-                .collect(),
-        ),
+        tags: Some(tags),
     };
     list_page(env, page, plan, lang, list)
 }
