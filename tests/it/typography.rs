@@ -35,6 +35,14 @@ fn ascii_punctuation_next_to_chinese_is_shown_full_width_and_the_sources_stay_ve
     let preamble = prose_paragraphs(built.text("2023/index.html")).join("");
     assert!(preamble.contains("总体要求是：坚持"), "{preamble}");
     assert!(!preamble.contains("是:坚持"));
+    let home: String = Html::parse_document(built.text("index.html"))
+        .select(&Selector::parse(".plan-card p").unwrap())
+        .map(|p| p.text().collect::<String>())
+        .collect();
+    assert!(
+        home.contains("总体要求是：坚持"),
+        "the home page's excerpt: {home}"
+    );
     let body = item_22_body();
     let shown = prose_paragraphs(built.text("2023/22/index.html")).join("");
     assert!(body.contains(',') && !shown.contains(','), "{shown}");

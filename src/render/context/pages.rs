@@ -338,7 +338,13 @@ fn home_page<'a>(env: &'a RenderEnv<'_>, page: Page, lang: usize) -> HomePage<'a
             .map(|p| HomePlan {
                 plan: plan_context(site, p, lang),
                 dashboard: dashboard(env, p, lang),
-                excerpt: excerpt(&env.bodies.plans[p].preamble[lang].text, 160),
+                // Shown on the page: Chinese punctuation full-width, as
+                // in the body (issue #20.7).
+                excerpt: crate::render::typography::full_width_punctuation(&excerpt(
+                    &env.bodies.plans[p].preamble[lang].text,
+                    160,
+                ))
+                .into_owned(),
             })
             .collect(),
     }
