@@ -36,6 +36,10 @@ pub struct SiteConfig {
     pub languages: Vec<LanguageConfig>,
     /// `[progress] illustrative = true`: the progress data is made up.
     pub illustrative: bool,
+    /// `[display] split_paragraphs` (default true): show a body that is
+    /// one paragraph of more than 200 characters as one paragraph per
+    /// sentence (after each `。`). The content file is unchanged.
+    pub split_paragraphs: bool,
     pub tags: BTreeMap<String, TagConfig>,
 }
 
@@ -119,6 +123,7 @@ const SITE_FIELDS: &[&str] = &[
     "theme",
     "languages",
     "progress",
+    "display",
     "tags",
 ];
 
@@ -155,6 +160,12 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
         illustrative = pr.boolean("illustrative", diags).unwrap_or(false);
         pr.warn_unknown("[progress]", &["illustrative"], diags);
     }
+    let mut split_paragraphs = true;
+    if let Some((table, span)) = r.table("display", diags) {
+        let mut d = FieldReader::new(table, span, &doc.lines);
+        split_paragraphs = d.boolean("split_paragraphs", diags).unwrap_or(true);
+        d.warn_unknown("[display]", &["split_paragraphs"], diags);
+    }
     let tags = read_tags(&mut r, &doc.lines, &languages, &default_language, diags);
     r.warn_unknown("site.toml", SITE_FIELDS, diags);
 
@@ -168,6 +179,7 @@ pub fn parse_site_config(path: &Path, text: &str, diags: &mut Diagnostics) -> Op
         theme,
         languages,
         illustrative,
+        split_paragraphs,
         tags,
     })
 }

@@ -203,13 +203,18 @@ pub fn link_plan(plan: Plan, config: &SiteConfig) -> LinkedPlan {
 /// sections as lists of item indices.
 fn place_items(mut plan: Plan) -> (Plan, Vec<LinkedItem>, Vec<LinkedSection>) {
     let period = plan.period();
+    // The plan's as-of date: the newest update of any of its items.
+    let as_of = plan
+        .items()
+        .filter_map(|it| it.updates.last().map(|u| u.date))
+        .max();
     let mut items = Vec::new();
     let mut sections = Vec::new();
     for (si, mut section) in std::mem::take(&mut plan.sections).into_iter().enumerate() {
         let mut indices = Vec::new();
         for item in std::mem::take(&mut section.items) {
             indices.push(items.len());
-            let progress = compute_progress(&item, period);
+            let progress = compute_progress(&item, period, as_of);
             items.push(LinkedItem {
                 item,
                 section_index: si,

@@ -75,6 +75,9 @@ fn summary_differs(a: &crate::link::LinkedItem, b: &crate::link::LinkedItem) -> 
     a.item.title != b.item.title
         || a.progress.status != b.progress.status
         || a.progress.percent != b.progress.percent
+        || a.progress.as_of != b.progress.as_of
+        || a.progress.stale_since != b.progress.stale_since
+        || a.progress.pace.as_ref().map(|p| p.kind) != b.progress.pace.as_ref().map(|p| p.kind)
         || a.item.tags != b.item.tags
         || a.tags != b.tags
         || a.item.related != b.item.related

@@ -76,6 +76,11 @@ pub enum Page {
     NotFound {
         lang: usize,
     },
+    /// How progress is shown: statuses, percent, pace, staleness
+    /// (`/method/`, issue #20.2).
+    Method {
+        lang: usize,
+    },
     Sitemap,
     Robots,
     /// An old item URL (a former number, `LinkedPlan::moves[moved]`):
@@ -115,7 +120,8 @@ impl Page {
             | Page::Search { lang }
             | Page::NotFound { lang }
             | Page::Moved { lang, .. }
-            | Page::MovedBadge { lang, .. } => Some(lang),
+            | Page::MovedBadge { lang, .. }
+            | Page::Method { lang } => Some(lang),
             Page::ItemsJson { .. }
             | Page::ItemsCsv { .. }
             | Page::Sitemap
@@ -152,6 +158,7 @@ impl Page {
             Page::Feed { plan, .. } => Page::Feed { plan, lang },
             Page::Search { .. } => Page::Search { lang },
             Page::NotFound { .. } => Page::NotFound { lang },
+            Page::Method { .. } => Page::Method { lang },
             Page::Moved { plan, moved, .. } => Page::Moved { plan, moved, lang },
             Page::MovedBadge { plan, moved, .. } => Page::MovedBadge { plan, moved, lang },
             Page::ItemsJson { .. }
@@ -177,6 +184,7 @@ impl Page {
             | Page::Status { .. } => Some("list.html"),
             Page::Search { .. } => Some("search.html"),
             Page::NotFound { .. } => Some("404.html"),
+            Page::Method { .. } => Some("method.html"),
             Page::Badge { .. }
             | Page::TagRedirect { .. }
             | Page::Feed { .. }
@@ -217,6 +225,7 @@ impl Page {
             Page::Home { .. }
             | Page::Search { .. }
             | Page::NotFound { .. }
+            | Page::Method { .. }
             | Page::Sitemap
             | Page::Robots => None,
         }
@@ -235,6 +244,7 @@ impl Page {
             | Page::Search { .. } => true,
             Page::TagIndex { .. }
             | Page::NotFound { .. }
+            | Page::Method { .. }
             | Page::Badge { .. }
             | Page::TagRedirect { .. }
             | Page::Feed { .. }
@@ -258,6 +268,7 @@ pub fn all_pages(site: &LinkedSite) -> Vec<Page> {
         pages.push(Page::Home { lang });
         pages.push(Page::Search { lang });
         pages.push(Page::NotFound { lang });
+        pages.push(Page::Method { lang });
     }
     for (plan, p) in site.plans.iter().enumerate() {
         pages.push(Page::ItemsJson { plan });
@@ -404,6 +415,7 @@ pub fn page_path(site: &LinkedSite, page: Page) -> String {
         Page::ItemsCsv { plan } => format!("{}/items.csv", plan_id(plan)),
         Page::Search { lang } => format!("{}search/", prefix(site, lang)),
         Page::NotFound { lang } => format!("{}404.html", prefix(site, lang)),
+        Page::Method { lang } => format!("{}method/", prefix(site, lang)),
         Page::Sitemap => "sitemap.xml".into(),
         Page::Robots => "robots.txt".into(),
         Page::Moved { plan, moved, lang } => moved_path(site, plan, moved, lang),
@@ -513,6 +525,7 @@ pub fn content_source(site: &LinkedSite, page: Page) -> Option<PageSource<'_>> {
         | Page::ItemsCsv { .. }
         | Page::Search { .. }
         | Page::NotFound { .. }
+        | Page::Method { .. }
         | Page::Sitemap
         | Page::Robots
         | Page::Moved { .. }
@@ -614,6 +627,10 @@ pub fn describe_source(site: &LinkedSite, page: Page) -> (Location, String) {
         Page::NotFound { lang: l } => {
             generated(&format!("the {} 404 page", lang(l)), &page_path(site, page))
         }
+        Page::Method { lang: l } => generated(
+            &format!("the {} method page", lang(l)),
+            &page_path(site, page),
+        ),
         Page::Sitemap => generated("the sitemap", "sitemap.xml"),
         Page::Robots => generated("the robots.txt", "robots.txt"),
         Page::Moved { plan, moved, lang } | Page::MovedBadge { plan, moved, lang } => {

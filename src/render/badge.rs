@@ -31,11 +31,16 @@ pub fn render_badge(site: &LinkedSite, plan: usize, item: usize, lang: usize) ->
     let p = &site.plans[plan];
     let it = &p.items[item];
     let key = it.status_key();
+    // The badge names the plan as well as the item ("2023 第16条"): it is
+    // seen away from the site (issue #20.5).
     let left = ui_fmt(
         site,
         lang,
-        "item-number",
-        &[("number", &it.item.number.to_string())],
+        "badge-item",
+        &[
+            ("plan", p.plan.id.as_str()),
+            ("number", &it.item.number.to_string()),
+        ],
     );
     let mut right = format!("{} {}", status_icon(key), status_label(site, lang, key));
     if let Some(pc) = it.progress.percent {
@@ -56,6 +61,15 @@ pub fn render_badge(site: &LinkedSite, plan: usize, item: usize, lang: usize) ->
     let mut title = format!("{} · {}", left, status_label(site, lang, key));
     if let Some(pc) = it.progress.percent {
         title.push_str(&format!(" · {}", format_percent(pc)));
+    }
+    if let Some(since) = it.progress.stale_since {
+        title.push_str(" · ");
+        title.push_str(&ui_fmt(
+            site,
+            lang,
+            "stale-since",
+            &[("date", &since.iso())],
+        ));
     }
     if illustrative {
         title.push_str(&format!(" ({})", ui(site, lang, "illustrative-short")));

@@ -46,7 +46,7 @@ pub fn render_bodies(site: &LinkedSite) -> RenderedBodies {
             let items = p
                 .items
                 .par_iter()
-                .map(|it| render_item_bodies(&it.item, &langs, dl, base))
+                .map(|it| render_item_bodies(&it.item, &langs, &site.config))
                 .collect();
             PlanBodies {
                 preamble,
@@ -63,10 +63,19 @@ pub fn render_bodies(site: &LinkedSite) -> RenderedBodies {
 pub fn render_item_bodies(
     item: &crate::model::Item,
     langs: &[&str],
-    dl: &str,
-    base: &str,
+    config: &crate::config::SiteConfig,
 ) -> Vec<RenderedMarkdown> {
-    let default = render_markdown(&item.body.default, base);
+    let (dl, base) = (config.default_language.as_str(), config.base_path.as_str());
+    // Long one-paragraph bodies are shown a sentence to a paragraph, when
+    // the site keeps `[display] split_paragraphs` on (issue #20.7).
+    let render = |text: &str| {
+        if config.split_paragraphs {
+            render_markdown(&super::typography::split_long_paragraphs(text), base)
+        } else {
+            render_markdown(text, base)
+        }
+    };
+    let default = render(&item.body.default);
     langs
         .iter()
         .map(|l| match item.body.get(l, dl) {
@@ -75,7 +84,7 @@ pub fn render_item_bodies(
                 let _ = text;
                 default.clone()
             }
-            (text, false) => render_markdown(text, base),
+            (text, false) => render(text),
         })
         .collect()
 }

@@ -100,6 +100,9 @@ struct ItemData<'a> {
     referenced_by: Vec<u32>,
     related: Vec<u32>,
     section: SectionData<'a>,
+    /// The last update's date when the item is stale (no update in the 90
+    /// days before the plan's as-of date).
+    stale_since: Option<String>,
     status: Option<&'static str>,
     tags: Vec<TagData<'a>>,
     targets: Vec<TargetData<'a>>,
@@ -208,6 +211,7 @@ fn item_data<'a>(
             number: section.number,
             title: by_lang(site, |_, c| section.title.get(c, dl).0),
         },
+        stale_since: it.progress.stale_since.map(|d| d.iso()),
         status: it.progress.status.map(|s| s.key()),
         tags: it
             .tags
@@ -343,6 +347,7 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
     header.push("illustrative".into());
     header.push("continues".into());
     header.push("continued_in".into());
+    header.push("stale_since".into());
     let mut out = String::from("\u{feff}");
     out.push_str(&header.join(","));
     out.push_str("\r\n");
@@ -403,6 +408,7 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
         row.push(crate::link::lineage::is_illustrative(site, plan).to_string());
         row.push(it.continues.clone().unwrap_or_default());
         row.push(it.continued_in.join(";"));
+        row.push(opt(it.stale_since.clone()));
         out.push_str(
             &row.iter()
                 .map(|f| csv_field(f))

@@ -188,7 +188,8 @@ impl<'a> RenderEnv<'a> {
             | Page::Tag { .. }
             | Page::Status { .. }
             | Page::Search { .. }
-            | Page::NotFound { .. } => self.render_html(page)?.into_bytes(),
+            | Page::NotFound { .. }
+            | Page::Method { .. } => self.render_html(page)?.into_bytes(),
         };
         Ok((path, bytes))
     }

@@ -95,7 +95,11 @@ pub fn render_markdown(source: &str, base_path: &str) -> RenderedMarkdown {
         code: None,
         highlight_budget: MAX_HIGHLIGHTED_BYTES,
     };
-    for event in Parser::new_ext(source, crate::dialect::options()) {
+    // Adjacent text merged, so that a mark's neighbours are seen whatever
+    // split the parser made.
+    let events =
+        pulldown_cmark::TextMergeStream::new(Parser::new_ext(source, crate::dialect::options()));
+    for event in events {
         push_plain_text(&mut r.text, &event);
         if r.code.is_some() {
             r.in_code_block(event);
@@ -241,6 +245,12 @@ impl<'a> Renderer<'a, '_> {
                 self.close_heading();
                 return None;
             }
+            // Chinese punctuation shown full-width (issue #20.7); the
+            // plain text for search keeps the source's marks.
+            Event::Text(t) => match super::typography::full_width_punctuation(&t) {
+                std::borrow::Cow::Borrowed(_) => Event::Text(t),
+                std::borrow::Cow::Owned(s) => Event::Text(s.into()),
+            },
             other => other,
         })
     }

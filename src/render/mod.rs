@@ -21,6 +21,7 @@ pub mod badge;
 pub mod bodies;
 pub mod charts;
 pub mod clashes;
+pub mod collation;
 pub mod context;
 pub mod data;
 pub mod env;
@@ -32,6 +33,7 @@ pub mod moved;
 pub mod redirect;
 pub mod site;
 pub mod templates;
+pub mod typography;
 pub mod ui;
 
 pub use bodies::{PlanBodies, RenderedBodies, render_bodies, render_item_bodies};

@@ -145,7 +145,11 @@ fn line_starts(bytes: &[u8]) -> Vec<usize> {
 /// Replaces the value after the first `key = ` found (of those given) on
 /// a line with `value`; `false` if no line has one.
 fn replace_value(bytes: &mut Vec<u8>, keys: &[&str], value: &str, rng: &mut Rng) -> bool {
-    let text = String::from_utf8_lossy(bytes).into_owned();
+    // Offsets below are bytes of `bytes`: read it as text only where it is
+    // UTF-8 (a mutation may have broken a character; then no replacement).
+    let Ok(text) = String::from_utf8(bytes.clone()) else {
+        return false;
+    };
     let candidates: Vec<(usize, usize)> = line_starts(bytes)
         .into_iter()
         .filter_map(|start| {

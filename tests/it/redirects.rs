@@ -360,15 +360,18 @@ fn a_withdrawn_item_is_out_of_percentages_and_status_counts_and_counted_apart() 
         assert!(!dashboard.is_empty());
         let text = inner_text(html);
         assert!(text.contains(apart), "{page} does not count it apart");
-        let table = tags_named(html, "table")
+        // The plan page's one set of counts (ul.status-counts, a
+        // `.count` per status) adds up to the items counted.
+        let counts = tags_named(html, "ul")
             .into_iter()
-            .find(|t| t.attr("class") == Some("status-table"))
+            .find(|t| t.attr("class") == Some("status-counts"))
             .and_then(|t| element_at(html, &t))
-            .unwrap();
-        let sum: usize = tags_named(&table, "td")
+            .expect("the plan page's status counts");
+        let sum: usize = tags_named(&counts, "span")
             .iter()
-            .map(|td| {
-                inner_text(&element_at(&table, td).unwrap())
+            .filter(|t| t.attr("class") == Some("count"))
+            .map(|span| {
+                inner_text(&element_at(&counts, span).unwrap())
                     .trim()
                     .parse::<usize>()
                     .unwrap()

@@ -91,13 +91,14 @@ fn type_in_words(ty: &str, known: &[String]) -> String {
 }
 
 /// The templates and the context each gets, as the README lists them.
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 8] = [
     ("home.html", "HomePage"),
     ("plan.html", "PlanPage"),
     ("item.html", "ItemPage"),
     ("list.html", "ListPage"),
     ("search.html", "SearchPage"),
     ("404.html", "NotFoundPage"),
+    ("method.html", "MethodPage"),
     ("partials/item_row.html", "ItemRowPage"),
 ];
 
@@ -139,7 +140,7 @@ const END: &str = "<!-- end of template variables -->\n";
 #[test]
 fn readme_documents_every_template_variable() {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sources: Vec<String> = ["common.rs", "pages.rs", "item.rs", "plan.rs"]
+    let sources: Vec<String> = ["common.rs", "pages.rs", "item.rs", "plan.rs", "method.rs"]
         .iter()
         .map(|f| std::fs::read_to_string(repo.join("src/render/context").join(f)).unwrap())
         .collect();
@@ -166,7 +167,7 @@ fn readme_documents_every_template_variable() {
 #[test]
 fn every_context_field_is_documented() {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for f in ["common.rs", "pages.rs", "item.rs", "plan.rs"] {
+    for f in ["common.rs", "pages.rs", "item.rs", "plan.rs", "method.rs"] {
         let source = std::fs::read_to_string(repo.join("src/render/context").join(f)).unwrap();
         for c in contexts(&[&source]) {
             assert!(!c.doc.is_empty(), "{f}: `{}` has no doc comment", c.name);

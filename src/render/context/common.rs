@@ -39,6 +39,9 @@ pub struct SiteContext<'a> {
     pub r#static: String,
     /// The search page of this language.
     pub search_url: String,
+    /// The page that explains statuses, percent, pace and staleness in
+    /// this language (`/method/`).
+    pub method_url: String,
     /// Every plan, for menus.
     pub plans: Vec<PlanLink<'a>>,
 }
@@ -90,6 +93,7 @@ pub fn language_globals(site: &LinkedSite, lang: usize) -> Globals<'_> {
             root: href(site, &prefix(site, lang)),
             r#static: href(site, "static/"),
             search_url: href(site, &page_path(site, Page::Search { lang })),
+            method_url: href(site, &page_path(site, Page::Method { lang })),
             plans,
         },
     }

@@ -30,6 +30,22 @@ pub struct ItemSummary<'a> {
     pub percent_value: Option<i64>,
     /// The number of its section.
     pub section: u32,
+    /// The pace verdict at the plan's as-of date, when measurable.
+    pub verdict: Option<PaceVerdict<'a>>,
+    /// The date of its latest update (`2023-09-30`), if any.
+    pub last_update: Option<String>,
+    /// That date when the item is stale: not completed and not updated in
+    /// the 90 days before the plan's as-of date ("no update since").
+    pub stale_since: Option<String>,
+}
+
+/// A pace verdict in a list row.
+#[derive(Serialize)]
+pub struct PaceVerdict<'a> {
+    /// `ahead`, `on-pace` or `behind`.
+    pub key: &'static str,
+    /// The verdict in words.
+    pub label: &'a str,
 }
 
 /// The summary of item `item` of plan `plan` in language `lang`.
@@ -51,6 +67,12 @@ pub fn item_summary(site: &LinkedSite, plan: usize, item: usize, lang: usize) ->
         percent: it.progress.percent.map(format_percent),
         percent_value: it.progress.percent.map(|x| x.floor() as i64),
         section: p.sections[it.section_index].section.number,
+        verdict: it.progress.pace.as_ref().map(|pc| PaceVerdict {
+            key: pc.kind.key(),
+            label: ui(site, lang, pace_label_key(pc.kind)),
+        }),
+        last_update: it.progress.as_of.map(|d| d.iso()),
+        stale_since: it.progress.stale_since.map(|d| d.iso()),
     }
 }
 
@@ -179,8 +201,9 @@ pub struct UpdateContext<'a> {
     pub status: Option<StatusContext<'a>>,
     /// Whether that status differs from the update before.
     pub status_changed: bool,
-    /// What happened, in the page's language (or the default one's).
-    pub text: &'a str,
+    /// What happened, in the page's language (or the default one's),
+    /// ASCII punctuation next to Chinese shown full-width.
+    pub text: String,
     /// The language `text` is in.
     pub text_lang: &'a str,
 }
@@ -204,7 +227,7 @@ pub fn update_contexts(
             anchor: update_anchor(u.date),
             status: u.status.map(|s| status_context(site, lang, s.key())),
             status_changed: u.status.is_some() && u.status != previous_status,
-            text,
+            text: crate::render::typography::full_width_punctuation(text).into_owned(),
             text_lang: if fallback { dl } else { code },
         });
         if u.status.is_some() {
@@ -230,6 +253,8 @@ pub struct PaceContext<'a> {
     pub as_of: String,
     /// The deadline the pace runs to.
     pub due: String,
+    /// The first day of the plan's period, where the even pace starts.
+    pub start: String,
 }
 
 /// The UI string that names a pace verdict.
@@ -256,6 +281,7 @@ pub fn pace_context(
         actual: format_percent(pc.actual_percent),
         as_of: pc.as_of.iso(),
         due: pc.due.iso(),
+        start: pc.start.iso(),
     })
 }
 

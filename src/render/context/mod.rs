@@ -11,6 +11,8 @@
 
 pub mod common;
 pub mod item;
+mod json_ld;
+pub mod method;
 pub mod pages;
 pub mod plan;
 

@@ -6,6 +6,7 @@ use super::item::{
     ItemSummary, ListRow, PaceContext, TargetContext, UpdateContext, WithdrawnContext,
     item_summary, pace_context, target_contexts, update_contexts, withdrawn_context,
 };
+use super::json_ld::json_ld_item;
 use super::plan::{
     DashboardContext, PlanContext, SectionHead, TagContext, dashboard_context, plan_context,
     tag_context,
@@ -13,11 +14,11 @@ use super::plan::{
 use crate::model::NO_STATUS_KEY;
 use crate::pages::{Page, absolute, href, item_path, lang_code, page_path, search_index_path};
 use crate::render::env::RenderEnv;
-use crate::render::format::{excerpt, json_for_script};
+use crate::render::format::excerpt;
 use crate::render::markdown::escape_html;
-use crate::render::ui::{language_tag, section_heading, status_label, ui, ui_fmt};
+use crate::render::ui::{section_heading, status_label, ui, ui_fmt};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// At most this many of a section's other items are listed on an item page.
 pub const MAX_SIBLINGS: usize = 12;
@@ -199,6 +200,11 @@ pub struct ItemContext<'a> {
     pub continued_in: Vec<LineageLink>,
     /// Set when the item was withdrawn from the plan.
     pub withdrawn: Option<WithdrawnContext<'a>>,
+    /// Where a citation points for the official text: the plan's
+    /// `source`, else the site's copy of the text (absolute), else `—`.
+    pub cite_source: String,
+    /// The plan's publication date for a citation, else `—`.
+    pub cite_published: String,
 }
 
 /// `list.html`: the pages that list items (a section, a tag, a status)
@@ -292,6 +298,7 @@ pub fn page_context(env: &RenderEnv<'_>, page: Page) -> Option<(&'static str, Va
                 common: common(env, page, heading.clone(), heading, "website", false),
             })
         }
+        Page::Method { lang } => to_value(super::method::method_page(env, page, lang)),
         Page::Badge { .. }
         | Page::TagRedirect { .. }
         | Page::Feed { .. }
@@ -311,7 +318,7 @@ fn to_value(context: impl Serialize) -> Value {
     serde_json::to_value(context).expect("contexts have string keys only")
 }
 
-fn common<'a>(
+pub(super) fn common<'a>(
     env: &'a RenderEnv<'_>,
     page: Page,
     title: String,
@@ -430,7 +437,13 @@ fn home_page<'a>(env: &'a RenderEnv<'_>, page: Page, lang: usize) -> HomePage<'a
             .map(|p| HomePlan {
                 plan: plan_context(site, p, lang),
                 dashboard: dashboard(env, p, lang),
-                excerpt: excerpt(&env.bodies.plans[p].preamble[lang].text, 160),
+                // Shown on the page: Chinese punctuation full-width, as
+                // in the body (issue #20.7).
+                excerpt: crate::render::typography::full_width_punctuation(&excerpt(
+                    &env.bodies.plans[p].preamble[lang].text,
+                    160,
+                ))
+                .into_owned(),
             })
             .collect(),
     }
@@ -541,10 +554,13 @@ fn item_context<'a>(
     let permalink = absolute(site, &path);
     let badge_path = page_path(site, Page::Badge { plan, item, lang });
     let number = it.item.number.to_string();
-    let badge_alt = format!(
-        "{}: {}",
-        ui_fmt(site, lang, "item-number", &[("number", &number)]),
-        status_label(site, lang, it.status_key())
+    // The embed code is pasted elsewhere and stays as pasted: its text
+    // names the badge, not today's status (issue #20.5).
+    let badge_alt = ui_fmt(
+        site,
+        lang,
+        "badge-alt",
+        &[("plan", p.plan.title.get(code, dl).0), ("number", &number)],
     );
     let badge_embed = format!(
         "<a href=\"{permalink}\"><img src=\"{}\" alt=\"{}\"></a>",
@@ -559,6 +575,10 @@ fn item_context<'a>(
         .map(|i| i.get(code, dl).0)
         .unwrap_or(plan_title);
     let data_as_of = it.progress.as_of.or(p.as_of).map(|d| d.iso());
+    let cite_source = p.plan.source.clone().unwrap_or_else(|| {
+        super::plan::source_copy_path(site, plan).map_or_else(|| "—".into(), |c| absolute(site, &c))
+    });
+    let cite_published = p.plan.published.map_or_else(|| "—".into(), |d| d.iso());
     let citation = ui_fmt(
         site,
         lang,
@@ -570,6 +590,8 @@ fn item_context<'a>(
             ("title", it.item.title.get(code, dl).0),
             ("url", &permalink),
             ("as_of", data_as_of.as_deref().unwrap_or("—")),
+            ("published", &cite_published),
+            ("source", &cite_source),
         ],
     );
     let (sibling_items, siblings_partial) = siblings(&p.sections[it.section_index].items, item);
@@ -611,47 +633,9 @@ fn item_context<'a>(
             .map(|&c| lineage_link(env, c, lang, "continued-in"))
             .collect(),
         withdrawn: withdrawn_context(site, plan, item, lang),
+        cite_source,
+        cite_published,
     }
-}
-
-/// schema.org metadata of an item page, as JSON safe inside `<script>`.
-fn json_ld_item(
-    env: &RenderEnv<'_>,
-    plan: usize,
-    item: usize,
-    lang: usize,
-    description: &str,
-) -> String {
-    let site = env.site;
-    let p = &site.plans[plan];
-    let it = &p.items[item];
-    let code = lang_code(site, lang);
-    let dl = &site.config.default_language;
-    let path = item_path(site, plan, item, lang);
-    let plan_path = page_path(site, Page::Plan { plan, lang });
-    let mut v = json!({
-        "@context": "https://schema.org",
-        "@type": "CreativeWork",
-        "name": it.item.title.get(code, dl).0,
-        "identifier": it.item.number.to_string(),
-        "url": absolute(site, &path),
-        "inLanguage": language_tag(site, if it.item.languages.contains(code) { code } else { dl }),
-        "description": description,
-        "isPartOf": { "@type": "CreativeWork", "name": p.plan.title.get(code, dl).0, "url": absolute(site, &plan_path) },
-        "keywords": it.tags.iter().map(|&t| { let tg = &p.tags[t]; tg.names.get(code).unwrap_or(&tg.name).clone() }).collect::<Vec<_>>(),
-        "creativeWorkStatus": status_label(site, lang, it.status_key()),
-    });
-    if let Some(issuer) = &p.plan.issuer {
-        v["publisher"] =
-            json!({ "@type": "GovernmentOrganization", "name": issuer.get(code, dl).0 });
-    }
-    if let Some(d) = it.progress.as_of {
-        v["dateModified"] = json!(d.iso());
-    }
-    if crate::link::lineage::is_illustrative(site, plan) {
-        v["disambiguatingDescription"] = json!(ui(site, lang, "illustrative-notice"));
-    }
-    json_for_script(&v)
 }
 
 fn list_page<'a>(
@@ -745,6 +729,11 @@ fn tag_index_page<'a>(
     lang: usize,
 ) -> ListPage<'a> {
     let site = env.site;
+    let mut tags: Vec<TagContext<'_>> = (0..site.plans[plan].tags.len())
+        .map(|t| tag_context(site, plan, t, lang))
+        .collect();
+    // By pinyin in Chinese, alphabetically in English (issue #20.6).
+    crate::render::collation::sort_by_name(&mut tags, lang_code(site, lang), |t| t.name);
     let list = ListContext {
         kind: "tags",
         heading: ui(site, lang, "tags-heading").to_string(),
@@ -752,11 +741,7 @@ fn tag_index_page<'a>(
         body_html: None,
         tag: None,
         status: None,
-        tags: Some(
-            (0..site.plans[plan].tags.len())
-                .map(|t| tag_context(site, plan, t, lang))
-                .collect(),
-        ),
+        tags: Some(tags),
     };
     list_page(env, page, plan, lang, list)
 }

@@ -22,6 +22,9 @@ pub struct PlanContext<'a> {
     pub published: Option<String>,
     /// Where the official document is published, as written.
     pub source: &'a Option<String>,
+    /// The site's copy of the document's text (`/plan/2023/source.zh.txt`),
+    /// when the plan folder has one.
+    pub source_copy: Option<String>,
     /// The plan's page in the page's language.
     pub url: String,
     /// The date of the newest update: what the figures speak for.
@@ -44,6 +47,20 @@ pub struct PlanContext<'a> {
     pub current: bool,
 }
 
+/// The site-relative path of the site's copy of plan `plan`'s text
+/// (`2023/source.zh.txt`), when its folder has one.
+pub fn source_copy_path(site: &LinkedSite, plan: usize) -> Option<String> {
+    let id = site.plans[plan].plan.id.as_str();
+    site.assets
+        .iter()
+        .find(|a| {
+            a.output_path
+                .strip_prefix(id)
+                .is_some_and(|rest| rest.starts_with("/source.") && rest.ends_with(".txt"))
+        })
+        .map(|a| a.output_path.clone())
+}
+
 /// Plan `plan` in language `lang`.
 pub fn plan_context(site: &LinkedSite, plan: usize, lang: usize) -> PlanContext<'_> {
     let p = &site.plans[plan];
@@ -56,6 +73,7 @@ pub fn plan_context(site: &LinkedSite, plan: usize, lang: usize) -> PlanContext<
         issuer: p.plan.issuer.as_ref().map(|i| i.get(code, dl).0),
         published: p.plan.published.map(|d| d.iso()),
         source: &p.plan.source,
+        source_copy: source_copy_path(site, plan).map(|c| href(site, &c)),
         url: url(Page::Plan { plan, lang }),
         as_of: p.as_of.map(|d| d.iso()),
         items_json: url(Page::ItemsJson { plan }),
@@ -92,6 +110,21 @@ pub struct SectionHead {
     pub percent: Option<String>,
     /// How many of its items are measurable.
     pub measured: usize,
+    /// Its items per status, in display order, only the statuses it has:
+    /// the segments of its stacked status bar.
+    pub shares: Vec<StatusShare>,
+}
+
+/// One segment of a section's stacked status bar.
+#[derive(Clone, Serialize)]
+pub struct StatusShare {
+    /// The status key (`completed`).
+    pub key: &'static str,
+    /// How many of the section's items have it.
+    pub count: usize,
+    /// Their share of the section's items, in percent (`20.00`), for a
+    /// CSS width.
+    pub width: String,
 }
 
 /// The head of section `section` in language `lang`.
@@ -135,6 +168,18 @@ pub fn section_head(site: &LinkedSite, plan: usize, section: usize, lang: usize)
         percent: (!percents.is_empty())
             .then(|| format_percent(percents.iter().sum::<f64>() / percents.len() as f64)),
         measured: percents.len(),
+        shares: p
+            .statuses
+            .iter()
+            .filter_map(|g| {
+                let count = g.items.iter().filter(|i| s.items.contains(i)).count();
+                (count > 0).then(|| StatusShare {
+                    key: g.key,
+                    count,
+                    width: format!("{:.2}", count as f64 * 100.0 / s.items.len() as f64),
+                })
+            })
+            .collect(),
     }
 }
 

@@ -179,14 +179,14 @@ impl Session {
             let ii = plan.items.iter().position(|it| it.item.path == *file)?;
             let old = &plan.items[ii];
             let item = crate::validate::reassemble_item(&old.item, doc, parsed, &translations, dl)?;
-            let progress = crate::progress::compute_progress(&item, plan.plan.period());
+            let new_as_of = item.updates.last().map(|u| u.date);
             let as_of = plan
                 .items
                 .iter()
                 .enumerate()
                 .filter_map(|(j, it)| {
                     if j == ii {
-                        progress.as_of
+                        new_as_of
                     } else {
                         it.progress.as_of
                     }
@@ -195,10 +195,11 @@ impl Session {
             if as_of != plan.as_of {
                 return None;
             }
+            let progress = crate::progress::compute_progress(&item, plan.plan.period(), as_of);
             let bodies = if item.body == old.item.body {
                 built.bodies.plans[pi].items[ii].clone()
             } else {
-                render_item_bodies(&item, &langs, dl, &config.base_path)
+                render_item_bodies(&item, &langs, config)
             };
             let linked = LinkedItem {
                 item,
@@ -386,9 +387,12 @@ impl Session {
             templates,
             mut bodies,
         } = old;
-        let langs = linked.config.language_codes();
-        let dl = linked.config.default_language.clone();
-        let base = linked.config.base_path.clone();
+        let langs: Vec<&str> = linked
+            .config
+            .languages
+            .iter()
+            .map(|l| l.code.as_str())
+            .collect();
         // Pages published ahead of `old` are rendered again: the diff
         // cannot see an edit that was undone since.
         let mut pages: BTreeSet<Page> = self.provisional.clone();
@@ -398,7 +402,7 @@ impl Session {
                     let (was, is) = (&old_site.plans[plan].items[i], &linked.plans[plan].items[i]);
                     if was.item.body != is.item.body {
                         bodies.plans[plan].items[i] =
-                            render_item_bodies(&is.item, &langs, &dl, &base);
+                            render_item_bodies(&is.item, &langs, &linked.config);
                     }
                 }
             }

@@ -593,7 +593,7 @@ pub(super) fn serve_outside_a_site_says_there_is_none() {
         "the site once fixed",
     );
     poll_until(
-        || server.printed().contains("serving 154 pages"),
+        || server.printed().contains("serving 156 pages"),
         "serve to say it serves the site",
         || server.printed(),
     );
@@ -610,7 +610,7 @@ pub(super) fn serve_prints_its_url_and_each_warning_once() {
     std::fs::remove_file(&en).unwrap();
     let server = start_server(root);
     let url = format!(
-        "serving 154 pages at http://127.0.0.1:{}/plan/",
+        "serving 156 pages at http://127.0.0.1:{}/plan/",
         server.port
     );
     // (What serve printed reaches the test through a pipe and a thread.)

@@ -38,12 +38,10 @@
   var links = document.querySelectorAll("a[data-copy]");
   for (var j = 0; j < links.length; j++) {
     links[j].addEventListener("click", function (e) {
-      var href = this.getAttribute("href");
       copyText(this.getAttribute("data-copy"), this);
-      history.replaceState(null, "", href);
-      e.preventDefault();
-      var row = document.getElementById(href.split("#")[1]);
-      if (row) { row.scrollIntoView(); }
+      // A link to an anchor still goes there; a link to the page itself
+      // (the copy-link by the title) only copies.
+      if (this.getAttribute("href").indexOf("#") < 0) { e.preventDefault(); }
     });
   }
 })();
