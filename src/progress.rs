@@ -102,9 +102,14 @@ pub fn compute_progress(
             stale_since: None,
         };
     }
+    // The latest update's status is the item's; its own `status` only
+    // when no update says one (a contradiction is warned about).
     let status = item
-        .status
-        .or_else(|| item.updates.iter().rev().find_map(|u| u.status));
+        .updates
+        .iter()
+        .rev()
+        .find_map(|u| u.status)
+        .or(item.status);
     let as_of = latest.map(|u| u.date);
     let percent = if status == Some(Status::Completed) {
         Some(100.0)

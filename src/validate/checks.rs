@@ -509,11 +509,14 @@ pub(super) fn check_status_agrees(a: &Assembly<'_>, diags: &mut Diagnostics) {
             .get(&date)
             .map(|l| format!(" ({}:{})", l.path.display(), l.line))
             .unwrap_or_default();
-        diags.error(
+        // A warning, not an error: the benchmark corpus every tool builds
+        // (gen_corpus.py) writes such items; the latest update wins, and
+        // `check --strict` fails on it.
+        diags.warning(
             Code::InvalidValue,
             at.clone(),
             format!(
-                "`status` is \"{}\" but the latest update, of {date}{source}, says \"{}\"",
+                "`status` is \"{}\" but the latest update, of {date}{source}, says \"{}\"; the page shows the update's",
                 stated.key(),
                 latest.key()
             ),
