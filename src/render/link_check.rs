@@ -225,6 +225,18 @@ pub fn check_links_in(
     only: Option<&[String]>,
     diags: &mut Diagnostics,
 ) {
+    check_links_unless(site, output, only, diags, &|| false);
+}
+
+/// [`check_links_in`], given up (`None`, nothing checked) as soon as
+/// `cancelled` says so; it is asked before each page is read.
+pub fn check_links_unless(
+    site: &LinkedSite,
+    output: OutputView<'_>,
+    only: Option<&[String]>,
+    diags: &mut Diagnostics,
+    cancelled: crate::index::Cancelled<'_>,
+) -> Option<()> {
     let pages: Vec<(&str, &Vec<u8>)> = match only {
         Some(list) => list
             .iter()
@@ -241,9 +253,10 @@ pub fn check_links_in(
     };
     let links: Vec<PageLinks> = pages
         .par_iter()
-        .map(|(p, b)| extract_page_links(p, b))
-        .collect();
+        .map(|(p, b)| (!cancelled()).then(|| extract_page_links(p, b)))
+        .collect::<Option<_>>()?;
     verify_links(site, &links, &output, diags);
+    Some(())
 }
 
 /// One page's links checked against the files of the site: the broken

@@ -6,6 +6,7 @@
 use super::env::RenderEnv;
 use super::link_check::{self, ExpectedPaths, WrittenPageLinks};
 use crate::diagnostics::{Code, Diagnostics, Location};
+use crate::index::Cancelled;
 use crate::output::{Output, SiteOutput};
 use crate::pages::Page;
 use rayon::prelude::*;
@@ -43,6 +44,20 @@ pub fn render_pages_into(
     expected: &ExpectedPaths,
     diags: &mut Diagnostics,
 ) -> PutPages {
+    render_pages_unless(env, pages, output, expected, diags, &|| false).unwrap_or_default()
+}
+
+/// [`render_pages_into`], given up as soon as `cancelled` says so (it is
+/// asked before each page): `None` then, and whatever was put is to be
+/// thrown away. `serve` gives way to a new edit so (issue #21.2).
+pub fn render_pages_unless(
+    env: &RenderEnv<'_>,
+    pages: &[Page],
+    output: &dyn Output,
+    expected: &ExpectedPaths,
+    diags: &mut Diagnostics,
+    cancelled: Cancelled<'_>,
+) -> Option<PutPages> {
     let mut put = PutPages::default();
     let base = env.site.config.base_path.as_str();
     let mut errors = Diagnostics::new();
@@ -51,6 +66,9 @@ pub fn render_pages_into(
         let results: Vec<Result<(String, Option<WrittenPageLinks>), Diagnostics>> = chunk
             .par_iter()
             .map(|p| {
+                if cancelled() {
+                    return Err(Diagnostics::new());
+                }
                 let (path, bytes) = env.render_page(*p)?;
                 if failed {
                     return Ok((path, None));
@@ -69,6 +87,9 @@ pub fn render_pages_into(
                     })
             })
             .collect();
+        if cancelled() {
+            return None;
+        }
         for r in results {
             match r {
                 Ok((path, links)) => {
@@ -80,7 +101,7 @@ pub fn render_pages_into(
         }
     }
     report_render_errors(errors, diags);
-    put
+    Some(put)
 }
 
 /// Puts the theme's static files and the content's attachments.

@@ -175,8 +175,15 @@ pub(super) fn spawn(
 ) -> Result<(), String> {
     let (tx, rx) = std::sync::mpsc::channel::<Message>();
     let events = tx.clone();
+    // A new edit makes a rebuild of the lists in progress give way
+    // (issue #21.2): the flag is set before the event is queued, and
+    // cleared once the queue is read.
+    let interrupt = session.interrupter();
     let mut debouncer =
         notify_debouncer_full::new_debouncer(DEBOUNCE, Some(Duration::from_millis(5)), move |r| {
+            if may_be_an_edit(&r) {
+                interrupt.store(true, Ordering::SeqCst);
+            }
             let _ = events.send(Message::Events(r));
         })
         .map_err(|e| format!("cannot watch files: {e}"))?;
@@ -223,7 +230,10 @@ pub(super) fn spawn(
                     Err(RecvTimeoutError::Timeout) if session.has_pending_work() => {
                         let started = Instant::now();
                         let outcome = session.finish();
-                        report(&mut reporter, &live, outcome, started, &session, &origin);
+                        if !outcome.interrupted {
+                            report(&mut reporter, &live, outcome, started, &session, &origin);
+                        }
+                        // Interrupted: the edit that did it is queued.
                         continue;
                     }
                     Err(RecvTimeoutError::Timeout) => {
@@ -236,6 +246,7 @@ pub(super) fn spawn(
                 };
                 live.watcher_busy.store(true, Ordering::SeqCst);
                 let (mut paths, looked) = gather(first, &rx, &root);
+                session.interrupter().store(false, Ordering::SeqCst);
                 if looked > 0 {
                     looks_asked = looks_asked.saturating_sub(looked);
                     // Also sets any watch an event was lost for.
@@ -399,6 +410,14 @@ fn spawn_index_job(job: Option<IndexJob>, live: &Arc<Live>) {
         // Queued on the pool's one thread, in order: no thread per job.
         Some(pool) => pool.spawn(run),
         None => run(),
+    }
+}
+
+/// Whether what the watcher reports may be an edit (an error may hide one).
+fn may_be_an_edit(r: &notify_debouncer_full::DebounceEventResult) -> bool {
+    match r {
+        Ok(events) => events.iter().any(|e| may_change_a_source(&e.kind)),
+        Err(_) => true,
     }
 }
 

@@ -30,7 +30,7 @@ use crate::validate::ParsedFile;
 use sources::ChangeKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// What a rebuild did: the output paths that changed (added, changed or
@@ -47,6 +47,9 @@ pub struct RebuildOutcome {
     /// No source had new bytes (a file was only read, touched or saved
     /// unchanged): nothing was rebuilt.
     pub unchanged: bool,
+    /// [`Session::finish`] gave way to a new edit: nothing was published
+    /// and the work is still pending.
+    pub interrupted: bool,
     /// The search index, left to the caller (see
     /// [`Session::set_background_index`]).
     pub index_job: Option<IndexJob>,
@@ -57,6 +60,14 @@ impl RebuildOutcome {
         RebuildOutcome {
             incremental: true,
             unchanged: true,
+            ..Default::default()
+        }
+    }
+
+    fn interrupted() -> Self {
+        RebuildOutcome {
+            incremental: true,
+            interrupted: true,
             ..Default::default()
         }
     }
@@ -115,6 +126,10 @@ pub struct Session {
     index_generation: Arc<AtomicU64>,
     /// Told of the rebuild's stages (`PLANPUB_TIMINGS`).
     hooks: &'static dyn Hooks,
+    /// Set by the watcher when a new edit is waiting:
+    /// [`Session::finish`] then gives way to it (see
+    /// [`Session::interrupter`]).
+    interrupt: Arc<AtomicBool>,
     pub output: SharedOutput,
 }
 
@@ -177,6 +192,7 @@ impl Session {
             background_index: false,
             index_generation: Arc::new(AtomicU64::new(0)),
             hooks,
+            interrupt: Arc::new(AtomicBool::new(false)),
             output: Arc::new(RwLock::new(SiteOutput::default())),
         };
         let outcome = session.reload_everything();
@@ -286,8 +302,23 @@ impl Session {
     /// Completes a partial rebuild: everything the edits touch, as a
     /// clean build would have it (the list pages, feeds, data files and
     /// the search index).
+    ///
+    /// It gives way to a new edit (issue #21.2): when the flag of
+    /// [`Session::interrupter`] is set before the pages are published, it
+    /// stops, publishes nothing and returns an
+    /// [`interrupted`](RebuildOutcome::interrupted) outcome, the work
+    /// still pending; the caller handles the edit (its item's own pages
+    /// at once), then calls `finish` again, which redoes the lists once
+    /// for both edits.
     pub fn finish(&mut self) -> RebuildOutcome {
-        self.rebuild_from_documents()
+        let interrupt = self.interrupt.clone();
+        self.rebuild_from_documents_unless(&|| interrupt.load(Ordering::SeqCst))
+    }
+
+    /// The flag that makes [`Session::finish`] give way: whoever learns
+    /// of a new edit sets it, and clears it when the edit is taken in.
+    pub fn interrupter(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
     }
 
     /// What a rebuild that kept the last good site reports.
@@ -299,6 +330,7 @@ impl Session {
             incremental: false,
             partial: false,
             unchanged: false,
+            interrupted: false,
             index_job: None,
         }
     }

@@ -6,14 +6,15 @@
 
 use super::{RebuildOutcome, Session, SharedOutput, lay_over};
 use crate::diagnostics::Diagnostics;
+use crate::index::Cancelled;
 use crate::indexing::IndexInputs;
 use crate::link::{LinkedItem, LinkedSite, link_site};
 use crate::load::{LoadedSite, SourceDocument};
 use crate::output::{MemoryOutput, SiteOutput};
 use crate::pages::{Change, Page, own_pages_of_item, pages_affected_by};
 use crate::pipeline::{Stage, render_and_index, stage};
-use crate::render::link_check::{ExpectedPaths, OutputView, check_links_in};
-use crate::render::site::render_pages_into;
+use crate::render::link_check::{ExpectedPaths, OutputView, check_links_in, check_links_unless};
+use crate::render::site::{render_pages_into, render_pages_unless};
 use crate::render::{Prepared, RenderEnv, prepare, render_item_bodies};
 use crate::validate::{ParsedFile, assemble_site};
 use std::collections::BTreeSet;
@@ -214,14 +215,38 @@ impl Session {
     /// validate → link → (incremental) render → index, from the cached
     /// documents.
     pub(super) fn rebuild_from_documents(&mut self) -> RebuildOutcome {
+        self.rebuild_from_documents_unless(&|| false)
+    }
+
+    /// [`Session::rebuild_from_documents`], given up when `cancelled` says
+    /// so before the pages are published (an incremental rebuild asks it
+    /// before each page it renders or reads for links): the served site
+    /// and the session are then as they were, the work still pending,
+    /// and the outcome says [`RebuildOutcome::interrupted`].
+    pub(super) fn rebuild_from_documents_unless(
+        &mut self,
+        cancelled: Cancelled<'_>,
+    ) -> RebuildOutcome {
+        let was_pending = self.pending;
         self.pending = false;
         let mut diags = self.load_diagnostics.clone();
         let Some(linked) = self.link_documents(&mut diags) else {
             return self.fail(diags);
         };
+        if cancelled() {
+            self.pending = was_pending;
+            return RebuildOutcome::interrupted();
+        }
         match self.built.take() {
             Some(old) if Change::between(&old.site, &linked).is_some() => {
-                self.rebuild_incrementally(old, linked, diags)
+                match self.rebuild_incrementally(old, linked, diags, cancelled) {
+                    Ok(outcome) => outcome,
+                    Err(old) => {
+                        self.built = Some(old);
+                        self.pending = was_pending;
+                        RebuildOutcome::interrupted()
+                    }
+                }
             }
             _ => {
                 let Some(prepared) = prepare(linked, &mut diags) else {
@@ -241,6 +266,7 @@ impl Session {
                     incremental: false,
                     partial: false,
                     unchanged: false,
+                    interrupted: false,
                     index_job: None,
                 }
             }
@@ -295,27 +321,33 @@ impl Session {
     /// checks every link of the served site with them laid over it (as a
     /// clean build checks them: an unchanged page may link to an anchor
     /// the change removed), and publishes them; the search index follows
-    /// (off this thread when `background_index` is on).
+    /// (off this thread when `background_index` is on). Given up when
+    /// `cancelled` says so before anything is published: `Err(old)`, as
+    /// it was.
     fn rebuild_incrementally(
         &mut self,
         old: Prepared,
         linked: LinkedSite,
         mut diags: Diagnostics,
-    ) -> RebuildOutcome {
-        let (built, overlay) = stage(self.hooks, Stage::Render, || {
-            self.render_incrementally(old, linked, &mut diags)
-        });
-        stage(self.hooks, Stage::LinkCheck, || {
+        cancelled: Cancelled<'_>,
+    ) -> Result<RebuildOutcome, Prepared> {
+        let (built, overlay, undo) = stage(self.hooks, Stage::Render, || {
+            self.render_incrementally(old, linked, &mut diags, cancelled)
+        })?;
+        let checked = stage(self.hooks, Stage::LinkCheck, || {
             let served = self.output.read().expect("served site lock");
             let view = OutputView {
                 base: &served,
                 overlay: Some(&overlay),
             };
-            check_links_in(&built.site, view, None, &mut diags);
+            check_links_unless(&built.site, view, None, &mut diags, cancelled)
         });
+        if checked.is_none() || cancelled() {
+            return Err(undo.restore(built));
+        }
         if diags.has_errors() {
             // The last good site stays; the next rebuild starts from it.
-            return self.fail(diags);
+            return Ok(self.fail(diags));
         }
         let mut changed = self.publish_pages(overlay);
         self.provisional.clear();
@@ -333,15 +365,16 @@ impl Session {
         };
         changed.sort();
         self.built = Some(built);
-        RebuildOutcome {
+        Ok(RebuildOutcome {
             changed,
             diagnostics: diags,
             failed: false,
             incremental: true,
             partial: false,
             unchanged: false,
+            interrupted: false,
             index_job,
-        }
+        })
     }
 
     /// Lays re-rendered pages over the served site; lists those that changed.
@@ -375,13 +408,16 @@ impl Session {
 
     /// Re-renders what the change from `old` to `linked` touches (and the
     /// pages published ahead of `old`), starting from `old`'s rendered
-    /// bodies; the result holds those pages and the attachments.
+    /// bodies; the result holds those pages and the attachments, and what
+    /// it takes to have `old` back ([`Undo`]). `Err(old)` when `cancelled`
+    /// said so.
     fn render_incrementally(
         &self,
         old: Prepared,
         linked: LinkedSite,
         diags: &mut Diagnostics,
-    ) -> (Prepared, SiteOutput) {
+        cancelled: Cancelled<'_>,
+    ) -> Result<(Prepared, SiteOutput, Undo), Prepared> {
         let Prepared {
             site: old_site,
             templates,
@@ -396,42 +432,78 @@ impl Session {
         // Pages published ahead of `old` are rendered again: the diff
         // cannot see an edit that was undone since.
         let mut pages: BTreeSet<Page> = self.provisional.clone();
+        let mut replaced_bodies = Vec::new();
         if let Some(change) = Change::between(&old_site, &linked) {
             for plan in 0..linked.plans.len() {
                 for i in change.changed_items(plan) {
                     let (was, is) = (&old_site.plans[plan].items[i], &linked.plans[plan].items[i]);
                     if was.item.body != is.item.body {
-                        bodies.plans[plan].items[i] =
-                            render_item_bodies(&is.item, &langs, &linked.config);
+                        let new = render_item_bodies(&is.item, &langs, &linked.config);
+                        let old = std::mem::replace(&mut bodies.plans[plan].items[i], new);
+                        replaced_bodies.push((plan, i, old));
                     }
                 }
             }
             pages.extend(pages_affected_by(&change));
         }
-        drop(old_site);
+        let undo = Undo {
+            site: old_site,
+            bodies: replaced_bodies,
+        };
         let overlay = MemoryOutput::new();
-        {
+        let rendered = {
             let served = self.output.read().expect("served site lock");
             let expected = ExpectedPaths(served.files.keys().cloned().collect());
             let env = RenderEnv::new(&linked, &templates, &bodies);
             let pages: Vec<Page> = pages.into_iter().collect();
-            render_pages_into(&env, &pages, &overlay, &expected, diags);
+            render_pages_unless(&env, &pages, &overlay, &expected, diags, cancelled)
+        };
+        let new = Prepared {
+            site: linked,
+            templates,
+            bodies,
+        };
+        if rendered.is_none() {
+            return Err(undo.restore(new));
         }
         // Attachments: the same paths (else no incremental render),
         // perhaps new bytes.
         let mut overlay = overlay.into_site();
-        for asset in &linked.assets {
+        for asset in &new.site.assets {
             overlay
                 .files
                 .insert(asset.output_path.clone(), asset.bytes.clone());
         }
-        (
-            Prepared {
-                site: linked,
-                templates,
-                bodies,
-            },
-            overlay,
-        )
+        Ok((new, overlay, undo))
+    }
+}
+
+/// What an incremental render changed in the last build, kept until its
+/// pages are published, so that a rebuild that gives way to a new edit
+/// leaves the session as it was.
+struct Undo {
+    /// The last build's site.
+    site: LinkedSite,
+    /// (plan, item, the bodies the last build had) of every item whose
+    /// body was rendered again.
+    bodies: Vec<(usize, usize, Vec<crate::render::markdown::RenderedMarkdown>)>,
+}
+
+impl Undo {
+    /// The last build, from the new one's templates and bodies.
+    fn restore(self, new: Prepared) -> Prepared {
+        let Prepared {
+            templates,
+            mut bodies,
+            ..
+        } = new;
+        for (plan, item, old) in self.bodies {
+            bodies.plans[plan].items[item] = old;
+        }
+        Prepared {
+            site: self.site,
+            templates,
+            bodies,
+        }
     }
 }
