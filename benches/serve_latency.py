@@ -130,7 +130,8 @@ def parse_args(argv):
                     help="exit with status 1 if a target is missed")
     a = ap.parse_args(argv)
     a.phases = [x.strip() for x in a.phases.split(",") if x.strip()]
-    if not a.phases or any(x not in PHASES for x in a.phases) or len(set(a.phases)) != len(a.phases):
+    if (not a.phases or any(x not in PHASES for x in a.phases)
+            or len(set(a.phases)) != len(a.phases)):
         ap.error("--phases takes settled and/or paced, comma-separated, each once")
     if a.items < 1 or a.edits < 1 or a.warmup < 0:
         ap.error("--items and --edits must be at least 1, --warmup at least 0")
