@@ -5,11 +5,18 @@
 // Usage:
 //   node benches/pagefind_compare.js --site <built-site-dir> --port <port> [--label name]
 //                                    [--zh 寄宿,双减,雙減,幼儿园] [--en kindergarten,boarding]
-//                                    [--json out.json]
+//                                    [--json out.json] [--target-bytes 30000] [--no-pagefind] [--strict]
+//
+// Target (issue 21.5): planpub's first query fetches at most --target-bytes
+// (default 30,000) bytes of index files (under /search/index/, raw, before any
+// compression), on the 10,000-item site; each query gets ok/MISSED (--strict:
+// exit status 1 if one is missed). The search script is not counted (it is
+// reported apart; the deploy configs compress it).
 //
 // Prerequisites:
 //   * the site was built with --base-url http://127.0.0.1:<port>/ (same port!);
-//   * Pagefind was run on it (e.g. `pagefind --site <dir>`), so <dir>/pagefind/ exists;
+//   * Pagefind was run on it (`npx pagefind --site <dir>`, npm package pagefind),
+//     so <dir>/pagefind/ exists (or pass --no-pagefind for planpub alone);
 //   * playwright-core (in this repo's node_modules) and /usr/bin/chromium.
 //
 // The script serves <dir> itself (plain static server, no compression, no
@@ -48,6 +55,8 @@ const label = arg('label', path.basename(siteDir));
 const zhQueries = arg('zh', '寄宿,双减,雙減,幼儿园').split(',').filter(Boolean);
 const enQueries = arg('en', 'kindergarten,boarding').split(',').filter(Boolean);
 const jsonOut = arg('json', '');
+const targetBytes = Number(arg('target-bytes', '30000'));
+const withPagefind = !process.argv.includes('--no-pagefind');
 if (!siteDir || !fs.existsSync(siteDir)) { console.error('--site <dir> required'); process.exit(2); }
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css',
@@ -136,20 +145,29 @@ const fmt = n => n.toLocaleString('en-US');
   for (const [lang, q] of queries) {
     const pp = await planpubQuery(browser, base, lang, q);
     let pf;
-    try { pf = await pagefindQuery(browser, base, lang, q); } catch (e) { pf = { error: String(e) }; }
-    rows.push({ site: label, lang, q, planpub: pp, pagefind: pf });
-    console.error(`[${label}] ${q}: planpub ${pp.files} files ${fmt(pp.bytes)} B (${pp.total} hits); ` +
+    if (!withPagefind) { pf = { error: 'not run (--no-pagefind)' }; } else {
+      try { pf = await pagefindQuery(browser, base, lang, q); } catch (e) { pf = { error: String(e) }; }
+    }
+    const target = { bytes: targetBytes, ok: pp.bytes <= targetBytes };
+    rows.push({ site: label, lang, q, planpub: pp, target, pagefind: pf });
+    console.error(`[${label}] ${q}: planpub ${pp.files} files ${fmt(pp.bytes)} B (${pp.total} hits) ` +
+      `${target.ok ? 'ok' : 'MISSED'}; ` +
       (pf.error ? `pagefind ERROR ${pf.error}` : `pagefind ${pf.files} files ${fmt(pf.bytes)} B (${pf.total} hits)`));
   }
   await browser.close();
   server.close();
-  console.log(`| site | query | planpub bytes (files) | planpub gz | planpub hits | Pagefind bytes (files) | Pagefind gz | Pagefind hits |`);
-  console.log(`|---|---|---|---|---|---|---|---|`);
+  console.log(`| site | query | planpub bytes (files) | <= ${fmt(targetBytes)} B | planpub gz | planpub hits | Pagefind bytes (files) | Pagefind gz | Pagefind hits | planpub/Pagefind bytes |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows) {
     const pp = r.planpub, pf = r.pagefind;
-    console.log(`| ${r.site} | ${r.q} | ${fmt(pp.bytes)} (${pp.files}) | ${fmt(pp.gz)} | ${pp.total} | ` +
-      (pf.error ? `error | | |` : `${fmt(pf.bytes)} (${pf.files}) | ${fmt(pf.gz)} | ${pf.total} |`));
+    console.log(`| ${r.site} | ${r.q} | ${fmt(pp.bytes)} (${pp.files}) | ${r.target.ok ? 'ok' : 'MISSED'} | ${fmt(pp.gz)} | ${pp.total} | ` +
+      (pf.error ? `${pf.error.startsWith('not run') ? 'not run' : 'error'} | | | |`
+        : `${fmt(pf.bytes)} (${pf.files}) | ${fmt(pf.gz)} | ${pf.total} | ${(pp.bytes / pf.bytes).toFixed(2)} |`));
   }
+  const missed = rows.filter(r => !r.target.ok).map(r => `${r.lang}:${r.q}`);
+  console.log(`\ntarget (issue 21.5): first query <= ${fmt(targetBytes)} B of index files, raw: ` +
+    (missed.length ? `missed: ${missed.join(', ')}` : 'all met'));
+  if (missed.length && process.argv.includes('--strict')) { process.exitCode = 1; }
   const r0 = rows[0];
   if (r0) {
     console.log(`\nNot counted above: planpub's search script (${r0.planpub.searchJs.files} modules) ${fmt(r0.planpub.searchJs.bytes)} B ` +
