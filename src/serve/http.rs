@@ -54,6 +54,8 @@ const LIVE_RELOAD_SCRIPT: &str = include_str!("live.js");
 pub(super) struct Site {
     pub output: SharedOutput,
     pub live: Arc<Live>,
+    /// The first build's pages, on demand until it is done.
+    pub early: Arc<super::session::EarlySlot>,
     /// Answer only `Host`s that name loopback (the listener is bound to a
     /// loopback address).
     pub loopback_only: bool,
@@ -356,7 +358,7 @@ fn serve_file(site: &Site, url_path: &str) -> Answer {
     let served = site.output.read().expect("served site lock");
     if served.files.is_empty() {
         drop(served);
-        return no_site_yet();
+        return serve_early(site, url_path, &key);
     }
     // The site lives under base_url's path, as it will when published.
     let prefix = percent_decode_path(base.trim_start_matches('/')).unwrap_or_default();
@@ -386,6 +388,42 @@ fn serve_file(site: &Site, url_path: &str) -> Answer {
     };
     drop(served);
     let content_type = content_type(&file);
+    let body = if content_type.starts_with("text/html") {
+        inject_live_reload(&bytes)
+    } else {
+        bytes
+    };
+    answer(status, content_type, body)
+}
+
+/// The answer while the first build renders: the file asked for, rendered
+/// on its own (see [`super::session::EarlySlot`]); or, with no build
+/// under way or none that succeeded, the placeholder.
+fn serve_early(site: &Site, url_path: &str, key: &str) -> Answer {
+    let Some(base) = site.early.base_path() else {
+        return no_site_yet();
+    };
+    let prefix = percent_decode_path(base.trim_start_matches('/')).unwrap_or_default();
+    let Some(rel) = key.strip_prefix(prefix.as_str()) else {
+        if key == "index.html" || format!("{key}/") == prefix {
+            return redirect(&base);
+        }
+        return outside_base(&base, url_path);
+    };
+    let (status, file, bytes) = match site.early.file(rel) {
+        None => return no_site_yet(),
+        Some(Some(bytes)) => (StatusCode::OK, rel, bytes),
+        // `/2023/16` without the slash: redirect to the folder.
+        Some(None) if !rel.ends_with(".html") && site.early.has(&format!("{rel}/index.html")) => {
+            let folder = url_path.strip_suffix("/index.html").unwrap_or(url_path);
+            return redirect(&format!("{folder}/"));
+        }
+        Some(None) => match site.early.file("404.html").flatten() {
+            Some(bytes) => (StatusCode::NOT_FOUND, "404.html", bytes),
+            None => return no_site_yet(),
+        },
+    };
+    let content_type = content_type(file);
     let body = if content_type.starts_with("text/html") {
         inject_live_reload(&bytes)
     } else {

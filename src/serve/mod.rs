@@ -337,15 +337,29 @@ pub fn serve(
     let origin = format!("http://{}:{port}", url_host(bind));
     http::raise_open_file_limit();
     let started = Instant::now();
+    // The server answers from the start: while the first build renders,
+    // a page asked for is rendered on its own (issue #21.3).
+    let output: session::SharedOutput = Arc::default();
+    let early = Arc::new(session::EarlySlot::new());
+    let live = Arc::new(Live::new("/"));
+    let site = http::Site {
+        output: output.clone(),
+        live: live.clone(),
+        early: early.clone(),
+        loopback_only,
+    };
+    let server = std::thread::Builder::new()
+        .name("planpub-http".into())
+        .spawn(move || http::run(runtime, listener, site))
+        .map_err(|e| format!("cannot start the server thread: {e}"))?;
     let before_start = watch::Fingerprint::of(root);
-    let (mut session, outcome) = Session::start_at_origin_with(root, &origin, hooks);
+    let (mut session, outcome) = Session::start_serving(root, &origin, hooks, output, early);
     session.set_background_index(true);
     let base_path = session.base_path().unwrap_or("/").to_string();
+    live.set_base_path(&base_path);
     let mut reporter = Reporter::new(format!("{origin}{base_path}"));
     reporter.rebuild(&outcome, started.elapsed());
-    let live = Arc::new(Live::new(&base_path));
     live.announce(&outcome);
-    let output = session.output.clone();
     watch::spawn(
         root,
         before_start,
@@ -355,13 +369,7 @@ pub fn serve(
         origin,
         hooks,
     )?;
-    http::run(
-        runtime,
-        listener,
-        http::Site {
-            output,
-            live,
-            loopback_only,
-        },
-    )
+    server
+        .join()
+        .map_err(|_| "the server thread stopped".to_string())?
 }

@@ -204,8 +204,11 @@ pub(super) fn spawn(
     std::thread::Builder::new()
         .name("planpub-watch".into())
         .spawn(move || {
-            // A look at the sources is due once the watcher is quiet.
-            let mut catch_up = false;
+            // A look at the sources is due once the watcher is quiet; the
+            // first comes soon after the start: files saved while the
+            // first build ran (its pages answered early, issue #21.3)
+            // sent no events.
+            let mut catch_up = true;
             // Looks asked of the looking thread and not answered yet.
             let mut looks_asked = 0usize;
             loop {

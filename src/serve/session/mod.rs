@@ -14,9 +14,11 @@
 //! (tests/serve.rs checks it). When in doubt about what a change touches,
 //! rebuild more, never less.
 
+mod early;
 mod rebuild;
 mod sources;
 
+pub use early::EarlySlot;
 pub use rebuild::IndexJob;
 
 use crate::config::SiteConfig;
@@ -130,6 +132,8 @@ pub struct Session {
     /// [`Session::finish`] then gives way to it (see
     /// [`Session::interrupter`]).
     interrupt: Arc<AtomicBool>,
+    /// Where the first build offers its pages on demand (`serve`).
+    early: Option<Arc<EarlySlot>>,
     pub output: SharedOutput,
 }
 
@@ -177,7 +181,14 @@ impl Session {
         url: SiteUrl,
         hooks: &'static dyn Hooks,
     ) -> (Session, RebuildOutcome) {
-        let mut session = Session {
+        let mut session = Self::unstarted(root, url, hooks);
+        let outcome = session.reload_everything();
+        (session, outcome)
+    }
+
+    /// A session that has read nothing yet.
+    fn unstarted(root: &Path, url: SiteUrl, hooks: &'static dyn Hooks) -> Session {
+        Session {
             root: root.to_path_buf(),
             url,
             config: None,
@@ -193,8 +204,28 @@ impl Session {
             index_generation: Arc::new(AtomicU64::new(0)),
             hooks,
             interrupt: Arc::new(AtomicBool::new(false)),
+            early: None,
             output: Arc::new(RwLock::new(SiteOutput::default())),
-        };
+        }
+    }
+
+    /// [`Session::start_at_origin_with`] for a server already answering:
+    /// the site goes into `output`, and while the first build renders, its
+    /// pages are offered on demand in `early` (issue #21.3).
+    pub fn start_serving(
+        root: &Path,
+        origin: &str,
+        hooks: &'static dyn Hooks,
+        output: SharedOutput,
+        early: Arc<EarlySlot>,
+    ) -> (Session, RebuildOutcome) {
+        let mut session = Self::unstarted(
+            root,
+            SiteUrl::Origin(origin.trim_end_matches('/').to_string()),
+            hooks,
+        );
+        session.output = output;
+        session.early = Some(early);
         let outcome = session.reload_everything();
         (session, outcome)
     }

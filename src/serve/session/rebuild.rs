@@ -4,6 +4,7 @@
 //! as a clean build checks them; and the search index, built off the
 //! rebuild thread.
 
+use super::early::{EarlyPages, EarlySlot};
 use super::{RebuildOutcome, Session, SharedOutput, lay_over};
 use crate::diagnostics::Diagnostics;
 use crate::index::Cancelled;
@@ -242,7 +243,7 @@ impl Session {
                 match self.rebuild_incrementally(old, linked, diags, cancelled) {
                     Ok(outcome) => outcome,
                     Err(old) => {
-                        self.built = Some(old);
+                        self.built = Some(*old);
                         self.pending = was_pending;
                         RebuildOutcome::interrupted()
                     }
@@ -253,11 +254,29 @@ impl Session {
                     return self.fail(diags);
                 };
                 let output = MemoryOutput::new();
-                if render_and_index(&prepared, &output, &mut diags, self.hooks).is_none() {
+                let (prepared, changed) = match self.early_slot(&diags) {
+                    // The first build: its pages are rendered on demand
+                    // while the whole site renders.
+                    Some(slot) => {
+                        let early = Arc::new(EarlyPages::new(prepared));
+                        slot.offer(early.clone());
+                        let rendered =
+                            render_and_index(&early.prepared, &output, &mut diags, self.hooks);
+                        // Published before the offer is withdrawn, so that
+                        // no request finds neither.
+                        let changed = rendered.map(|_| self.publish(output.into_site()));
+                        (slot.withdraw(early), changed)
+                    }
+                    None => {
+                        let rendered = render_and_index(&prepared, &output, &mut diags, self.hooks);
+                        let changed = rendered.map(|_| self.publish(output.into_site()));
+                        (prepared, changed)
+                    }
+                };
+                let Some(changed) = changed else {
                     return self.fail(diags);
-                }
+                };
                 self.built = Some(prepared);
-                let changed = self.publish(output.into_site());
                 self.provisional.clear();
                 RebuildOutcome {
                     changed,
@@ -271,6 +290,20 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Where to offer the pages of a first build that has no error so
+    /// far: only when nothing is served yet and serve asked for it.
+    fn early_slot(&self, diags: &Diagnostics) -> Option<Arc<EarlySlot>> {
+        let nothing_served = self
+            .output
+            .read()
+            .expect("served site lock")
+            .files
+            .is_empty();
+        self.early
+            .clone()
+            .filter(|_| nothing_served && !diags.has_errors())
     }
 
     /// validate → link from the cached documents and their parse results.
@@ -330,7 +363,7 @@ impl Session {
         linked: LinkedSite,
         mut diags: Diagnostics,
         cancelled: Cancelled<'_>,
-    ) -> Result<RebuildOutcome, Prepared> {
+    ) -> Result<RebuildOutcome, Box<Prepared>> {
         let (built, overlay, undo) = stage(self.hooks, Stage::Render, || {
             self.render_incrementally(old, linked, &mut diags, cancelled)
         })?;
@@ -343,7 +376,7 @@ impl Session {
             check_links_unless(&built.site, view, None, &mut diags, cancelled)
         });
         if checked.is_none() || cancelled() {
-            return Err(undo.restore(built));
+            return Err(Box::new(undo.restore(built)));
         }
         if diags.has_errors() {
             // The last good site stays; the next rebuild starts from it.
@@ -417,7 +450,7 @@ impl Session {
         linked: LinkedSite,
         diags: &mut Diagnostics,
         cancelled: Cancelled<'_>,
-    ) -> Result<(Prepared, SiteOutput, Undo), Prepared> {
+    ) -> Result<(Prepared, SiteOutput, Undo), Box<Prepared>> {
         let Prepared {
             site: old_site,
             templates,
@@ -464,7 +497,7 @@ impl Session {
             bodies,
         };
         if rendered.is_none() {
-            return Err(undo.restore(new));
+            return Err(Box::new(undo.restore(new)));
         }
         // Attachments: the same paths (else no incremental render),
         // perhaps new bytes.

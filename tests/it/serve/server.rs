@@ -108,6 +108,13 @@ pub(super) fn spawn_server(root: &Path, open_files: Option<u64>, expect_site: bo
         stderr,
     };
     if expect_site {
+        // Pages answer before the first build is done (issue #21.3):
+        // tests start from the built site.
+        poll_until(
+            || server.printed().contains("serving "),
+            "the first build",
+            || server.printed(),
+        );
         wait_for(&server, "/plan/", |status, _| status == 200, "server start");
     } else {
         poll_until(
