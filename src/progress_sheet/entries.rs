@@ -83,8 +83,16 @@ pub fn read_rows(
             continue;
         }
         let entry = row_entry(sheet, layout, item, row, problems);
-        if layout.columns.iter().any(|c| c.is_fill() && filled(*c).is_some()) {
-            if !entry.text.iter().any(|(l, _)| l == layout.default_language()) {
+        if layout
+            .columns
+            .iter()
+            .any(|c| c.is_fill() && filled(*c).is_some())
+        {
+            if !entry
+                .text
+                .iter()
+                .any(|(l, _)| l == layout.default_language())
+            {
                 let col = layout.columns.iter().position(|c| *c == Column::Text(0));
                 problems.push(Problem::new(
                     &sheet.at(row, col.unwrap_or(0) as u32),
@@ -284,7 +292,13 @@ pub fn round_toml(rows: &[RoundRow], plan: &str, date: Date, source: &str) -> St
             let pairs: Vec<String> = r
                 .actual
                 .iter()
-                .map(|(k, v)| format!("{} = {}", toml_edit::Key::new(k.as_str()), format_number(*v)))
+                .map(|(k, v)| {
+                    format!(
+                        "{} = {}",
+                        toml_edit::Key::new(k.as_str()),
+                        format_number(*v)
+                    )
+                })
                 .collect();
             out.push_str(&format!("actual = {{ {} }}\n", pairs.join(", ")));
         }

@@ -168,7 +168,12 @@ impl<'a> Layout<'a> {
     pub fn status_labels(&self) -> Vec<(Status, String)> {
         Status::ALL
             .into_iter()
-            .map(|s| (s, self.t(self.default_language(), &format!("status-{}", s.key()))))
+            .map(|s| {
+                (
+                    s,
+                    self.t(self.default_language(), &format!("status-{}", s.key())),
+                )
+            })
             .collect()
     }
 
@@ -297,7 +302,13 @@ pub fn grid(layout: &Layout<'_>, date: &str) -> Vec<Vec<Cell>> {
             .collect(),
     ];
     for item in layout.items() {
-        rows.push(layout.columns.iter().map(|c| item_cell(layout, item, *c)).collect());
+        rows.push(
+            layout
+                .columns
+                .iter()
+                .map(|c| item_cell(layout, item, *c))
+                .collect(),
+        );
     }
     rows
 }
@@ -311,9 +322,9 @@ fn item_cell(layout: &Layout<'_>, item: &Item, col: Column) -> Cell {
         Column::Lead => Cell::text(item.lead.join("、"), Look::Reference),
         Column::LastStatus => Cell::text(layout.last_status(item), Look::Reference),
         Column::Status | Column::Text(_) => Cell::text("", Look::Fill),
-        Column::Target(k) => target(k).map_or_else(na, |t| {
-            Cell::text(layout.target_name(t), Look::Reference)
-        }),
+        Column::Target(k) => {
+            target(k).map_or_else(na, |t| Cell::text(layout.target_name(t), Look::Reference))
+        }
         Column::Goal(k) => target(k).map_or_else(na, |t| Cell::number(t.goal, Look::Reference)),
         Column::LastActual(k) => target(k).map_or_else(na, |t| match t.actual {
             Some(a) => Cell::number(a, Look::Reference),

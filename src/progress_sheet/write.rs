@@ -34,19 +34,19 @@ pub fn notes(layout: &Layout<'_>, date: &str) -> Vec<[String; 3]> {
                     .replace("{date}", date),
             ]);
         }
-        out.push([
-            t("progress-notes-column"),
-            String::new(),
-            String::new(),
-        ]);
+        out.push([t("progress-notes-column"), String::new(), String::new()]);
         for (i, col) in layout.columns.iter().enumerate() {
             let explanation = match col {
                 Column::Number => t("progress-notes-number"),
                 Column::Title => t("progress-notes-title-column"),
                 Column::Lead => t("progress-notes-lead"),
                 Column::LastStatus => t("progress-notes-last-status"),
-                Column::Status => t("progress-notes-status").replace("{labels}", &labels.join(", ")),
-                Column::Target(k) => t("progress-notes-target").replace("{n}", &(k + 1).to_string()),
+                Column::Status => {
+                    t("progress-notes-status").replace("{labels}", &labels.join(", "))
+                }
+                Column::Target(k) => {
+                    t("progress-notes-target").replace("{n}", &(k + 1).to_string())
+                }
                 Column::Goal(_) => t("progress-notes-goal"),
                 Column::LastActual(_) => t("progress-notes-last-actual"),
                 Column::Actual(_) => t("progress-notes-actual"),

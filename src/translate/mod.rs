@@ -22,8 +22,8 @@ pub mod xliff;
 pub mod xlsx;
 
 use crate::diagnostics::Diagnostics;
-pub use crate::sheet::{Failure, Problem};
 use crate::sheet::write_bytes;
+pub use crate::sheet::{Failure, Problem};
 use crate::validate::ValidatedSite;
 use std::fmt;
 use std::path::{Path, PathBuf};

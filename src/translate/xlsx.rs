@@ -20,8 +20,8 @@
 
 use super::units::{TextUnit, UnitState};
 use super::{ExportMeta, Problem, ReturnedDocument, ReturnedUnit};
-pub use crate::sheet::{cell_ref, short};
 use crate::sheet::cell_text;
+pub use crate::sheet::{cell_ref, short};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use rust_xlsxwriter::{
     Color, DataValidation, DocProperties, Format, FormatAlign, ProtectionOptions, Workbook,

@@ -23,10 +23,10 @@ mod stale;
 mod strings;
 mod values;
 
+pub(crate) use checks::check_date_in_period;
 pub use parse::{
     Parsed, ParsedDocument, ParsedFile, SplitDocument, parse_file, split_front_matter,
 };
-pub(crate) use checks::check_date_in_period;
 pub use reassemble::reassemble_item;
 pub use strings::{UiStrings, template_key};
 

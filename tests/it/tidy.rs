@@ -215,7 +215,15 @@ const LAYERS: &[&[&str]] = &[
     &["render"],
     &["indexing"],
     &["pipeline"],
-    &["write", "serve", "import", "init", "renumber", "translate", "progress_sheet"],
+    &[
+        "write",
+        "serve",
+        "import",
+        "init",
+        "renumber",
+        "translate",
+        "progress_sheet",
+    ],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
