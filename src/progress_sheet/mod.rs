@@ -23,7 +23,7 @@ pub mod read;
 mod verify;
 pub mod write;
 
-use crate::dates::parse_iso_date;
+use crate::dates::{loose_date, parse_iso_date};
 use crate::diagnostics::Diagnostics;
 use crate::load::ROUNDS_DIR;
 use crate::model::{Date, Plan};
@@ -179,10 +179,11 @@ fn find_plan<'a>(site: &'a ValidatedSite, id: &str, at: &str) -> Result<&'a Plan
     })
 }
 
-/// A round's date: a `YYYY-MM-DD` date in the plan's period (the rule
-/// validation applies to a round file's name).
+/// A round's date: a date in the plan's period (the rule validation
+/// applies to a round file's name). `YYYY-MM-DD`, or as a spreadsheet
+/// program rewrites it when it saves CSV (`2024/3/31`).
 fn round_date(plan: &Plan, text: &str, at: &str) -> Result<Date, Problem> {
-    let Some(date) = parse_iso_date(text) else {
+    let Some(date) = parse_iso_date(text).or_else(|| loose_date(text)) else {
         return Err(Problem::new(
             at,
             format!("\"{}\" is not a date", short(text)),
@@ -214,6 +215,7 @@ pub fn sheet(
     let site = validated_site(root, diags)?;
     let plan = find_plan(&site, plan_id, "--plan").map_err(Failure::usage)?;
     let date_value = round_date(plan, date, "--date").map_err(Failure::usage)?;
+    let date = &date_value.to_string();
     let layout = Layout::new(plan, languages(&site), &site.strings);
     let rows = layout::grid(&layout, date);
     let bytes = match format {

@@ -50,14 +50,12 @@ pub fn notes(layout: &Layout<'_>, date: &str) -> Vec<[String; 3]> {
                 Column::Goal(_) => t("progress-notes-goal"),
                 Column::LastActual(_) => t("progress-notes-last-actual"),
                 Column::Actual(_) => t("progress-notes-actual"),
-                Column::Text(0) => t("progress-notes-text-required"),
-                Column::Text(_) => t("progress-notes-text"),
-            };
-            let explanation = match col {
-                Column::Text(n) => {
-                    explanation.replace("{language}", &layout.language_name(&layout.languages[*n]))
-                }
-                _ => explanation,
+                Column::Text(n) => t(if *n == 0 {
+                    "progress-notes-text-required"
+                } else {
+                    "progress-notes-text"
+                })
+                .replace("{language}", &layout.language_name(&layout.languages[*n])),
             };
             out.push([
                 column_letters(i as u32),
