@@ -11,7 +11,7 @@ use crate::sheet::{Failure, Problem};
 use std::path::Path;
 
 /// Builds the site at `root` with `text` as the round file `rel` (added,
-/// or in place of the file there); the round's own warnings go into
+/// or in place of the file there); the warnings the round causes go into
 /// `diags`, and every error with a failure.
 pub(super) fn build_with_round(
     root: &Path,
@@ -40,8 +40,11 @@ pub(super) fn build_with_round(
         let prepared = crate::render::prepare(linked, &mut build_diags)?;
         render_and_index(&prepared, &MemoryOutput::new(), &mut build_diags, &NoHooks)
     });
+    // The round's warnings: at its lines, or elsewhere naming it (an
+    // item's own `status` the round's newer one contradicts).
+    let named = rel.display().to_string();
     for d in build_diags.iter() {
-        if d.severity == Severity::Error || d.path == rel {
+        if d.severity == Severity::Error || d.path == rel || d.message.contains(&named) {
             diags.push(d.clone());
         }
     }
