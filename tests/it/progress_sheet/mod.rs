@@ -331,3 +331,30 @@ fn an_existing_round_is_replaced_only_with_replace() {
     assert_round_published(&site);
     assert!(!site.read(ROUND).contains("旧的一轮"));
 }
+
+// issue #19.2: what the new round makes the site warn about is said at
+// import, though the warning is at another file (item 20's own
+// `status = "not-started"` against the round's newer status).
+#[test]
+fn import_reports_the_warnings_the_new_round_causes_in_item_files() {
+    let site = TestSite::plan2023();
+    let sheet = make_sheet(&site, "round.xlsx", DATE);
+    let mut rows = read_xlsx(&sheet);
+    let status = col(&rows, "progress-col-status", 0, "zh");
+    let zh = col(&rows, "progress-col-text", 0, "zh");
+    set(&mut rows, 20, status, &t("zh", "status-in-progress"));
+    set(&mut rows, 20, zh, "【示例】民办教育规范工作已启动。");
+    let filled = site.path("filled.xlsx");
+    write_xlsx(&filled, &rows);
+    let run = import(&site, &filled, &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("20-private-education.md:4:10: warning: `status` is \"not-started\"")
+            && run.stderr.contains(ROUND),
+        "{}",
+        run.stderr
+    );
+    // The missing English text is a warning at the round, as in a file.
+    assert!(run.stderr.contains("has no `en` text"), "{}", run.stderr);
+}
