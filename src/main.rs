@@ -117,6 +117,11 @@ enum Command {
         #[command(subcommand)]
         command: TranslateCommand,
     },
+    /// A progress round as a spreadsheet for the lead units, and back as content/<plan>/progress/<date>.toml.
+    Progress {
+        #[command(subcommand)]
+        command: ProgressCommand,
+    },
     /// Print the content format: layout, front matter fields, URLs (also `planpub help format`).
     Format,
     /// Print a shell completion script, e.g. `planpub completions bash > /etc/bash_completion.d/planpub`.
@@ -168,22 +173,54 @@ enum TranslateCommand {
     },
 }
 
-/// `planpub translate …`: prints what it did, or every problem.
-fn translate(root: &Path, command: TranslateCommand) -> ExitCode {
-    use planpub::translate;
+#[derive(Subcommand)]
+enum ProgressCommand {
+    /// Write the sheet of a round (one row per item) to FILE.xlsx or FILE.csv.
+    Sheet {
+        /// The plan (its folder under content/, e.g. 2023).
+        #[arg(long)]
+        plan: String,
+        /// The round's date, YYYY-MM-DD, in the plan's period.
+        #[arg(long)]
+        date: String,
+        /// The file to write: .xlsx (a protected workbook) or .csv (UTF-8).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Write the round of a filled-in FILE.xlsx or FILE.csv to content/<plan>/progress/<date>.toml, all or nothing.
+    Import {
+        /// The sheet, filled in (CSV in UTF-8 or GB18030).
+        file: PathBuf,
+        /// The plan; by default the one the sheet names.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Replace the round file of that date if there is one.
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+/// `planpub progress …`: prints what it did, or every problem.
+fn progress(root: &Path, command: ProgressCommand) -> ExitCode {
+    use planpub::progress_sheet;
     let mut diags = Diagnostics::new();
     let result = match command {
-        TranslateCommand::Export { plan, lang, output } => {
-            translate::export(root, &plan, &lang, &output, &mut diags).map(|r| r.to_string())
+        ProgressCommand::Sheet { plan, date, output } => {
+            progress_sheet::sheet(root, &plan, &date, &output, &mut diags).map(|r| r.to_string())
         }
-        TranslateCommand::Import { file } => {
-            translate::import(root, &file, &mut diags).map(|r| r.to_string())
-        }
-        TranslateCommand::Hash { file } => {
-            translate::hash(root, &file, &mut diags).map(|h| format!("{h}\n"))
-        }
+        ProgressCommand::Import {
+            file,
+            plan,
+            replace,
+        } => progress_sheet::import(root, &file, plan.as_deref(), replace, &mut diags)
+            .map(|r| r.to_string()),
     };
     print_diagnostics(&diags);
+    report(result)
+}
+
+/// Prints a tool's report, or its problems and that nothing was written.
+fn report(result: Result<String, planpub::sheet::Failure>) -> ExitCode {
     match result {
         Ok(report) => {
             print!("{report}");
@@ -201,6 +238,25 @@ fn translate(root: &Path, command: TranslateCommand) -> ExitCode {
             ExitCode::from(failure.exit_code)
         }
     }
+}
+
+/// `planpub translate …`: prints what it did, or every problem.
+fn translate(root: &Path, command: TranslateCommand) -> ExitCode {
+    use planpub::translate;
+    let mut diags = Diagnostics::new();
+    let result = match command {
+        TranslateCommand::Export { plan, lang, output } => {
+            translate::export(root, &plan, &lang, &output, &mut diags).map(|r| r.to_string())
+        }
+        TranslateCommand::Import { file } => {
+            translate::import(root, &file, &mut diags).map(|r| r.to_string())
+        }
+        TranslateCommand::Hash { file } => {
+            translate::hash(root, &file, &mut diags).map(|h| format!("{h}\n"))
+        }
+    };
+    print_diagnostics(&diags);
+    report(result)
 }
 
 /// The arguments, with `planpub help format` read as `planpub format`: clap's
@@ -328,6 +384,7 @@ fn main() -> ExitCode {
             dry_run,
         } => renumber(&cli.root, &plan, insert, old.zip(new), dry_run),
         Command::Translate { command } => translate(&cli.root, command),
+        Command::Progress { command } => progress(&cli.root, command),
         Command::Serve { port, bind } => match planpub::serve::serve(&cli.root, &bind, port, hooks)
         {
             Ok(()) => ExitCode::SUCCESS,

@@ -21,74 +21,13 @@ pub mod units;
 pub mod xliff;
 pub mod xlsx;
 
-use crate::diagnostics::{Diagnostics, escape_controls};
+use crate::diagnostics::Diagnostics;
+use crate::sheet::write_bytes;
+pub use crate::sheet::{Failure, Problem};
 use crate::validate::ValidatedSite;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use units::{TextUnit, UnitState};
-
-/// A problem with a command's arguments or with a returned document, at a
-/// place that is not a line of a content file: `FILE.xlsx:Sheet1!C7`,
-/// `FILE.xlf:12:5`, `--lang`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub at: String,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl Problem {
-    pub fn new(at: &str, message: impl Into<String>, hint: impl Into<String>) -> Problem {
-        Problem {
-            at: at.to_string(),
-            message: message.into(),
-            hint: Some(hint.into()),
-        }
-    }
-}
-
-impl fmt::Display for Problem {
-    /// `at: error: message` and `  = help: hint`, as diagnostics are
-    /// printed, with the control characters a cell may hold escaped.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: error: {}",
-            escape_controls(&self.at),
-            escape_controls(&self.message)
-        )?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  = help: {}", escape_controls(hint))?;
-        }
-        Ok(())
-    }
-}
-
-/// Why a translate command did nothing: the problems (content errors of
-/// the site are in the `Diagnostics` instead) and the exit code.
-#[derive(Clone, Debug)]
-pub struct Failure {
-    /// 2 for a usage error (unknown plan or language, file format), 1 for
-    /// the rest.
-    pub exit_code: u8,
-    pub problems: Vec<Problem>,
-}
-
-impl Failure {
-    fn usage(problem: Problem) -> Failure {
-        Failure {
-            exit_code: 2,
-            problems: vec![problem],
-        }
-    }
-
-    fn content(problems: Vec<Problem>) -> Failure {
-        Failure {
-            exit_code: 1,
-            problems,
-        }
-    }
-}
 
 /// One unit as a returned document gives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -340,20 +279,6 @@ pub fn export(
         language: lang.to_string(),
         counts: count_states(&list),
     })
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it.
-fn write_bytes(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.planpub-{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
 }
 
 /// What an exported document says about itself.

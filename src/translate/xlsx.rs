@@ -20,6 +20,8 @@
 
 use super::units::{TextUnit, UnitState};
 use super::{ExportMeta, Problem, ReturnedDocument, ReturnedUnit};
+use crate::sheet::cell_text;
+pub use crate::sheet::{cell_ref, short};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use rust_xlsxwriter::{
     Color, DataValidation, DocProperties, Format, FormatAlign, ProtectionOptions, Workbook,
@@ -38,18 +40,6 @@ const MAX_CELL_CHARS: usize = 32_767;
 /// The header of column C for a language: `translation (en)`.
 fn translation_header(lang: &str) -> String {
     format!("translation ({lang})")
-}
-
-/// `A1`-style reference of a 0-based row and column.
-pub fn cell_ref(row: u32, col: u32) -> String {
-    let mut letters = String::new();
-    let mut c = col + 1;
-    while c > 0 {
-        let rem = (c - 1) % 26;
-        letters.insert(0, char::from(b'A' + rem as u8));
-        c = (c - 1) / 26;
-    }
-    format!("{letters}{}", row + 1)
 }
 
 /// The workbook for `units`, as bytes of an .xlsx file.
@@ -179,22 +169,6 @@ fn instructions(meta: &ExportMeta<'_>) -> Vec<String> {
         "Some units (unit, e.g. 所, 个) need no English word: leave column C empty and set the state to done.".into(),
         "Return this file as it is (keep it .xlsx); the webmaster imports it with planpub translate import.".into(),
     ]
-}
-
-/// A cell's text (`None` for an empty cell).
-fn cell_text(data: &Data) -> Result<Option<String>, String> {
-    match data {
-        Data::Empty => Ok(None),
-        Data::String(s) if s.is_empty() => Ok(None),
-        Data::Error(e) => Err(format!("the cell holds an error ({e})")),
-        other @ (Data::Int(_)
-        | Data::Float(_)
-        | Data::String(_)
-        | Data::Bool(_)
-        | Data::DateTime(_)
-        | Data::DateTimeIso(_)
-        | Data::DurationIso(_)) => Ok(Some(other.to_string())),
-    }
 }
 
 /// Reads a returned workbook: the header, then every row, each with its
@@ -360,28 +334,4 @@ fn read_rows(
         });
     }
     units
-}
-
-/// At most 40 characters of a text, for a message.
-pub fn short(text: &str) -> String {
-    let mut out: String = text.chars().take(40).collect();
-    if text.chars().count() > 40 {
-        out.push('…');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell_ref;
-
-    #[test]
-    fn cell_references_are_excel_style() {
-        assert_eq!(cell_ref(0, 0), "A1");
-        assert_eq!(cell_ref(6, 3), "D7");
-        assert_eq!(cell_ref(9, 25), "Z10");
-        assert_eq!(cell_ref(0, 26), "AA1");
-        assert_eq!(cell_ref(0, 701), "ZZ1");
-        assert_eq!(cell_ref(0, 702), "AAA1");
-    }
 }

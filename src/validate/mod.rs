@@ -23,6 +23,7 @@ mod stale;
 mod strings;
 mod values;
 
+pub(crate) use checks::check_date_in_period;
 pub use parse::{
     Parsed, ParsedDocument, ParsedFile, SplitDocument, parse_file, split_front_matter,
 };

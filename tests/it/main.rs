@@ -26,6 +26,7 @@ mod output_folder;
 mod pace_and_staleness;
 mod portability;
 mod progress_and_data;
+mod progress_sheet;
 mod redirects;
 mod rounds;
 mod serve;
