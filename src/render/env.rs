@@ -45,6 +45,12 @@ pub struct RenderEnv<'a> {
     row_error: Mutex<Option<tera::Error>>,
 }
 
+/// Bytes reserved for a page as it renders: an item page of the default
+/// theme is 16–20 KB; longer pages grow the buffer.
+const PAGE_CAPACITY: usize = 32 * 1024;
+/// Bytes reserved for a list row.
+const ROW_CAPACITY: usize = 2 * 1024;
+
 /// The item row partial (see [`RenderEnv::list_row`]).
 pub const ITEM_ROW_TEMPLATE: &str = "partials/item_row.html";
 
@@ -110,7 +116,12 @@ impl<'a> RenderEnv<'a> {
             row: item_summary(self.site, plan, item, lang),
         };
         let values = serde_json::to_value(context).expect("contexts have string keys only");
-        match self.render_with_globals(ITEM_ROW_TEMPLATE, lang, values) {
+        let rendered = self
+            .render_with_globals(ITEM_ROW_TEMPLATE, lang, values, ROW_CAPACITY)
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|e| tera::Error::msg(e.to_string()))
+            });
+        match rendered {
             Ok(html) => html,
             Err(e) => {
                 let mut first = self.row_error.lock().expect("row error lock");
@@ -123,13 +134,17 @@ impl<'a> RenderEnv<'a> {
     }
 
     /// Renders `template` with the language's globals and `values` (an
-    /// object whose keys are not globals), in a context from the pool.
+    /// object whose keys are not globals), in a context from the pool,
+    /// into a buffer of `capacity` bytes to start with. Bytes, not a
+    /// `String`: they are written as they are, and tera's `render` checks
+    /// the UTF-8 of every page again (3 % of a 10,000-item build).
     fn render_with_globals(
         &self,
         template: &str,
         lang: usize,
         values: serde_json::Value,
-    ) -> tera::Result<String> {
+        capacity: usize,
+    ) -> tera::Result<Vec<u8>> {
         let pooled = self.context_pool.lock().expect("context pool lock")[lang].pop();
         let mut ctx = pooled.unwrap_or_else(|| self.global_contexts[lang].clone());
         let keys: Vec<String> = values
@@ -145,7 +160,12 @@ impl<'a> RenderEnv<'a> {
             "page values must not shadow the globals"
         );
         ctx.extend(page);
-        let result = self.templates.tera.render(template, &ctx);
+        let mut bytes = Vec::with_capacity(capacity);
+        let result = self
+            .templates
+            .tera
+            .render_to(template, &ctx, &mut bytes)
+            .map(|()| bytes);
         for k in &keys {
             ctx.remove(k);
         }
@@ -189,15 +209,15 @@ impl<'a> RenderEnv<'a> {
             | Page::Status { .. }
             | Page::Search { .. }
             | Page::NotFound { .. }
-            | Page::Method { .. } => self.render_html(page)?.into_bytes(),
+            | Page::Method { .. } => self.render_html(page)?,
         };
         Ok((path, bytes))
     }
 
     /// Renders an HTML page with its template.
-    fn render_html(&self, page: Page) -> Result<String, Diagnostics> {
+    fn render_html(&self, page: Page) -> Result<Vec<u8>, Diagnostics> {
         let Some((template, values)) = page_context(self, page) else {
-            return Ok(String::new());
+            return Ok(Vec::new());
         };
         if let Some(e) = self.row_error.lock().expect("row error lock").take() {
             let mut d = Diagnostics::new();
@@ -205,7 +225,7 @@ impl<'a> RenderEnv<'a> {
             return Err(d);
         }
         let lang = page.lang().unwrap_or(0);
-        self.render_with_globals(template, lang, values)
+        self.render_with_globals(template, lang, values, PAGE_CAPACITY)
             .map_err(|e| {
                 let mut d = Diagnostics::new();
                 report_tera_error(&e, &self.templates.paths, Some(template), &mut d);
