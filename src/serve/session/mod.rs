@@ -343,7 +343,14 @@ impl Session {
     /// for both edits.
     pub fn finish(&mut self) -> RebuildOutcome {
         let interrupt = self.interrupt.clone();
-        self.rebuild_from_documents_unless(&|| interrupt.load(Ordering::SeqCst))
+        self.finish_unless(&|| interrupt.load(Ordering::SeqCst))
+    }
+
+    /// [`Session::finish`], giving way when `cancelled` says so (asked
+    /// after linking, before every page rendered or read for links, and
+    /// before publishing).
+    pub fn finish_unless(&mut self, cancelled: crate::index::Cancelled<'_>) -> RebuildOutcome {
+        self.rebuild_from_documents_unless(cancelled)
     }
 
     /// The flag that makes [`Session::finish`] give way: whoever learns

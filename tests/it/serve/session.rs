@@ -329,3 +329,75 @@ fn a_hidden_file_under_content_is_warned_about_in_serve_as_in_build() {
     assert_eq!(outcome.diagnostics.render(), clean);
     assert_same_as_clean_build(&session, root, base, "hidden file");
 }
+
+// issue #21.2: the rebuild of the lists gives way to a new edit wherever
+// it is asked to (after linking, at any page it renders or reads for
+// links, before publishing): it publishes nothing, the work stays
+// pending, and the next finish serves what a clean build of both edits
+// gives. Every place it can stop is tried in turn.
+#[test]
+fn an_interrupted_finish_publishes_nothing_and_the_next_equals_a_clean_build() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let site = shipped_site();
+    let root = site.root();
+    let base = "http://127.0.0.1:1111/";
+    let (mut session, first) = Session::start(root, Some(base.into()));
+    assert!(!first.failed, "{}", first.diagnostics.render());
+    // The first edit shows on lists (section 3, its tags) that the
+    // second (section 6, another tag) does not touch: a stop that kept
+    // the first edit's rebuild as if published would leave them stale.
+    let item11 = item_file(root, 11);
+    let item26 = item_file(root, 26);
+    edit(
+        &item11,
+        "title = \"推进学前教育普及普惠优质安全发展\"",
+        "title = \"推进学前教育普及普惠优质安全发展（修订）\"",
+    );
+    assert!(session.rebuild(std::slice::from_ref(&item11)).partial);
+    let mut stops = 0;
+    // 0, 1, 2, 3, 4, 6, 9, 13, …: after linking, early and late in the
+    // rendering and in the link check, and at the end.
+    let mut stop_at = 0usize;
+    loop {
+        stop_at = if stop_at < 4 {
+            stop_at + 1
+        } else {
+            stop_at * 3 / 2
+        };
+        let stop_at = stop_at - 1;
+        let served = session.output.read().unwrap().clone();
+        let asked = AtomicUsize::new(0);
+        let rest = session.finish_unless(&|| asked.fetch_add(1, Ordering::SeqCst) >= stop_at);
+        if !rest.interrupted {
+            // Asked fewer times than stop_at: it ran to the end.
+            assert!(!rest.failed, "{}", rest.diagnostics.render());
+            break;
+        }
+        stops += 1;
+        assert!(
+            rest.changed.is_empty(),
+            "stop {stop_at}: {:?}",
+            rest.changed
+        );
+        assert!(session.has_pending_work(), "stop {stop_at}: still pending");
+        assert!(
+            *session.output.read().unwrap() == served,
+            "stop {stop_at}: an interrupted finish published something"
+        );
+        // The edit that interrupted it: another item's title, its own
+        // pages at once.
+        let title = format!("title = \"提升教师业务素质（{stop_at}）\"");
+        let text = std::fs::read_to_string(&item26).unwrap();
+        let line = text.lines().find(|l| l.starts_with("title = ")).unwrap();
+        edit(&item26, line, &title);
+        let outcome = session.rebuild(std::slice::from_ref(&item26));
+        assert!(
+            outcome.partial,
+            "stop {stop_at}: {}",
+            outcome.diagnostics.render()
+        );
+    }
+    assert!(stops >= 10, "only {stops} places to stop were tried");
+    assert!(!session.has_pending_work());
+    assert_same_as_clean_build(&session, root, base, "after interrupted finishes");
+}
