@@ -255,8 +255,7 @@ pub fn check_links_unless(
         .par_iter()
         .map(|(p, b)| (!cancelled()).then(|| extract_page_links(p, b)))
         .collect::<Option<_>>()?;
-    verify_links(site, &links, &output, diags);
-    Some(())
+    verify_links_unless(site, &links, &output, diags, cancelled)
 }
 
 /// One page's links checked against the files of the site: the broken
@@ -423,36 +422,62 @@ pub fn verify_links(
     targets: &dyn LinkTargets,
     diags: &mut Diagnostics,
 ) {
+    verify_links_unless(site, pages, targets, diags, &|| false);
+}
+
+/// [`verify_links`], given up (`None`, nothing reported) as soon as
+/// `cancelled` says so; it is asked before each page's links are
+/// resolved and each target page's ids are read.
+fn verify_links_unless(
+    site: &LinkedSite,
+    pages: &[PageLinks],
+    targets: &dyn LinkTargets,
+    diags: &mut Diagnostics,
+    cancelled: crate::index::Cancelled<'_>,
+) -> Option<()> {
     let base = site.config.base_path.as_str();
     let found: Vec<ResolvedLinks> = pages
         .par_iter()
-        .map(|pl| resolve_page_links(base, pl, targets))
-        .collect();
+        .map(|pl| (!cancelled()).then(|| resolve_page_links(base, pl, targets)))
+        .collect::<Option<_>>()?;
     let mut broken_all = Vec::new();
     let mut frag_links = Vec::new();
     for (b, f) in found {
         broken_all.extend(b);
         frag_links.extend(f);
     }
-    report_links(site, broken_all, frag_links, targets, diags);
+    report_links_unless(site, broken_all, frag_links, targets, diags, cancelled)
 }
 
 /// Checks the fragments against their target pages' ids, then reports
 /// every broken link (the first [`MAX_BROKEN_LINKS_LISTED`] one by one).
 pub fn report_links(
     site: &LinkedSite,
-    mut broken_all: Vec<(String, String)>,
+    broken_all: Vec<(String, String)>,
     frag_links: Vec<(String, String, String)>,
     targets: &dyn LinkTargets,
     diags: &mut Diagnostics,
 ) {
+    report_links_unless(site, broken_all, frag_links, targets, diags, &|| false);
+}
+
+/// [`report_links`], given up (`None`, nothing reported) as soon as
+/// `cancelled` says so before a target page's ids are read.
+fn report_links_unless(
+    site: &LinkedSite,
+    mut broken_all: Vec<(String, String)>,
+    frag_links: Vec<(String, String, String)>,
+    targets: &dyn LinkTargets,
+    diags: &mut Diagnostics,
+    cancelled: crate::index::Cancelled<'_>,
+) -> Option<()> {
     let wanted: BTreeSet<&String> = frag_links.iter().map(|(_, t, _)| t).collect();
     let ids: BTreeMap<&String, BTreeSet<String>> = wanted
         .into_iter()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|t| (t, targets.ids(t)))
-        .collect();
+        .map(|t| (!cancelled()).then(|| (t, targets.ids(t))))
+        .collect::<Option<_>>()?;
     for (page, target, frag) in &frag_links {
         if !ids.get(target).is_some_and(|s| s.contains(frag)) {
             broken_all.push((page.clone(), format!("{target}#{frag}")));
@@ -481,6 +506,7 @@ pub fn report_links(
             );
         }
     }
+    Some(())
 }
 
 /// Where a broken link was written: the line and column of its first

@@ -231,8 +231,13 @@ impl Session {
         let was_pending = self.pending;
         self.pending = false;
         let mut diags = self.load_diagnostics.clone();
-        let Some(linked) = self.link_documents(&mut diags) else {
-            return self.fail(diags);
+        let linked = match self.link_documents_unless(&mut diags, cancelled) {
+            Ok(Some(linked)) => linked,
+            Ok(None) => return self.fail(diags),
+            Err(Interrupted) => {
+                self.pending = was_pending;
+                return RebuildOutcome::interrupted();
+            }
         };
         if cancelled() {
             self.pending = was_pending;
@@ -306,17 +311,62 @@ impl Session {
             .filter(|_| nothing_served && !diags.has_errors())
     }
 
-    /// validate → link from the cached documents and their parse results.
-    fn link_documents(&self, diags: &mut Diagnostics) -> Option<LinkedSite> {
-        let validated = self.assemble(diags)?;
-        Some(stage(self.hooks, Stage::Link, || link_site(validated)))
+    /// validate → link from the cached documents and their parse results,
+    /// on a thread of its own (issue #21.2: at 10,000 items it takes a
+    /// few hundred milliseconds, and a new edit must not wait for it):
+    /// `Err(Interrupted)` as soon as `cancelled` says so meanwhile (the
+    /// thread's work is then dropped when it ends).
+    fn link_documents_unless(
+        &self,
+        diags: &mut Diagnostics,
+        cancelled: Cancelled<'_>,
+    ) -> Result<Option<LinkedSite>, Interrupted> {
+        let Some((loaded, parsed)) = self.snapshot(diags) else {
+            return Ok(None);
+        };
+        let hooks = self.hooks;
+        let mut d = diags.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let work = move || {
+            let validated = stage(hooks, Stage::Validate, || {
+                assemble_site(loaded, parsed, &mut d)
+            });
+            let linked = validated.map(|v| stage(hooks, Stage::Link, || link_site(v)));
+            let _ = tx.send((linked, d));
+        };
+        let thread = std::thread::Builder::new()
+            .name("planpub-assemble".into())
+            .spawn(work)
+            .map_err(|e| e.to_string());
+        loop {
+            match rx.recv_timeout(std::time::Duration::from_millis(1)) {
+                Ok((linked, d)) => {
+                    *diags = d;
+                    return Ok(linked);
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if cancelled() {
+                        return Err(Interrupted);
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    // It panicked (a bug): pass the panic on.
+                    match thread.map(std::thread::JoinHandle::join) {
+                        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                        other => panic!("the assembling thread ended without a result: {other:?}"),
+                    }
+                }
+            }
+        }
     }
 
-    /// The cached documents put together again (assembling reads the
-    /// parse results, not the texts: those are left out).
-    fn assemble(&self, diags: &mut Diagnostics) -> Option<crate::validate::ValidatedSite> {
+    /// The cached documents as assembling takes them (without their
+    /// texts: assembling reads the parse results), with the problems of
+    /// files that belong to no plan added to `diags`; `None` before a
+    /// site.toml was read.
+    fn snapshot(&self, diags: &mut Diagnostics) -> Option<(LoadedSite, Vec<ParsedFile>)> {
         let config = self.config.clone()?;
-        stage(self.hooks, Stage::Reassemble, || {
+        Some(stage(self.hooks, Stage::Reassemble, || {
             let (documents, parsed): (Vec<SourceDocument>, Vec<ParsedFile>) = self
                 .documents
                 .values()
@@ -346,8 +396,8 @@ impl Session {
                 assets: self.assets.values().cloned().collect(),
                 theme: self.theme.clone(),
             };
-            assemble_site(loaded, parsed, diags)
-        })
+            (loaded, parsed)
+        }))
     }
 
     /// Renders only the pages the change from `old` to `linked` touches,
@@ -510,6 +560,10 @@ impl Session {
         Ok((new, overlay, undo))
     }
 }
+
+/// A rebuild gave way to a new edit.
+#[derive(Debug)]
+struct Interrupted;
 
 /// What an incremental render changed in the last build, kept until its
 /// pages are published, so that a rebuild that gives way to a new edit
