@@ -65,6 +65,8 @@ pub struct ImportReport {
     pub read_as: String,
     pub plan: PlanDocument,
     pub warnings: usize,
+    /// The path of site.toml's `base_url` (`/plan/`), which `serve` keeps.
+    pub base_path: String,
 }
 
 /// Names a plan id may not take: they are URL segments of the site itself
@@ -210,7 +212,10 @@ pub fn import_plan(
         );
         return Err(ImportFailure::Write);
     }
+    let base_path = crate::load::load_site_config(root, &mut Diagnostics::new())
+        .map_or_else(|| "/".to_string(), |c| c.base_path);
     Ok(ImportReport {
+        base_path,
         plan_id: plan_id.to_string(),
         root: root.to_path_buf(),
         document: document.to_path_buf(),
@@ -425,7 +430,8 @@ impl fmt::Display for ImportReport {
         writeln!(f, "  2. check:     planpub{root} check")?;
         writeln!(
             f,
-            "  3. serve:     planpub{root} serve   (then open http://127.0.0.1:1111/{id}/)"
+            "  3. serve:     planpub{root} serve   (then open http://127.0.0.1:1111{}{id}/)",
+            self.base_path
         )
     }
 }

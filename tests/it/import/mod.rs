@@ -284,6 +284,13 @@ pub(super) fn assert_round_trip(
             run.stdout
         );
     }
+    // serve keeps base_url's path (https://jyj.example.gov.cn/plan/):
+    // the address the report gives must be the one serve serves.
+    assert!(
+        run.stdout.contains("http://127.0.0.1:1111/plan/2023/"),
+        "the serve step names another address:\n{}",
+        run.stdout
+    );
     let imported = read_plan_folder(&site.root().join("content/2023"));
     let (problems, figures) = compare_with_shipped_2023(&imported);
     assert!(
