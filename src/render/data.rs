@@ -275,6 +275,23 @@ const ILLUSTRATIVE_NOTE: &str = "The progress data (status, percent, pace, actua
 
 pub fn render_items_json(site: &LinkedSite, bodies: &RenderedBodies, plan: usize) -> String {
     let p = &site.plans[plan];
+    // About 3.5 KB an item at 10,000 items: reserve rather than double.
+    let mut out = Vec::with_capacity(4096 * (p.items.len() + 1));
+    if write_items_json(site, bodies, plan, &mut out).is_err() {
+        out.clear();
+    }
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `items.json` without its final newline, written to `out`.
+pub fn write_items_json(
+    site: &LinkedSite,
+    bodies: &RenderedBodies,
+    plan: usize,
+    out: impl std::io::Write,
+) -> serde_json::Result<()> {
+    let p = &site.plans[plan];
     let dl = site.config.default_language.as_str();
     let file = ItemsFile {
         illustrative: crate::link::lineage::is_illustrative(site, plan),
@@ -296,13 +313,7 @@ pub fn render_items_json(site: &LinkedSite, bodies: &RenderedBodies, plan: usize
     };
     // Compact: browsers and tools pretty-print JSON; at 10,000 items the
     // indentation alone was a third of the file.
-    // About 3.5 KB an item at 10,000 items: reserve rather than double.
-    let mut out = Vec::with_capacity(4096 * (p.items.len() + 1));
-    if serde_json::to_writer(&mut out, &file).is_err() {
-        out.clear();
-    }
-    out.push(b'\n');
-    String::from_utf8(out).unwrap_or_default()
+    serde_json::to_writer(out, &file)
 }
 
 /// One CSV field, quoted when it must be (RFC 4180), and never a formula:

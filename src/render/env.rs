@@ -10,6 +10,7 @@ use super::context::plan::{SectionHead, section_head};
 use super::templates::{Templates, report_tera_error};
 use super::{badge, data, feeds, moved};
 use crate::diagnostics::Diagnostics;
+use crate::index::Cancelled;
 use crate::link::LinkedSite;
 use crate::pages::{Page, page_output_path};
 use std::sync::{Mutex, OnceLock};
@@ -43,6 +44,8 @@ pub struct RenderEnv<'a> {
     context_pool: Mutex<Vec<Vec<tera::Context>>>,
     /// The first error rendering a row, reported by the page that needed it.
     row_error: Mutex<Option<tera::Error>>,
+    /// Asked before each row is built (see [`RenderEnv::giving_way_to`]).
+    cancelled: Option<Cancelled<'a>>,
 }
 
 /// Bytes reserved for a page as it renders: an item page of the default
@@ -85,7 +88,17 @@ impl<'a> RenderEnv<'a> {
             context_pool: Mutex::new(vec![Vec::new(); global_contexts.len()]),
             global_contexts,
             row_error: Mutex::new(None),
+            cancelled: None,
         }
+    }
+
+    /// This environment, building no more list rows once `cancelled` says
+    /// so: a list of 10,000 items builds 10,000 rows before its template
+    /// writes a byte, and serve gives way to a new edit meanwhile (the
+    /// pages rendered then are thrown away; issue #21.2).
+    pub fn giving_way_to(mut self, cancelled: Cancelled<'a>) -> Self {
+        self.cancelled = Some(cancelled);
+        self
     }
 
     /// An item's row in lists: its `number` and `row_html`, the HTML of
@@ -109,6 +122,9 @@ impl<'a> RenderEnv<'a> {
     }
 
     fn item_row_html(&self, plan: usize, item: usize, lang: usize) -> String {
+        if self.cancelled.is_some_and(|c| c()) {
+            return String::new();
+        }
         if !self.templates.paths.contains_key(ITEM_ROW_TEMPLATE) {
             return String::new();
         }
@@ -117,7 +133,7 @@ impl<'a> RenderEnv<'a> {
         };
         let values = serde_json::to_value(context).expect("contexts have string keys only");
         let rendered = self
-            .render_with_globals(ITEM_ROW_TEMPLATE, lang, values, ROW_CAPACITY)
+            .render_with_globals(ITEM_ROW_TEMPLATE, lang, values, ROW_CAPACITY, None)
             .and_then(|bytes| {
                 String::from_utf8(bytes).map_err(|e| tera::Error::msg(e.to_string()))
             });
@@ -144,6 +160,7 @@ impl<'a> RenderEnv<'a> {
         lang: usize,
         values: serde_json::Value,
         capacity: usize,
+        cancelled: Option<Cancelled<'_>>,
     ) -> tera::Result<Vec<u8>> {
         let pooled = self.context_pool.lock().expect("context pool lock")[lang].pop();
         let mut ctx = pooled.unwrap_or_else(|| self.global_contexts[lang].clone());
@@ -161,11 +178,19 @@ impl<'a> RenderEnv<'a> {
         );
         ctx.extend(page);
         let mut bytes = Vec::with_capacity(capacity);
-        let result = self
-            .templates
-            .tera
-            .render_to(template, &ctx, &mut bytes)
-            .map(|()| bytes);
+        let tera = &self.templates.tera;
+        let result = match cancelled {
+            None => tera.render_to(template, &ctx, &mut bytes),
+            Some(cancelled) => tera.render_to(
+                template,
+                &ctx,
+                GiveWay {
+                    bytes: &mut bytes,
+                    cancelled,
+                },
+            ),
+        }
+        .map(|()| bytes);
         for k in &keys {
             ctx.remove(k);
         }
@@ -176,15 +201,38 @@ impl<'a> RenderEnv<'a> {
     /// Renders one page. Errors are template errors, mapped to the
     /// template's file and line.
     pub fn render_page(&self, page: Page) -> Result<(String, Vec<u8>), Diagnostics> {
+        self.render_page_unless(page, None)
+    }
+
+    /// [`RenderEnv::render_page`], stopped at its next write once
+    /// `cancelled` says so (an HTML page or `items.json`, the pages that
+    /// take long at 10,000 items): an error with no diagnostic then.
+    pub fn render_page_unless(
+        &self,
+        page: Page,
+        cancelled: Option<Cancelled<'_>>,
+    ) -> Result<(String, Vec<u8>), Diagnostics> {
         let path = page_output_path(self.site, page);
         let bytes = match page {
             Page::Badge { plan, item, lang } => {
                 badge::render_badge(self.site, plan, item, lang).into_bytes()
             }
             Page::Feed { plan, lang } => feeds::render_feed(self.site, plan, lang).into_bytes(),
-            Page::ItemsJson { plan } => {
-                data::render_items_json(self.site, self.bodies, plan).into_bytes()
-            }
+            Page::ItemsJson { plan } => match cancelled {
+                None => data::render_items_json(self.site, self.bodies, plan).into_bytes(),
+                Some(cancelled) => {
+                    let mut bytes = Vec::new();
+                    let out = GiveWay {
+                        bytes: &mut bytes,
+                        cancelled,
+                    };
+                    if data::write_items_json(self.site, self.bodies, plan, out).is_err() {
+                        return Err(Diagnostics::new());
+                    }
+                    bytes.push(b'\n');
+                    bytes
+                }
+            },
             Page::ItemsCsv { plan } => data::render_items_csv(self.site, self.bodies, plan),
             Page::Sitemap => feeds::render_sitemap(self.site).into_bytes(),
             Page::TagRedirect {
@@ -209,13 +257,17 @@ impl<'a> RenderEnv<'a> {
             | Page::Status { .. }
             | Page::Search { .. }
             | Page::NotFound { .. }
-            | Page::Method { .. } => self.render_html(page)?,
+            | Page::Method { .. } => self.render_html(page, cancelled)?,
         };
         Ok((path, bytes))
     }
 
     /// Renders an HTML page with its template.
-    fn render_html(&self, page: Page) -> Result<Vec<u8>, Diagnostics> {
+    fn render_html(
+        &self,
+        page: Page,
+        cancelled: Option<Cancelled<'_>>,
+    ) -> Result<Vec<u8>, Diagnostics> {
         let Some((template, values)) = page_context(self, page) else {
             return Ok(Vec::new());
         };
@@ -225,11 +277,37 @@ impl<'a> RenderEnv<'a> {
             return Err(d);
         }
         let lang = page.lang().unwrap_or(0);
-        self.render_with_globals(template, lang, values, PAGE_CAPACITY)
+        self.render_with_globals(template, lang, values, PAGE_CAPACITY, cancelled)
             .map_err(|e| {
+                if cancelled.is_some_and(|c| c()) {
+                    return Diagnostics::new();
+                }
                 let mut d = Diagnostics::new();
                 report_tera_error(&e, &self.templates.paths, Some(template), &mut d);
                 d
             })
+    }
+}
+
+/// A page's buffer that takes no more bytes once `cancelled` says so, so
+/// that a long render stops at its next write (serve giving way to a new
+/// edit, issue #21.2).
+struct GiveWay<'a> {
+    bytes: &'a mut Vec<u8>,
+    cancelled: Cancelled<'a>,
+}
+
+impl std::io::Write for GiveWay<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.cancelled)() {
+            // Not `Interrupted`: `write_all` would try again.
+            return Err(std::io::Error::other("given way to a new edit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -44,7 +44,7 @@ pub fn render_pages_into(
     expected: &ExpectedPaths,
     diags: &mut Diagnostics,
 ) -> PutPages {
-    render_pages_unless(env, pages, output, expected, diags, &|| false).unwrap_or_default()
+    render_pages(env, pages, output, expected, diags, None).unwrap_or_default()
 }
 
 /// [`render_pages_into`], given up as soon as `cancelled` says so (it is
@@ -58,6 +58,18 @@ pub fn render_pages_unless(
     diags: &mut Diagnostics,
     cancelled: Cancelled<'_>,
 ) -> Option<PutPages> {
+    render_pages(env, pages, output, expected, diags, Some(cancelled))
+}
+
+fn render_pages(
+    env: &RenderEnv<'_>,
+    pages: &[Page],
+    output: &dyn Output,
+    expected: &ExpectedPaths,
+    diags: &mut Diagnostics,
+    cancelled: Option<Cancelled<'_>>,
+) -> Option<PutPages> {
+    let given_way = || cancelled.is_some_and(|c| c());
     let mut put = PutPages::default();
     let base = env.site.config.base_path.as_str();
     let mut errors = Diagnostics::new();
@@ -66,10 +78,10 @@ pub fn render_pages_unless(
         let results: Vec<Result<(String, Option<WrittenPageLinks>), Diagnostics>> = chunk
             .par_iter()
             .map(|p| {
-                if cancelled() {
+                if given_way() {
                     return Err(Diagnostics::new());
                 }
-                let (path, bytes) = env.render_page(*p)?;
+                let (path, bytes) = env.render_page_unless(*p, cancelled)?;
                 if failed {
                     return Ok((path, None));
                 }
@@ -87,7 +99,7 @@ pub fn render_pages_unless(
                     })
             })
             .collect();
-        if cancelled() {
+        if given_way() {
             return None;
         }
         for r in results {
