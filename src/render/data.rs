@@ -338,6 +338,17 @@ fn csv_field(s: &str) -> String {
 }
 
 pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize) -> Vec<u8> {
+    render_items_csv_unless(site, bodies, plan, None).unwrap_or_default()
+}
+
+/// [`render_items_csv`], given up (`None`) once `cancelled` says so; it
+/// is asked before each item (serve giving way to a new edit).
+pub fn render_items_csv_unless(
+    site: &LinkedSite,
+    bodies: &RenderedBodies,
+    plan: usize,
+    cancelled: Option<crate::index::Cancelled<'_>>,
+) -> Option<Vec<u8>> {
     let langs = site.config.language_codes();
     let mut header: Vec<String> = vec!["number".into(), "section".into()];
     for l in &langs {
@@ -365,6 +376,9 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
     let num = |n: Option<Num>| n.map(|n| serde_json::to_string(&n).unwrap_or_default());
     let opt = |s: Option<String>| s.unwrap_or_default();
     for ii in 0..site.plans[plan].items.len() {
+        if cancelled.is_some_and(|c| c()) {
+            return None;
+        }
         let it = item_data(site, bodies, plan, ii);
         let mut row: Vec<String> = vec![it.number.to_string(), it.section.number.to_string()];
         for l in &langs {
@@ -428,5 +442,5 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
         );
         out.push_str("\r\n");
     }
-    out.into_bytes()
+    Some(out.into_bytes())
 }

@@ -233,7 +233,10 @@ impl<'a> RenderEnv<'a> {
                     bytes
                 }
             },
-            Page::ItemsCsv { plan } => data::render_items_csv(self.site, self.bodies, plan),
+            Page::ItemsCsv { plan } => {
+                data::render_items_csv_unless(self.site, self.bodies, plan, cancelled)
+                    .ok_or_else(Diagnostics::new)?
+            }
             Page::Sitemap => feeds::render_sitemap(self.site).into_bytes(),
             Page::TagRedirect {
                 plan, tag, lang, ..

@@ -535,12 +535,24 @@ impl Session {
             bodies: replaced_bodies,
         };
         let overlay = MemoryOutput::new();
-        let rendered = {
+        // Asked between the steps that take milliseconds at 10,000 items
+        // (listing the served paths, rendering), and what is left is freed
+        // off this thread.
+        let rendered = if cancelled() {
+            None
+        } else {
             let served = self.output.read().expect("served site lock");
             let expected = ExpectedPaths(served.files.keys().cloned().collect());
-            let env = RenderEnv::new(&linked, &templates, &bodies).giving_way_to(cancelled);
-            let pages: Vec<Page> = pages.into_iter().collect();
-            render_pages_unless(&env, &pages, &overlay, &expected, diags, cancelled)
+            drop(served);
+            let rendered = if cancelled() {
+                None
+            } else {
+                let env = RenderEnv::new(&linked, &templates, &bodies).giving_way_to(cancelled);
+                let pages: Vec<Page> = pages.into_iter().collect();
+                render_pages_unless(&env, &pages, &overlay, &expected, diags, cancelled)
+            };
+            drop_elsewhere(expected);
+            rendered
         };
         let new = Prepared {
             site: linked,
