@@ -27,6 +27,9 @@ pub enum Stage {
     Index,
     /// Swapping the built site in place.
     Write,
+    /// `serve`: parsing every file's front matter (`build` does it
+    /// within validate).
+    Parse,
     /// `serve`: putting an edit's parsed files together again.
     Reassemble,
     /// `serve`: the link check of an incremental rebuild.
@@ -45,6 +48,7 @@ impl Stage {
             Stage::Render => "render",
             Stage::Index => "index",
             Stage::Write => "write",
+            Stage::Parse => "s:parse",
             Stage::Reassemble => "s:assemble",
             Stage::LinkCheck => "s:linkcheck",
             Stage::Look => "s:look",

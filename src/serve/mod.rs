@@ -352,7 +352,9 @@ pub fn serve(
         .name("planpub-http".into())
         .spawn(move || http::run(runtime, listener, site))
         .map_err(|e| format!("cannot start the server thread: {e}"))?;
-    let before_start = watch::Fingerprint::of(root);
+    let before_start = crate::pipeline::stage(hooks, crate::pipeline::Stage::Look, || {
+        watch::Fingerprint::of(root)
+    });
     let (mut session, outcome) = Session::start_serving(root, &origin, hooks, output, early);
     session.set_background_index(true);
     let base_path = session.base_path().unwrap_or("/").to_string();

@@ -10,7 +10,7 @@ use crate::load::{
     SourceAsset, SourceDocument, is_editor_or_system_file, load_content_file, load_site,
     site_wide_sources,
 };
-use crate::pipeline::apply_base_url;
+use crate::pipeline::{Stage, apply_base_url, stage};
 use crate::validate::{ParsedFile, parse_file};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -203,7 +203,7 @@ impl Session {
         // Until a load succeeds, any site-wide event is a change.
         self.site_sources.clear();
         let mut d = Diagnostics::new();
-        let loaded = load_site(&self.root, &mut d);
+        let loaded = stage(self.hooks, Stage::Load, || load_site(&self.root, &mut d));
         let Some(mut loaded) = loaded else {
             return self.fail(d);
         };
@@ -216,11 +216,13 @@ impl Session {
             return self.fail(d);
         }
         let default_language = loaded.config.default_language.clone();
-        let parsed: Vec<ParsedFile> = loaded
-            .documents
-            .par_iter()
-            .map(|doc| parse_file(doc, &default_language))
-            .collect();
+        let parsed: Vec<ParsedFile> = stage(self.hooks, Stage::Parse, || {
+            loaded
+                .documents
+                .par_iter()
+                .map(|doc| parse_file(doc, &default_language))
+                .collect()
+        });
         self.documents = loaded
             .documents
             .drain(..)
