@@ -291,7 +291,11 @@ def cold_start(a, proc, log_path, poller, first, t_start, port):
             pages = serving_pages(log_path)
             if pages is not None:
                 serving = {"s": time.perf_counter() - t_start, "pages": pages}
-        if len(seen) == len(paths):
+        # serve prints its "serving" line after the site is published and
+        # after its warnings (10,000 lines for the benchmark corpus): wait
+        # for it a little longer.
+        if len(seen) == len(paths) and (
+                serving is not None or time.perf_counter() - t_start > max(seen.values()) + 10):
             break
         if time.perf_counter() - t_start > a.startup_timeout:
             missing = ", ".join(p for k, p in paths.items() if k not in seen)
