@@ -133,6 +133,31 @@ pub fn render_and_index(
     })
 }
 
+/// load → validate for the tools beside the pipeline (`translate`,
+/// `progress`): the validated site, or `None` with only its errors added
+/// to `diags` (its warnings, missing translations among them, are what
+/// those tools are for).
+pub fn validate_without_errors(
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<crate::validate::ValidatedSite> {
+    let mut site_diags = Diagnostics::new();
+    let site = load::load_site(root, &mut site_diags)
+        .and_then(|loaded| validate::validate_site(loaded, &mut site_diags));
+    match site {
+        Some(site) if !site_diags.has_errors() => Some(site),
+        _ => {
+            for d in site_diags
+                .iter()
+                .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+            {
+                diags.push(d.clone());
+            }
+            None
+        }
+    }
+}
+
 /// Replaces site.toml's base URL with `--base-url`'s, if given.
 pub fn apply_base_url(
     config: &mut crate::config::SiteConfig,

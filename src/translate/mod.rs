@@ -169,27 +169,13 @@ impl fmt::Display for ImportReport {
 /// Loads and validates the site; a failure (with the errors in `diags`)
 /// when it has errors.
 fn validated_site(root: &Path, diags: &mut Diagnostics) -> Result<ValidatedSite, Failure> {
-    let mut site_diags = Diagnostics::new();
-    let site = crate::load::load_site(root, &mut site_diags)
-        .and_then(|loaded| crate::validate::validate_site(loaded, &mut site_diags));
-    match site {
-        Some(site) if !site_diags.has_errors() => Ok(site),
-        _ => {
-            // Only the errors: the warnings (missing translations) are what
-            // translating is for.
-            for d in site_diags
-                .iter()
-                .filter(|d| d.severity == crate::diagnostics::Severity::Error)
-            {
-                diags.push(d.clone());
-            }
-            Err(Failure::content(vec![Problem::new(
-                &root.join("content").display().to_string(),
-                "the site has errors (above): translations are exported, imported and hashed only from a site without errors",
-                "fix them first (`planpub check` lists them)",
-            )]))
-        }
-    }
+    crate::pipeline::validate_without_errors(root, diags).ok_or_else(|| {
+        Failure::content(vec![Problem::new(
+            &root.join("content").display().to_string(),
+            "the site has errors (above): translations are exported, imported and hashed only from a site without errors",
+            "fix them first (`planpub check` lists them)",
+        )])
+    })
 }
 
 /// Checks that `lang` is a language of the site other than the default.

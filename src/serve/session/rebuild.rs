@@ -243,9 +243,15 @@ impl Session {
             self.pending = was_pending;
             return RebuildOutcome::interrupted();
         }
-        match self.built.take() {
-            Some(old) if Change::between(&old.site, &linked).is_some() => {
-                match self.rebuild_incrementally(old, linked, diags, cancelled) {
+        let old = self.built.take();
+        // The diff, once: what it touches is all the rest needs of it.
+        let touched = old
+            .as_ref()
+            .and_then(|old| Change::between(&old.site, &linked))
+            .map(|change| Touched::of(&change, linked.plans.len()));
+        match (old, touched) {
+            (Some(old), Some(touched)) => {
+                match self.rebuild_incrementally(old, linked, touched, diags, cancelled) {
                     Ok(outcome) => outcome,
                     Err(old) => {
                         self.built = Some(*old);
@@ -411,11 +417,12 @@ impl Session {
         &mut self,
         old: Prepared,
         linked: LinkedSite,
+        touched: Touched,
         mut diags: Diagnostics,
         cancelled: Cancelled<'_>,
     ) -> Result<RebuildOutcome, Box<Prepared>> {
         let (built, overlay, undo) = stage(self.hooks, Stage::Render, || {
-            self.render_incrementally(old, linked, &mut diags, cancelled)
+            self.render_incrementally(old, linked, touched, &mut diags, cancelled)
         })?;
         let checked = stage(self.hooks, Stage::LinkCheck, || {
             let served = self.output.read().expect("served site lock");
@@ -499,6 +506,7 @@ impl Session {
         &self,
         old: Prepared,
         linked: LinkedSite,
+        touched: Touched,
         diags: &mut Diagnostics,
         cancelled: Cancelled<'_>,
     ) -> Result<(Prepared, SiteOutput, Undo), Box<Prepared>> {
@@ -517,19 +525,15 @@ impl Session {
         // cannot see an edit that was undone since.
         let mut pages: BTreeSet<Page> = self.provisional.clone();
         let mut replaced_bodies = Vec::new();
-        if let Some(change) = Change::between(&old_site, &linked) {
-            for plan in 0..linked.plans.len() {
-                for i in change.changed_items(plan) {
-                    let (was, is) = (&old_site.plans[plan].items[i], &linked.plans[plan].items[i]);
-                    if was.item.body != is.item.body {
-                        let new = render_item_bodies(&is.item, &langs, &linked.config);
-                        let old = std::mem::replace(&mut bodies.plans[plan].items[i], new);
-                        replaced_bodies.push((plan, i, old));
-                    }
-                }
+        for (plan, i) in touched.items {
+            let (was, is) = (&old_site.plans[plan].items[i], &linked.plans[plan].items[i]);
+            if was.item.body != is.item.body {
+                let new = render_item_bodies(&is.item, &langs, &linked.config);
+                let old = std::mem::replace(&mut bodies.plans[plan].items[i], new);
+                replaced_bodies.push((plan, i, old));
             }
-            pages.extend(pages_affected_by(&change));
         }
+        pages.extend(touched.pages);
         let undo = Undo {
             site: old_site,
             bodies: replaced_bodies,
@@ -572,6 +576,31 @@ impl Session {
                 .insert(asset.output_path.clone(), asset.bytes.clone());
         }
         Ok((new, overlay, undo))
+    }
+}
+
+/// What a change from the last build touches, owned (the [`Change`]
+/// borrows both sites, which the incremental rebuild takes over).
+struct Touched {
+    /// (plan, item) of every changed item.
+    items: Vec<(usize, usize)>,
+    /// The pages that show what changed.
+    pages: BTreeSet<Page>,
+}
+
+impl Touched {
+    fn of(change: &Change<'_>, plans: usize) -> Touched {
+        Touched {
+            items: (0..plans)
+                .flat_map(|plan| {
+                    change
+                        .changed_items(plan)
+                        .into_iter()
+                        .map(move |i| (plan, i))
+                })
+                .collect(),
+            pages: pages_affected_by(change),
+        }
     }
 }
 
