@@ -15,7 +15,7 @@ use walkdir::WalkDir;
 mod attachments;
 mod theme;
 
-pub use theme::{load_theme, site_wide_sources, theme_dirs};
+pub use theme::{is_default_template, load_theme, site_wide_sources, theme_dirs};
 
 /// What a content file is, by its place in the layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

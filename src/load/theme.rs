@@ -19,6 +19,15 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_theme.rs"));
 }
 
+/// Whether `text` is, byte for byte, the built-in default theme's
+/// template `name` (`item.html`): the compiled renderers of
+/// src/render/native.rs stand in for those only.
+pub fn is_default_template(name: &str, text: &[u8]) -> bool {
+    embedded::EMBEDDED_DEFAULT_THEME
+        .iter()
+        .any(|(path, bytes)| path.strip_prefix("templates/") == Some(name) && *bytes == text)
+}
+
 /// The default theme as built into the binary, for sites that do not carry
 /// a copy of it: the same files as themes/default/ in the repository.
 fn embedded_default_theme(

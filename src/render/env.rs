@@ -3,10 +3,12 @@
 //! the rows and section heads that many pages show, each built once.
 
 use super::bodies::RenderedBodies;
-use super::context::common::language_globals;
+use super::context::common::{Globals, language_globals};
 use super::context::item::{ItemRowPage, ListRow, item_summary};
 use super::context::page_context;
+use super::context::pages::item_page;
 use super::context::plan::{SectionHead, section_head};
+use super::native::Strings;
 use super::templates::{Templates, report_tera_error};
 use super::{badge, data, feeds, moved};
 use crate::diagnostics::Diagnostics;
@@ -37,6 +39,11 @@ pub struct RenderEnv<'a> {
     sections: Vec<Vec<OnceLock<SectionHead>>>,
     /// The globals as a tera context, one per language.
     global_contexts: Vec<tera::Context>,
+    /// The globals, typed, one per language, for the compiled templates.
+    globals: Vec<Globals<'a>>,
+    /// The UI strings the compiled templates use, one per language;
+    /// `None` for a language that lacks one (tera renders its pages).
+    strings: Vec<Option<Strings<'a>>>,
     /// Contexts holding a language's globals, reused page after page
     /// (`[lang]`): a page's own values are moved in for its render and
     /// taken out again. Cloning the globals (~120 UI strings) for each of
@@ -73,11 +80,14 @@ fn slots<T>(
 impl<'a> RenderEnv<'a> {
     pub fn new(site: &'a LinkedSite, templates: &'a Templates, bodies: &'a RenderedBodies) -> Self {
         let nlang = site.config.languages.len();
-        let global_contexts: Vec<tera::Context> = (0..nlang)
-            .map(|l| {
-                tera::Context::from_serialize(language_globals(site, l))
-                    .expect("globals are a JSON object")
-            })
+        let globals: Vec<Globals<'a>> = (0..nlang).map(|l| language_globals(site, l)).collect();
+        let global_contexts: Vec<tera::Context> = globals
+            .iter()
+            .map(|g| tera::Context::from_serialize(g).expect("globals are a JSON object"))
+            .collect();
+        let strings = globals
+            .iter()
+            .map(|g| Strings::from_globals(&g.t))
             .collect();
         RenderEnv {
             site,
@@ -87,6 +97,8 @@ impl<'a> RenderEnv<'a> {
             sections: slots(site, |p| p.sections.len()),
             context_pool: Mutex::new(vec![Vec::new(); global_contexts.len()]),
             global_contexts,
+            globals,
+            strings,
             row_error: Mutex::new(None),
             cancelled: None,
         }
@@ -128,9 +140,15 @@ impl<'a> RenderEnv<'a> {
         if !self.templates.paths.contains_key(ITEM_ROW_TEMPLATE) {
             return String::new();
         }
-        let context = ItemRowPage {
-            row: item_summary(self.site, plan, item, lang),
-        };
+        let row = item_summary(self.site, plan, item, lang);
+        if self.templates.native.item_row
+            && let Some(strings) = &self.strings[lang]
+        {
+            let mut html = Vec::with_capacity(ROW_CAPACITY);
+            super::native::item_row(&mut html, self.globals[lang].lang, strings, &row);
+            return String::from_utf8(html).expect("written from strings");
+        }
+        let context = ItemRowPage { row };
         let values = serde_json::to_value(context).expect("contexts have string keys only");
         let rendered = self
             .render_with_globals(ITEM_ROW_TEMPLATE, lang, values, ROW_CAPACITY, None)
@@ -265,20 +283,38 @@ impl<'a> RenderEnv<'a> {
         Ok((path, bytes))
     }
 
+    /// The error of a list row a page shows, reported by that page.
+    fn take_row_error(&self) -> Result<(), Diagnostics> {
+        match self.row_error.lock().expect("row error lock").take() {
+            None => Ok(()),
+            Some(e) => {
+                let mut d = Diagnostics::new();
+                report_tera_error(&e, &self.templates.paths, Some(ITEM_ROW_TEMPLATE), &mut d);
+                Err(d)
+            }
+        }
+    }
+
     /// Renders an HTML page with its template.
     fn render_html(
         &self,
         page: Page,
         cancelled: Option<Cancelled<'_>>,
     ) -> Result<Vec<u8>, Diagnostics> {
+        if let Page::Item { plan, item, lang } = page
+            && self.templates.native.item_page
+            && let Some(strings) = &self.strings[lang]
+        {
+            let context = item_page(self, page, plan, item, lang);
+            self.take_row_error()?;
+            let mut bytes = Vec::with_capacity(PAGE_CAPACITY);
+            super::native::item_page(&mut bytes, &self.globals[lang], strings, &context);
+            return Ok(bytes);
+        }
         let Some((template, values)) = page_context(self, page) else {
             return Ok(Vec::new());
         };
-        if let Some(e) = self.row_error.lock().expect("row error lock").take() {
-            let mut d = Diagnostics::new();
-            report_tera_error(&e, &self.templates.paths, Some(ITEM_ROW_TEMPLATE), &mut d);
-            return Err(d);
-        }
+        self.take_row_error()?;
         let lang = page.lang().unwrap_or(0);
         self.render_with_globals(template, lang, values, PAGE_CAPACITY, cancelled)
             .map_err(|e| {

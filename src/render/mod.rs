@@ -30,6 +30,7 @@ pub mod format;
 pub mod link_check;
 pub mod markdown;
 pub mod moved;
+pub mod native;
 pub mod redirect;
 pub mod site;
 pub mod templates;

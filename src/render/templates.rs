@@ -10,6 +10,9 @@ use std::path::PathBuf;
 pub struct Templates {
     pub tera: tera::Tera,
     pub paths: BTreeMap<String, (PathBuf, String)>,
+    /// The pages rendered without tera because their templates are the
+    /// built-in default theme's (src/render/native.rs).
+    pub native: super::native::NativeTemplates,
 }
 
 /// The templates every theme must provide.
@@ -67,7 +70,11 @@ pub fn compile_templates(sources: &[TemplateSource], diags: &mut Diagnostics) ->
     if broken {
         return None;
     }
-    Some(Templates { tera, paths })
+    Some(Templates {
+        tera,
+        paths,
+        native: super::native::NativeTemplates::detect(sources),
+    })
 }
 
 /// The full chain of a tera error as one line.

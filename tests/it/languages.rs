@@ -38,7 +38,7 @@ fn korean_strings(direction: &str) -> String {
         .join("\n")
 }
 
-fn three_languages(direction: &str) -> TestSite {
+pub(crate) fn three_languages(direction: &str) -> TestSite {
     let site = TestSite::fixture("basic");
     site.overlay("three-languages", &[]);
     site.write("i18n/ko.toml", korean_strings(direction));

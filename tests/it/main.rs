@@ -22,6 +22,7 @@ mod fresh_clone;
 mod fuzz;
 mod import;
 mod languages;
+mod native_templates;
 mod output_folder;
 mod pace_and_staleness;
 mod portability;

@@ -482,7 +482,7 @@ fn plan_page<'a>(env: &'a RenderEnv<'_>, page: Page, plan: usize, lang: usize) -
     }
 }
 
-fn item_page<'a>(
+pub(crate) fn item_page<'a>(
     env: &'a RenderEnv<'_>,
     page: Page,
     plan: usize,
