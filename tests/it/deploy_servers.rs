@@ -566,6 +566,14 @@ fn check_iis_headers_index_and_errors(server: &Element, www: &Path) {
 fn iis_web_config_holds_the_nginx_rules() {
     let text = std::fs::read_to_string(repo().join("deploy/iis-web.config")).unwrap();
     assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+    // httpCompression is set at server level only: the comment gives the
+    // one line that makes IIS compress the search index's JSON.
+    assert!(
+        text.contains(
+            "/+\"staticTypes.[mimeType='application/json',enabled='true']\" /commit:apphost"
+        ),
+        "web.config does not say how to compress application/json"
+    );
     let config = parse_xml(&text);
     assert_eq!(config.name, "configuration");
     let server = config.child("system.webServer").expect("system.webServer");

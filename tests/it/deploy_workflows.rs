@@ -517,3 +517,69 @@ fn normalize(path: &Path) -> std::path::PathBuf {
     }
     out
 }
+
+/// GitLab Pages compresses nothing itself and serves a file's `.gz` copy
+/// to browsers that accept gzip: the `pages` job's steps after the build,
+/// run in `sh` on a built site, leave a `.gz` beside every text file
+/// (the search script and index among them) that unpacks to its bytes.
+#[test]
+fn gitlab_pages_publishes_a_gzip_copy_of_every_text_file() {
+    let ci = yaml("deploy/gitlab-ci.yml");
+    let script: Vec<&str> = list(&ci["pages"]["script"]).iter().map(text).collect();
+    let build = script
+        .iter()
+        .position(|l| l.starts_with("planpub build"))
+        .expect("the pages job builds");
+    let after = script[build + 1..].join("\n");
+    assert!(!after.is_empty(), "nothing compresses the built site");
+    let site = crate::common::TestSite::fixture("basic");
+    let built = site.run(&["build"]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let out = Command::new("sh")
+        .args(["-c", &after])
+        .current_dir(site.root())
+        .output()
+        .expect("run sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files = crate::common::read_tree(&site.path("public"));
+    let mut checked = Vec::new();
+    for (path, bytes) in &files {
+        let ext = path.rsplit('.').next().unwrap_or_default();
+        if !["html", "css", "js", "json", "xml", "svg", "csv", "txt"].contains(&ext) {
+            continue;
+        }
+        let gz = files
+            .get(&format!("{path}.gz"))
+            .unwrap_or_else(|| panic!("{path} has no .gz copy"));
+        let mut gunzip = Command::new("gzip")
+            .arg("-dc")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("gzip");
+        gunzip.stdin.take().unwrap().write_all(gz).unwrap();
+        let unpacked = gunzip.wait_with_output().unwrap();
+        assert!(unpacked.status.success(), "{path}.gz does not unpack");
+        assert!(
+            unpacked.stdout == *bytes,
+            "{path}.gz unpacks to other bytes"
+        );
+        checked.push(path.as_str());
+    }
+    for needed in [
+        "static/search/engine.js",
+        "search/index/manifest.json",
+        "2023/items.json",
+        "index.html",
+    ] {
+        assert!(
+            checked.iter().any(|p| p.ends_with(needed)),
+            "{needed} was not among the compressed files: {} checked",
+            checked.len()
+        );
+    }
+}
