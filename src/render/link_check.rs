@@ -41,8 +41,7 @@ fn percent_decode(s: &str) -> String {
 /// The values of every ` href="…"` and ` src="…"` (in that order), and of
 /// every ` id="…"`, in one pass over the page: what three
 /// [`attribute_values`] calls give.
-fn link_attributes(html: &str) -> (Vec<&str>, Vec<&str>) {
-    let bytes = html.as_bytes();
+fn link_attributes(bytes: &[u8]) -> (Vec<&str>, Vec<&str>) {
     let (mut hrefs, mut srcs, mut ids) = (Vec::new(), Vec::new(), Vec::new());
     let finder = memchr::memmem::Finder::new(b"=\"");
     let mut from = 0;
@@ -52,8 +51,13 @@ fn link_attributes(html: &str) -> (Vec<&str>, Vec<&str>) {
         let Some(len) = memchr::memchr(b'"', &bytes[start..]) else {
             break;
         };
-        // Quotes and `=` are ASCII: both ends are character boundaries.
-        let value = &html[start..start + len];
+        // Quotes and `=` are ASCII: both ends are character boundaries,
+        // so only the value is checked for UTF-8, not the whole page
+        // again (pages are our own UTF-8; a value that is not is no link).
+        let Ok(value) = std::str::from_utf8(&bytes[start..start + len]) else {
+            from = start + len;
+            continue;
+        };
         let before = &bytes[..eq];
         if before.ends_with(b" href") {
             hrefs.push(value);
@@ -153,9 +157,8 @@ pub struct PageLinks {
 
 /// Reads one page's links and ids.
 pub fn extract_page_links(page: &str, bytes: &[u8]) -> PageLinks {
-    // Pages are our own UTF-8; borrow, don't copy.
-    let html = std::str::from_utf8(bytes).unwrap_or_default();
-    let (urls, ids) = link_attributes(html);
+    // Values are borrowed from the page, not copied.
+    let (urls, ids) = link_attributes(bytes);
     let mut links: Vec<std::borrow::Cow<'_, str>> = urls
         .into_iter()
         .map(decode_entities)
@@ -564,7 +567,7 @@ mod tests {
     #[test]
     fn one_pass_finds_what_three_passes_find() {
         let html = "<a href=\"/a/\" id=\"x\"> <img src=\"x.svg\" alt=\"a=b\"> <p data-id=\"no\" id=\"y\"><a href=\"#y\">";
-        let (urls, ids) = link_attributes(html);
+        let (urls, ids) = link_attributes(html.as_bytes());
         let mut three = attribute_values(html, "href");
         three.extend(attribute_values(html, "src"));
         assert_eq!(urls, three);
