@@ -425,7 +425,7 @@ impl fmt::Display for ImportReport {
         )?;
         writeln!(
             f,
-            "     (or write an X.en.md beside each file; see docs/content-format.md)"
+            "     (or write an X.en.md beside each file: planpub help format)"
         )?;
         writeln!(f, "  2. check:     planpub{root} check")?;
         writeln!(

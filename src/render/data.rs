@@ -341,6 +341,32 @@ pub fn render_items_csv(site: &LinkedSite, bodies: &RenderedBodies, plan: usize)
     render_items_csv_unless(site, bodies, plan, None).unwrap_or_default()
 }
 
+/// items.csv's first row: the column names.
+fn csv_header(langs: &[&str]) -> Vec<String> {
+    let mut header: Vec<String> = vec!["number".into(), "section".into()];
+    for l in langs {
+        header.push(format!("section_title_{l}"));
+    }
+    for l in langs {
+        header.push(format!("title_{l}"));
+    }
+    header.extend(
+        [
+            "status", "percent", "pace", "as_of", "due", "tags", "related", "targets",
+        ]
+        .map(String::from),
+    );
+    for l in langs {
+        header.push(format!("url_{l}"));
+    }
+    header.push("illustrative".into());
+    header.push("continues".into());
+    header.push("continued_in".into());
+    header.push("stale_since".into());
+    header.push("withdrawn".into());
+    header
+}
+
 /// [`render_items_csv`], given up (`None`) once `cancelled` says so; it
 /// is asked before each item (serve giving way to a new edit).
 pub fn render_items_csv_unless(
@@ -350,26 +376,7 @@ pub fn render_items_csv_unless(
     cancelled: Option<crate::index::Cancelled<'_>>,
 ) -> Option<Vec<u8>> {
     let langs = site.config.language_codes();
-    let mut header: Vec<String> = vec!["number".into(), "section".into()];
-    for l in &langs {
-        header.push(format!("section_title_{l}"));
-    }
-    for l in &langs {
-        header.push(format!("title_{l}"));
-    }
-    header.extend(
-        [
-            "status", "percent", "pace", "as_of", "due", "tags", "related", "targets",
-        ]
-        .map(String::from),
-    );
-    for l in &langs {
-        header.push(format!("url_{l}"));
-    }
-    header.push("illustrative".into());
-    header.push("continues".into());
-    header.push("continued_in".into());
-    header.push("stale_since".into());
+    let header = csv_header(&langs);
     let mut out = String::from("\u{feff}");
     out.push_str(&header.join(","));
     out.push_str("\r\n");
@@ -434,6 +441,13 @@ pub fn render_items_csv_unless(
         row.push(it.continues.clone().unwrap_or_default());
         row.push(it.continued_in.join(";"));
         row.push(opt(it.stale_since.clone()));
+        // The day it was withdrawn; its reason is in items.json.
+        row.push(
+            it.withdrawn
+                .as_ref()
+                .map(|w| w.date.clone())
+                .unwrap_or_default(),
+        );
         out.push_str(
             &row.iter()
                 .map(|f| csv_field(f))

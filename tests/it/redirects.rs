@@ -348,6 +348,18 @@ fn a_withdrawn_item_is_out_of_percentages_and_status_counts_and_counted_apart() 
         .unwrap();
     assert_eq!(item5["former_numbers"], serde_json::json!([3]));
     assert!(item5["withdrawn"].is_null());
+    // items.csv, read with a CSV parser: the withdrawn item's row says
+    // when, the others are empty there.
+    let rows = csv_records(built.text("2023/items.csv").trim_start_matches('\u{feff}'));
+    let column = rows[0]
+        .iter()
+        .position(|h| h == "withdrawn")
+        .expect("items.csv has a withdrawn column");
+    for row in &rows[1..] {
+        let expected = if row[0] == "4" { "2023-07-01" } else { "" };
+        assert_eq!(row[column], expected, "items.csv row of item {}", row[0]);
+    }
+    assert_eq!(rows.len(), 1 + items["items"].as_array().unwrap().len());
 
     // The dashboard: 3 items counted, the withdrawn one said apart; the
     // status table's counts add up to the items counted.
