@@ -51,20 +51,25 @@ fn link_attributes(bytes: &[u8]) -> (Vec<&str>, Vec<&str>) {
         let Some(len) = memchr::memchr(b'"', &bytes[start..]) else {
             break;
         };
-        // Quotes and `=` are ASCII: both ends are character boundaries,
-        // so only the value is checked for UTF-8, not the whole page
-        // again (pages are our own UTF-8; a value that is not is no link).
-        let Ok(value) = std::str::from_utf8(&bytes[start..start + len]) else {
-            from = start + len;
-            continue;
-        };
+        let value = &bytes[start..start + len];
         let before = &bytes[..eq];
-        if before.ends_with(b" href") {
-            hrefs.push(value);
+        // Quotes and `=` are ASCII: both ends are character boundaries,
+        // so only the values kept are checked for UTF-8, not the whole
+        // page again (pages are our own UTF-8; a value that is not is no
+        // link).
+        let list = if before.ends_with(b" href") {
+            Some(&mut hrefs)
         } else if before.ends_with(b" src") {
-            srcs.push(value);
+            Some(&mut srcs)
         } else if before.ends_with(b" id") {
-            ids.push(value);
+            Some(&mut ids)
+        } else {
+            None
+        };
+        if let Some(list) = list
+            && let Ok(value) = std::str::from_utf8(value)
+        {
+            list.push(value);
         }
         from = start + len;
     }
@@ -267,7 +272,11 @@ pub fn check_links_unless(
 pub type ResolvedLinks = (Vec<(String, String)>, Vec<(String, String, String)>);
 
 /// The output paths a site will have, known before it is written.
-pub struct ExpectedPaths(pub std::collections::HashSet<String>);
+///
+/// A hash set with foldhash (hashbrown's default) rather than SipHash: a
+/// page's sixty links are each looked up here, and the paths are ours,
+/// not an attacker's.
+pub struct ExpectedPaths(pub hashbrown::HashSet<String>);
 
 impl LinkTargets for ExpectedPaths {
     fn exists(&self, path: &str) -> bool {

@@ -2,9 +2,49 @@
 
 use crate::pages::{Page, absolute, item_path, lang_code, page_path};
 use crate::render::env::RenderEnv;
-use crate::render::format::json_for_script;
 use crate::render::ui::{language_tag, status_label, ui};
-use serde_json::json;
+use serde::Serialize;
+
+/// An item page's JSON-LD. Fields are in the order of their names (as a
+/// `serde_json::Value` writes them), so that the bytes stay what they were
+/// when it was built as one.
+#[derive(Serialize)]
+struct ItemJsonLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "creativeWorkStatus")]
+    status: &'a str,
+    #[serde(rename = "dateModified", skip_serializing_if = "Option::is_none")]
+    date_modified: Option<String>,
+    description: &'a str,
+    #[serde(
+        rename = "disambiguatingDescription",
+        skip_serializing_if = "Option::is_none"
+    )]
+    disambiguating_description: Option<&'a str>,
+    identifier: String,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+    #[serde(rename = "isPartOf")]
+    is_part_of: Named<'a>,
+    keywords: Vec<&'a str>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publisher: Option<Named<'a>>,
+    url: String,
+}
+
+/// `{"@type", "name", "url"}`, the url left out when there is none.
+#[derive(Serialize)]
+struct Named<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
 
 /// schema.org metadata of an item page, as JSON safe inside `<script>`.
 pub(super) fn json_ld_item(
@@ -21,27 +61,73 @@ pub(super) fn json_ld_item(
     let dl = &site.config.default_language;
     let path = item_path(site, plan, item, lang);
     let plan_path = page_path(site, Page::Plan { plan, lang });
-    let mut v = json!({
-        "@context": "https://schema.org",
-        "@type": "CreativeWork",
-        "name": it.item.title.get(code, dl).0,
-        "identifier": it.item.number.to_string(),
-        "url": absolute(site, &path),
-        "inLanguage": language_tag(site, if it.item.languages.contains(code) { code } else { dl }),
-        "description": description,
-        "isPartOf": { "@type": "CreativeWork", "name": p.plan.title.get(code, dl).0, "url": absolute(site, &plan_path) },
-        "keywords": it.tags.iter().map(|&t| { let tg = &p.tags[t]; tg.names.get(code).unwrap_or(&tg.name).clone() }).collect::<Vec<_>>(),
-        "creativeWorkStatus": status_label(site, lang, it.status_key()),
-    });
-    if let Some(issuer) = &p.plan.issuer {
-        v["publisher"] =
-            json!({ "@type": "GovernmentOrganization", "name": issuer.get(code, dl).0 });
+    let ld = ItemJsonLd {
+        context: "https://schema.org",
+        kind: "CreativeWork",
+        status: status_label(site, lang, it.status_key()),
+        date_modified: it.progress.as_of.map(|d| d.iso()),
+        description,
+        disambiguating_description: crate::link::lineage::is_illustrative(site, plan)
+            .then(|| ui(site, lang, "illustrative-notice")),
+        identifier: it.item.number.to_string(),
+        in_language: language_tag(
+            site,
+            if it.item.languages.contains(code) {
+                code
+            } else {
+                dl
+            },
+        ),
+        is_part_of: Named {
+            kind: "CreativeWork",
+            name: p.plan.title.get(code, dl).0,
+            url: Some(absolute(site, &plan_path)),
+        },
+        keywords: it
+            .tags
+            .iter()
+            .map(|&t| {
+                let tg = &p.tags[t];
+                tg.names.get(code).unwrap_or(&tg.name).as_str()
+            })
+            .collect(),
+        name: it.item.title.get(code, dl).0,
+        publisher: p.plan.issuer.as_ref().map(|issuer| Named {
+            kind: "GovernmentOrganization",
+            name: issuer.get(code, dl).0,
+            url: None,
+        }),
+        url: absolute(site, &path),
+    };
+    script_safe(serde_json::to_string(&ld).unwrap_or_default())
+}
+
+/// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e`, `\u0026`,
+/// in one pass ([`crate::render::format::json_for_script`]'s rule).
+fn script_safe(json: String) -> String {
+    if !json.contains(['<', '>', '&']) {
+        return json;
     }
-    if let Some(d) = it.progress.as_of {
-        v["dateModified"] = json!(d.iso());
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
     }
-    if crate::link::lineage::is_illustrative(site, plan) {
-        v["disambiguatingDescription"] = json!(ui(site, lang, "illustrative-notice"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn script_safe_is_json_for_script() {
+        let v = serde_json::json!({"a": "</script><b>&amp;", "b": ["x<y", "中文&"]});
+        assert_eq!(
+            super::script_safe(serde_json::to_string(&v).unwrap()),
+            crate::render::format::json_for_script(&v)
+        );
     }
-    json_for_script(&v)
 }
