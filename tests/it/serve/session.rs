@@ -401,3 +401,40 @@ fn an_interrupted_finish_publishes_nothing_and_the_next_equals_a_clean_build() {
     assert!(!session.has_pending_work());
     assert_same_as_clean_build(&session, root, base, "after interrupted finishes");
 }
+
+// issue #21.1: the default item page is compiled into planpub. A site
+// that starts overriding it while `serve` runs gets its own template at
+// the next rebuild, and the compiled page again once the override goes.
+#[test]
+fn overriding_the_item_template_while_serving_takes_effect_and_undoing_it_too() {
+    let site = shipped_site();
+    let root = site.root();
+    let (mut session, first) = Session::start(root, None);
+    assert!(!first.failed, "{}", first.diagnostics.render());
+    let page = |session: &Session| {
+        let served = session.output.read().unwrap();
+        String::from_utf8(served.files["2023/7/index.html"].clone()).unwrap()
+    };
+    let compiled = page(&session);
+    let theme = std::fs::read_to_string(root.join("themes/default/templates/item.html")).unwrap();
+    let own = root.join("templates/item.html");
+    std::fs::create_dir_all(own.parent().unwrap()).unwrap();
+    std::fs::write(
+        &own,
+        theme.replace(
+            "<article class=\"item\"",
+            "<p class=\"site-own\">ours</p><article class=\"item\"",
+        ),
+    )
+    .unwrap();
+    let outcome = session.rebuild(std::slice::from_ref(&own));
+    assert!(!outcome.failed, "{}", outcome.diagnostics.render());
+    session.finish();
+    assert!(page(&session).contains("<p class=\"site-own\">ours</p>"));
+
+    std::fs::remove_file(&own).unwrap();
+    let outcome = session.rebuild(std::slice::from_ref(&own));
+    assert!(!outcome.failed, "{}", outcome.diagnostics.render());
+    session.finish();
+    assert_eq!(page(&session), compiled);
+}
