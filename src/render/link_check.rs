@@ -273,10 +273,10 @@ pub type ResolvedLinks = (Vec<(String, String)>, Vec<(String, String, String)>);
 
 /// The output paths a site will have, known before it is written.
 ///
-/// A hash set with foldhash (hashbrown's default) rather than SipHash: a
+/// A hash set with rustc-hash (FxHash) rather than SipHash: a
 /// page's sixty links are each looked up here, and the paths are ours,
 /// not an attacker's.
-pub struct ExpectedPaths(pub hashbrown::HashSet<String>);
+pub struct ExpectedPaths(pub rustc_hash::FxHashSet<String>);
 
 impl LinkTargets for ExpectedPaths {
     fn exists(&self, path: &str) -> bool {

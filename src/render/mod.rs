@@ -92,7 +92,7 @@ pub fn render_site<T: Send>(
     let files = clashes::static_files(site);
     // Every file the pages may link to, known before they are rendered,
     // so that each chunk's links are checked (and dropped) at once.
-    let mut expected: hashbrown::HashSet<String> =
+    let mut expected: rustc_hash::FxHashSet<String> =
         pages.iter().map(|p| page_output_path(site, *p)).collect();
     expected.extend(files.files.keys().cloned());
     let expected = ExpectedPaths(expected);
