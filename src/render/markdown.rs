@@ -381,17 +381,31 @@ pub fn escape_html_str(s: &str) -> String {
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    escape_html_with(s, |part| out.push_str(part));
     out
+}
+
+/// The one HTML escaper (`&<>"'`): hands `push` the runs of `s` that need
+/// nothing and the entity of each character that does, in order. tera's
+/// escaper ([`escape_html`]) and the compiled templates
+/// (src/render/native) write through it.
+pub fn escape_html_with(s: &str, mut push: impl FnMut(&str)) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The five are ASCII: `i` is a character boundary.
+        push(&s[start..i]);
+        push(entity);
+        start = i + 1;
+    }
+    push(&s[start..]);
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use crate::pages::{Page, absolute, item_path, lang_code, page_path};
 use crate::render::env::RenderEnv;
+use crate::render::format::script_safe;
 use crate::render::ui::{language_tag, status_label, ui};
 use serde::Serialize;
 
@@ -100,24 +101,6 @@ pub(super) fn json_ld_item(
         url: absolute(site, &path),
     };
     script_safe(serde_json::to_string(&ld).unwrap_or_default())
-}
-
-/// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e`, `\u0026`,
-/// in one pass ([`crate::render::format::json_for_script`]'s rule).
-fn script_safe(json: String) -> String {
-    if !json.contains(['<', '>', '&']) {
-        return json;
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

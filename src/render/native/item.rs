@@ -3,7 +3,7 @@
 use super::base::{badge, base};
 use super::{Strings, fill, lang_attr};
 use crate::render::context::common::Globals;
-use crate::render::context::item::ListRow;
+use crate::render::context::item::{ItemSummary, ListRow};
 use crate::render::context::pages::ItemPage;
 use crate::render::context::plan::SectionHead;
 
@@ -347,23 +347,32 @@ fn cite_and_badge(out: &mut Vec<u8>, g: &Globals<'_>, s: &Strings<'_>, p: &ItemP
         "\" data-copy-target=\"badge-code\" hidden>" {s.copy} "</button></p>\n</section>\n</article>\n\n");
 }
 
+/// The link to the previous or next item (`rel` is `prev` or `next`),
+/// its label an arrow and a UI string.
+fn nav_link(
+    out: &mut Vec<u8>,
+    rel: &str,
+    (before, label, after): (&str, &str, &str),
+    to: &ItemSummary<'_>,
+    lang: &str,
+) {
+    html!(out; "<li class=\"" [rel] "\"><a href=\"" {&to.url} "\" rel=\"" [rel] "\"><span class=\"nav-label\">"
+        [before] {label} [after] "</span> <span");
+    lang_attr(out, to.title_lang, lang);
+    html!(out; ">" (to.number) ". " {to.title} "</span></a></li>");
+}
+
 /// The previous and next items, and the section's other items.
 fn neighbours(out: &mut Vec<u8>, s: &Strings<'_>, p: &ItemPage<'_>, lang: &str) {
     let item = &p.item;
     let section = p.section.head;
     html!(out; "<nav class=\"item-nav\" aria-label=\"" {s.prev_item} " / " {s.next_item} "\">\n<ul>\n");
     if let Some(prev) = &item.prev {
-        html!(out; "<li class=\"prev\"><a href=\"" {&prev.url} "\" rel=\"prev\"><span class=\"nav-label\">← "
-            {s.prev_item} "</span> <span");
-        lang_attr(out, prev.title_lang, lang);
-        html!(out; ">" (prev.number) ". " {prev.title} "</span></a></li>");
+        nav_link(out, "prev", ("← ", s.prev_item, ""), prev, lang);
     }
     html!(out; "\n");
     if let Some(next) = &item.next {
-        html!(out; "<li class=\"next\"><a href=\"" {&next.url} "\" rel=\"next\"><span class=\"nav-label\">"
-            {s.next_item} " →</span> <span");
-        lang_attr(out, next.title_lang, lang);
-        html!(out; ">" (next.number) ". " {next.title} "</span></a></li>");
+        nav_link(out, "next", ("", s.next_item, " →"), next, lang);
     }
     html!(out; "\n</ul>\n</nav>\n\n");
     if !item.siblings.is_empty() {

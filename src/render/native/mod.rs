@@ -164,25 +164,10 @@ ui_strings!(
     last_updated,
 );
 
-/// Appends `s` escaped for HTML text and attribute values: `&<>"'`, as
-/// the templates' escaper ([`super::markdown::escape_html`]) does.
+/// Appends `s` escaped for HTML text and attribute values, as the
+/// templates' escaper does ([`super::markdown::escape_html_with`]).
 pub(crate) fn esc(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let entity: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'"' => b"&quot;",
-            b'\'' => b"&#39;",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(entity);
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
+    super::markdown::escape_html_with(s, |part| out.extend_from_slice(part.as_bytes()));
 }
 
 /// Appends `s` as it is.
